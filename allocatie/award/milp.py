@@ -1,0 +1,446 @@
+"""The optimal award of the fixed lots as a MILP (rule ``optimal``).
+
+Data: lots l with clients n_l; bidders b with lot limit m_b (own ``max_lots``, else the
+kavelbeperking) and capacity cap_b (clients); single-lot bids (l, b) in O with value
+v_lb = price + transition_cost x transitions(l, b); combination bids k of bidder b_k on the
+lots L_k at price p_k, value v_k = p_k + transition_cost x sum_{l in L_k} transitions(l, b_k).
+
+Variables: x_lb in {0, 1} for (l, b) in O (b wins l at its lot bid); c_k in {0, 1}
+(combination k accepted: b_k wins every lot of L_k at p_k instead of its lot bids);
+w_b in {0, 1} (b wins a lot; only with a minimum or maximum number of winners)::
+
+    min  sum v_lb x_lb + sum v_k c_k                                      (+ design constant)
+    (1) one_winner_per_lot    sum_b x_lb + sum_{k: l in L_k} c_k = 1                   all l
+    (2) max_lots_per_bidder   sum_l x_lb + sum_{k: b_k = b} |L_k| c_k <= m_b           all b
+    (3) bidder_capacity       sum_l n_l x_lb + sum_{k: b_k = b} n(L_k) c_k <= cap_b    all b
+    (4) winner_indicator      x_lb <= w_b, c_k <= w_b (max), w_b <= sum x_lb + sum c_k (min)
+    (5) number_of_winners     min_winners <= sum_b w_b <= max_winners
+
+A combination is thus judged against the lot bids in the total: it is accepted only when the
+award with it is cheaper; one that ties with its own bidder's lot bids is replaced by them.
+
+Reductions (each keeps every optimal award): rows (2) and (3) only for a bidder whose limit
+can bind (it bid on more lots, or clients, than the limit); no variable for a bid that alone
+breaks its bidder's capacity or lot limit; without winner-count rules, a bid on l worse than
+the bid of an unlimited bidder on l is dropped (swapping to that bidder keeps every rule).
+
+Criterion ``price_quality``: stage 1 maximises sum score_lb x_lb (combination bids carry no
+quality score and take no part); when scores tie, stage 2 keeps the score at its maximum and
+minimises the objective above. Ties (two bids on one lot with an equal primary value): a last
+stage keeps the earlier optima and minimises sum rank_l(b) x_lb, rank_l being the order drawn
+by the seeded lottery for lot l (the first drawn is preferred). Ties visible only as sums over
+several lots are not searched for.
+
+Units inside the model: thousands of EUR for HiGHS and CBC (their numerics suffer from
+coefficients near 1e6), whole cents for CP-SAT (integers); scores in points, or 1/10,000
+points for CP-SAT. Reported figures are recomputed in EUR from the chosen bids.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from allocatie.award.data import PRICE_DECIMALS, SCORE_DECIMALS, AwardData, Combo, Option
+from allocatie.award.lottery import Lottery
+from allocatie.milp import Model, Progress, RawResult, solve
+from allocatie.milp.model import ProgressCallback
+from allocatie.settings import SolverSettings
+from allocatie.status import Status
+
+FAMILIES = ("max_lots", "capacity", "min_winners", "max_winners")
+MIN_STAGE_S = 0.05
+# Slack on "keep the earlier stage at its optimum" (HiGHS, CBC units): half a cent in kEUR,
+# half a tie step in score points, and below one rank step.
+_STAGE_TOLERANCE = {"price": 5e-6, "price_quality": 5e-5, "lottery": 1e-6}
+
+
+@dataclass(frozen=True)
+class MilpAward:
+    """The result of :func:`solve_award`. ``objective`` and ``bound`` are in EUR on the spec's
+    objective (``bound`` is None when stage 1 optimised a score); ``score`` is the total
+    price-quality score under ``price_quality``. ``stages`` lists each solve."""
+
+    status: Status
+    winners: Mapping[str, str] = field(default_factory=dict)
+    combinations: tuple[str, ...] = ()
+    objective: float | None = None
+    bound: float | None = None
+    score: float | None = None
+    score_bound: float | None = None
+    time_s: float = 0.0
+    solver: str = ""
+    native_status: str = ""
+    stages: tuple[dict, ...] = ()
+    tie_lots: tuple[str, ...] = ()
+    variables: int = 0
+    rows: int = 0
+
+
+class Formulation:
+    """The award MILP of ``data`` (see the module docstring) on a neutral :class:`Model`.
+
+    ``relax`` names rule families (:data:`FAMILIES`) made elastic: their rows get a
+    non-negative integer slack in ``slack[family][key]`` and their reductions are skipped.
+    ``primary`` maps (lot, bidder) to the stage-1 key used by the dominance reduction (None =
+    no reduction). ``use_combos`` False leaves combination bids out."""
+
+    def __init__(self, data: AwardData, relax: frozenset[str] = frozenset(),
+                 primary: Mapping[tuple[str, str], float] | None = None,
+                 use_combos: bool = True) -> None:
+        self.data = data
+        self.relax = relax
+        self.model = Model(name="award")
+        self.slack: dict[str, dict[str, int]] = {f: {} for f in FAMILIES}
+        self.options = self._usable_options(primary)
+        self.combos = self._usable_combos() if use_combos else ()
+        self.x = {(o.lot, o.bidder): self.model.add_binary(name=f"x[{o.lot},{o.bidder}]")
+                  for o in self.options}
+        self.c = {k.id: self.model.add_binary(name=f"c[{k.id}]") for k in self.combos}
+        self.w: dict[str, int] = {}
+        self._x_of_bidder: dict[str, list[Option]] = {}
+        for o in self.options:
+            self._x_of_bidder.setdefault(o.bidder, []).append(o)
+        self._c_of_bidder: dict[str, list[Combo]] = {}
+        for k in self.combos:
+            self._c_of_bidder.setdefault(k.bidder, []).append(k)
+        self.bidders = tuple(b for b in data.bidders
+                             if b in self._x_of_bidder or b in self._c_of_bidder)
+        self.one_winner_per_lot()
+        self.max_lots_per_bidder()
+        self.bidder_capacity()
+        self.winner_indicator()
+        self.number_of_winners()
+
+    # ------------------------------------------------------------------ reductions
+    def _usable_options(self, primary: Mapping[tuple[str, str], float] | None
+                        ) -> tuple[Option, ...]:
+        data = self.data
+        kept = []
+        for o in data.options:
+            cap = data.capacity(o.bidder)
+            limit = data.max_lots(o.bidder)
+            if "capacity" not in self.relax and cap is not None and data.clients[o.lot] > cap:
+                continue
+            if "max_lots" not in self.relax and limit is not None and limit < 1:
+                continue
+            kept.append(o)
+        rules = data.instance.rules
+        if primary is None or self.relax or rules.min_winners is not None or \
+                rules.max_winners is not None:
+            return tuple(kept)
+        unlimited = {b for b in data.bidders if _unlimited(data, b)}
+        best: dict[str, float] = {}
+        for o in kept:
+            if o.bidder in unlimited:
+                key = primary[(o.lot, o.bidder)]
+                best[o.lot] = min(best.get(o.lot, key), key)
+        return tuple(o for o in kept
+                     if o.lot not in best or primary[(o.lot, o.bidder)] <= best[o.lot])
+
+    def _usable_combos(self) -> tuple[Combo, ...]:
+        data = self.data
+        kept = []
+        for k in data.combos:
+            cap = data.capacity(k.bidder)
+            limit = data.max_lots(k.bidder)
+            if "capacity" not in self.relax and cap is not None and k.clients > cap:
+                continue
+            if "max_lots" not in self.relax and limit is not None and len(k.lots) > limit:
+                continue
+            kept.append(k)
+        return tuple(kept)
+
+    # ------------------------------------------------------------------ rows
+    def one_winner_per_lot(self) -> None:
+        """(1) every lot has exactly one winner, by a lot bid or an accepted combination."""
+        terms: dict[str, list[tuple[int, float]]] = {lot: [] for lot in self.data.lots}
+        for (lot, _), var in self.x.items():
+            terms[lot].append((var, 1.0))
+        for k in self.combos:
+            for lot in k.lots:
+                terms[lot].append((self.c[k.id], 1.0))
+        for lot in self.data.lots:
+            self.model.add_eq(terms[lot], 1.0)
+
+    def _bidder_terms(self, bidder: str, weight_of_lot: Mapping[str, float]
+                      ) -> list[tuple[int, float]]:
+        terms = [(self.x[(o.lot, bidder)], weight_of_lot[o.lot])
+                 for o in self._x_of_bidder.get(bidder, ())]
+        terms += [(self.c[k.id], sum(weight_of_lot[lot] for lot in k.lots))
+                  for k in self._c_of_bidder.get(bidder, ())]
+        return terms
+
+    def _reach(self, bidder: str) -> set[str]:
+        lots = {o.lot for o in self._x_of_bidder.get(bidder, ())}
+        for k in self._c_of_bidder.get(bidder, ()):
+            lots.update(k.lots)
+        return lots
+
+    def max_lots_per_bidder(self) -> None:
+        """(2) a bidder wins at most its lot limit (rows only where the limit can bind)."""
+        ones = dict.fromkeys(self.data.lots, 1.0)
+        for b in self.bidders:
+            limit = self.data.max_lots(b)
+            reach = len(self._reach(b))
+            if limit is None or reach <= limit:
+                continue
+            terms = self._bidder_terms(b, ones)
+            if "max_lots" in self.relax:
+                s = self.model.add_var(0, reach, integer=True, name=f"s_lots[{b}]")
+                self.slack["max_lots"][b] = s
+                terms.append((s, -1.0))
+            self.model.add_le(terms, float(limit))
+
+    def bidder_capacity(self) -> None:
+        """(3) the clients of the lots a bidder wins fit in its capacity."""
+        clients = {lot: float(n) for lot, n in self.data.clients.items()}
+        for b in self.bidders:
+            cap = self.data.capacity(b)
+            reach = sum(self.data.clients[lot] for lot in self._reach(b))
+            if cap is None or reach <= cap:
+                continue
+            terms = self._bidder_terms(b, clients)
+            if "capacity" in self.relax:
+                s = self.model.add_var(0, reach, integer=True, name=f"s_cap[{b}]")
+                self.slack["capacity"][b] = s
+                terms.append((s, -1.0))
+            self.model.add_le(terms, float(cap))
+
+    def winner_indicator(self) -> None:
+        """(4) w_b = 1 when b wins a lot (x <= w, for a maximum) and only then (for a
+        minimum)."""
+        rules = self.data.instance.rules
+        if rules.min_winners is None and rules.max_winners is None:
+            return
+        for b in self.bidders:
+            w = self.model.add_binary(name=f"w[{b}]")
+            self.w[b] = w
+            own = [self.x[(o.lot, b)] for o in self._x_of_bidder.get(b, ())]
+            own += [self.c[k.id] for k in self._c_of_bidder.get(b, ())]
+            if rules.max_winners is not None:
+                for var in own:
+                    self.model.add_le([(var, 1.0), (w, -1.0)], 0.0)
+            if rules.min_winners is not None:
+                self.model.add_le([(w, 1.0)] + [(var, -1.0) for var in own], 0.0)
+
+    def number_of_winners(self) -> None:
+        """(5) the number of distinct winners lies within the rules' bounds."""
+        rules = self.data.instance.rules
+        terms = [(w, 1.0) for w in self.w.values()]
+        if rules.min_winners is not None:
+            if "min_winners" in self.relax:
+                s = self.model.add_var(0, rules.min_winners, integer=True, name="s_min")
+                self.slack["min_winners"]["all"] = s
+                self.model.add_ge(terms + [(s, 1.0)], float(rules.min_winners))
+            else:
+                self.model.add_ge(terms, float(rules.min_winners))
+        if rules.max_winners is not None:
+            if "max_winners" in self.relax:
+                s = self.model.add_var(0, len(self.w), integer=True, name="s_max")
+                self.slack["max_winners"]["all"] = s
+                self.model.add_le(terms + [(s, -1.0)], float(rules.max_winners))
+            else:
+                self.model.add_le(terms, float(rules.max_winners))
+
+    # ------------------------------------------------------------------ objectives
+    def costs(self, of_option: Mapping[tuple[str, str], float],
+              of_combo: Mapping[str, float] | None = None) -> list[float]:
+        """A cost vector over the model's variables (zero outside x and c)."""
+        cost = [0.0] * self.model.num_vars
+        for key, var in self.x.items():
+            cost[var] = float(of_option.get(key, 0.0))
+        for cid, var in self.c.items():
+            cost[var] = float((of_combo or {}).get(cid, 0.0))
+        return cost
+
+    def decode(self, values: np.ndarray) -> tuple[dict[str, str], tuple[str, ...]]:
+        """(lot -> winner, accepted combination ids) from solution values."""
+        winners: dict[str, str] = {}
+        combos = []
+        for (lot, bidder), var in self.x.items():
+            if values[var] > 0.5:
+                winners[lot] = bidder
+        for k in self.combos:
+            if values[self.c[k.id]] > 0.5:
+                combos.append(k.id)
+                for lot in k.lots:
+                    winners[lot] = k.bidder
+        return winners, tuple(combos)
+
+
+def _unlimited(data: AwardData, bidder: str) -> bool:
+    """True when neither the lot limit nor the capacity of ``bidder`` can ever bind."""
+    lots = data.lots_of(bidder)
+    limit = data.max_lots(bidder)
+    cap = data.capacity(bidder)
+    return (limit is None or limit >= len(lots)) and (
+        cap is None or cap >= sum(data.clients[lot] for lot in lots))
+
+
+# --------------------------------------------------------------------------- solve
+def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "price",
+                scores: Mapping[tuple[str, str], float] | None = None,
+                lottery: Lottery | None = None, progress: ProgressCallback | None = None,
+                stop: threading.Event | None = None) -> MilpAward:
+    """Solve the optimal award (see the module docstring) on ``settings.backend``.
+
+    ``criterion`` ``price`` minimises the spec's objective; ``price_quality`` maximises the
+    total of ``scores`` first. With a ``lottery``, ties are settled by a last stage and its
+    draws are recorded in the lottery. Never raises on an infeasible instance: the status says
+    so."""
+    started = time.perf_counter()
+    cpsat = settings.backend == "cpsat"
+    money_unit = 100.0 if cpsat else 1e-3  # model units per EUR
+    score_unit = 10.0 ** SCORE_DECIMALS if cpsat else 1.0
+
+    def money(v: float) -> float:
+        return float(round(v * money_unit)) if cpsat else v * money_unit
+
+    values_eur = {(o.lot, o.bidder): data.value(o) for o in data.options}
+    if criterion == "price_quality":
+        assert scores is not None, "price_quality needs scores"
+        primary_key = {k: -round(s, SCORE_DECIMALS) for k, s in scores.items()}
+        form = Formulation(data, primary=primary_key, use_combos=False)
+        primary = form.costs({k: -(round(s * score_unit) if cpsat else s)
+                              for k, s in scores.items()})
+    else:
+        primary_key = {k: round(v, PRICE_DECIMALS) for k, v in values_eur.items()}
+        form = Formulation(data, primary=primary_key)
+        primary = form.costs({k: money(v) for k, v in values_eur.items()},
+                             {k.id: money(data.combo_value(k)) for k in form.combos})
+    value_costs = form.costs({k: money(v) for k, v in values_eur.items()},
+                             {k.id: money(data.combo_value(k)) for k in form.combos})
+    tie_lots = _tie_lots(form, primary_key)
+    stages: list[tuple[str, list[float]]] = [(criterion, primary)]
+    if tie_lots and criterion == "price_quality":
+        stages.append(("price", value_costs))
+    if tie_lots and lottery is not None:
+        stages.append(("lottery", _lottery_costs(form, tie_lots, lottery)))
+    wrapped = _progress_in_eur(progress, money_unit, data.constant) if (
+        progress is not None and criterion == "price") else None
+
+    deadline = started + settings.time_limit_s
+    records: list[dict] = []
+    first: RawResult | None = None
+    values: np.ndarray | None = None
+    for index, (name, cost) in enumerate(stages):
+        remaining = deadline - time.perf_counter()
+        if index and remaining < MIN_STAGE_S:
+            records.append({"stage": name, "skipped": "time limit"})
+            break
+        form.model.cost = cost
+        raw = solve(form.model, settings.with_(time_limit_s=max(remaining, 0.01)),
+                    wrapped if index == 0 else None, stop)
+        records.append({"stage": name, "status": raw.status.value, "native": raw.native_status,
+                        "time_s": round(raw.time_s, 4)})
+        if index == 0:
+            first = raw
+        if raw.values is None:
+            break
+        values = np.round(raw.values)
+        if raw.status is not Status.OPTIMAL and index == 0:
+            break
+        z = float(np.dot(cost, values))
+        tolerance = 0.0 if cpsat else _STAGE_TOLERANCE[name]
+        form.model.add_le([(v, c) for v, c in enumerate(cost) if c], z + tolerance)
+        form.model.hint = {i: float(v) for i, v in enumerate(values)}
+    assert first is not None
+    elapsed = time.perf_counter() - started
+    common = {"time_s": elapsed, "solver": first.version, "native_status": first.native_status,
+              "stages": tuple(records), "tie_lots": tie_lots,
+              "variables": form.model.num_vars, "rows": form.model.num_rows}
+    if values is None:
+        return MilpAward(first.status, **common)
+    winners, combos = form.decode(values)
+    combos = _prefer_lot_bids(data, combos)
+    _, _, objective = data.figures(winners, combos)
+    bound = score = score_bound = None
+    if criterion == "price_quality":
+        assert scores is not None
+        score = sum(scores[(lot, b)] for lot, b in winners.items())
+        if first.bound is not None:
+            score_bound = max(score, -first.bound / score_unit)
+        if first.status is Status.OPTIMAL:
+            score_bound = score
+    else:
+        if first.bound is not None:
+            bound = min(objective, first.bound / money_unit + data.constant)
+        if first.status is Status.OPTIMAL:
+            bound = objective if bound is None else bound
+    return MilpAward(first.status, winners, combos, objective, bound, score, score_bound,
+                     **common)
+
+
+def _tie_lots(form: Formulation, key: Mapping[tuple[str, str], float]) -> tuple[str, ...]:
+    """Lots on which two usable bids have an equal stage-1 value."""
+    seen: dict[str, set[float]] = {}
+    tied = []
+    for o in form.options:
+        values = seen.setdefault(o.lot, set())
+        k = key[(o.lot, o.bidder)]
+        if k in values and o.lot not in tied:
+            tied.append(o.lot)
+        values.add(k)
+    return tuple(lot for lot in form.data.lots if lot in tied)
+
+
+def _lottery_costs(form: Formulation, tie_lots: tuple[str, ...], lottery: Lottery
+                   ) -> list[float]:
+    """rank_l(b) for the tied lots, drawn per lot in lot order among all its bidders."""
+    rank: dict[tuple[str, str], float] = {}
+    for lot in tie_lots:
+        bidders = sorted({o.bidder for o in form.options if o.lot == lot}
+                         | {k.bidder for k in form.combos if lot in k.lots})
+        for position, bidder in enumerate(lottery.draw(lot, bidders, measure="order")):
+            rank[(lot, bidder)] = float(position)
+    combo_rank = {k.id: sum(rank.get((lot, k.bidder), 0.0) for lot in k.lots)
+                  for k in form.combos}
+    return form.costs(rank, combo_rank)
+
+
+def _prefer_lot_bids(data: AwardData, combos: tuple[str, ...]) -> tuple[str, ...]:
+    """Drop an accepted combination that is not cheaper than its bidder's own lot bids on the
+    same lots (same winners, so every rule still holds)."""
+    kept = []
+    for cid in combos:
+        combo = data.combo_by_id[cid]
+        own = [data.option_of.get((lot, combo.bidder)) for lot in combo.lots]
+        if all(o is not None for o in own) and sum(o.price for o in own) <= combo.price:
+            continue
+        kept.append(cid)
+    return tuple(kept)
+
+
+def _progress_in_eur(progress: ProgressCallback, unit: float, constant: float
+                     ) -> ProgressCallback:
+    def report(p: Progress) -> None:
+        progress(Progress(p.elapsed_s,
+                          None if p.incumbent is None else p.incumbent / unit + constant,
+                          None if p.bound is None else p.bound / unit + constant, p.backend))
+    return report
+
+
+# --------------------------------------------------------------------------- relaxations
+def minimal_relaxation(data: AwardData, settings: SolverSettings,
+                       families: frozenset[str]) -> tuple[Status, dict[str, dict[str, int]]]:
+    """Relax the rule ``families`` (elastic rows) and minimise the total slack.
+
+    Returns the status and, when feasible, family -> key -> slack (only nonzero slacks)."""
+    form = Formulation(data, relax=families)
+    cost = [0.0] * form.model.num_vars
+    for slacks in form.slack.values():
+        for var in slacks.values():
+            cost[var] = 1.0
+    form.model.cost = cost
+    raw = solve(form.model, settings)
+    if raw.values is None:
+        return raw.status, {}
+    found = {family: {key: int(round(raw.values[var])) for key, var in slacks.items()
+                      if raw.values[var] > 0.5}
+             for family, slacks in form.slack.items()}
+    return raw.status, found

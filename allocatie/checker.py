@@ -1,0 +1,345 @@
+"""The independent checker: the specification every solver is tested against.
+
+From an instance and a proposed design with winners alone (no solver), it recomputes
+
+- feasibility: every district in exactly one lot, the number of lots, contiguity of every lot
+  on the induced subgraph (networkx), a winner per lot who bid on all its districts (or on the
+  lot), max lots per bidder, capacity, client bounds, distinct winners, pinned and
+  kept-together districts, the cap on districts that change area;
+- the objective of ``shared/spec/instance-format.md``::
+
+      cost(L, b)        = lot_fee(b) + sum_{d in L} price(b, d) * clients(d)
+                          (fixed design with lot bids: the lot bid price; an accepted
+                          combination bid replaces the prices of its lots)
+      transitions(L, b) = sum_{d in L} clients in d whose current provider is not b
+      objective         = total cost + transition_cost * total transitions
+                          + soft client-bound penalty + compactness_weight * cut border (km)
+
+- the transitions matrix (from current provider to new provider, clients), in total and per
+  lot.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import networkx as nx
+from scipy.optimize import linear_sum_assignment
+
+from allocatie.instance import Instance, natural_key
+from allocatie.solution import Solution
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class LotFigures:
+    """One lot's figures as recomputed by the checker."""
+
+    lot: str
+    winner: str | None
+    districts: tuple[str, ...]
+    clients: int
+    cost: float
+    transitions: int
+    client_penalty: float = 0.0
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Recomputed figures of a design with winners, and every violated rule."""
+
+    lots: tuple[LotFigures, ...]
+    cost: float
+    transitions: int
+    transition_cost: float
+    client_penalty: float
+    cut_border_km: float
+    compactness_cost: float
+    objective: float
+    matrix: Mapping[tuple[str, str], int]
+    matrix_per_lot: Mapping[str, Mapping[tuple[str, str], int]]
+    changed_districts: int | None
+    violations: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def feasible(self) -> bool:
+        return not self.violations
+
+    def lot(self, lot: str) -> LotFigures:
+        return next(f for f in self.lots if f.lot == lot)
+
+
+def evaluate(
+    instance: Instance,
+    assignment: Mapping[str, str],
+    winners: Mapping[str, str],
+    pricing: str = "district",
+    combinations: tuple[str, ...] = (),
+) -> Evaluation:
+    """Recompute feasibility and the objective of a design (district -> lot) with winners
+    (lot -> bidder). Never raises on an infeasible design: violations are listed instead."""
+    violations: list[str] = []
+    members = _lot_members(instance, assignment, violations)
+    lots = sorted(members, key=natural_key)
+    _check_lot_count(instance, lots, violations)
+    _check_contiguity(instance, members, violations)
+    _check_pins(instance, assignment, violations)
+    combo_of_lot = _accepted_combinations(instance, winners, combinations, pricing, violations)
+
+    figures = []
+    matrix: Counter[tuple[str, str]] = Counter()
+    per_lot: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    for lot in lots:
+        winner = winners.get(lot)
+        districts = tuple(members[lot])
+        clients = sum(instance.clients(d) for d in districts)
+        if winner is None or winner not in instance.bidder_by_id:
+            violations.append(f"lot {lot} has no known winner (got {winner!r})")
+            winner = None
+            cost = 0.0
+        elif pricing == "lot_bids":
+            cost = _lot_bid_cost(instance, lot, winner, combo_of_lot, violations)
+        else:
+            cost = _district_cost(instance, lot, winner, districts, violations)
+        moved = 0
+        for d in districts:
+            for provider, n in instance.district_by_id[d].incumbents.items():
+                if winner is None or n == 0:
+                    continue
+                matrix[(provider, winner)] += n
+                per_lot[lot][(provider, winner)] += n
+                if provider != winner:
+                    moved += n
+        penalty = _client_bounds(instance, lot, clients, violations)
+        figures.append(LotFigures(lot, winner, districts, clients, cost, moved, penalty))
+
+    # Combination prices are attached to the first lot of each combination (in lot order).
+    cost = sum(f.cost for f in figures)
+    _check_bidders(instance, figures, violations)
+    transitions = sum(f.transitions for f in figures)
+    cut_km = _cut_border_km(instance, assignment)
+    penalty = sum(f.client_penalty for f in figures)
+    changed = _changed_districts(instance, assignment, violations)
+    transition_cost = instance.rules.transition_cost * transitions
+    compactness_cost = instance.rules.compactness_weight * cut_km
+    return Evaluation(
+        lots=tuple(figures),
+        cost=cost,
+        transitions=transitions,
+        transition_cost=transition_cost,
+        client_penalty=penalty,
+        cut_border_km=cut_km,
+        compactness_cost=compactness_cost,
+        objective=cost + transition_cost + penalty + compactness_cost,
+        matrix=dict(matrix),
+        matrix_per_lot={lot: dict(m) for lot, m in per_lot.items()},
+        changed_districts=changed,
+        violations=tuple(violations),
+    )
+
+
+def check(instance: Instance, solution: Solution) -> Evaluation:
+    """Evaluate a solution and also flag an objective that differs from the recomputed one."""
+    result = evaluate(instance, solution.assignment, solution.winners, solution.pricing,
+                      solution.combinations)
+    if solution.objective is not None and not objectives_match(solution.objective,
+                                                               result.objective):
+        extra = (f"reported objective {solution.objective:,.2f} differs from the recomputed "
+                 f"{result.objective:,.2f}",)
+        return Evaluation(**{**result.__dict__, "violations": result.violations + extra})
+    return result
+
+
+def objectives_match(reported: float, recomputed: float) -> bool:
+    """Equal up to rounding: 1e-6 relative or 0.01 EUR absolute."""
+    return abs(reported - recomputed) <= max(0.01, 1e-6 * abs(recomputed))
+
+
+# --------------------------------------------------------------------------- pieces
+def _lot_members(instance: Instance, assignment: Mapping[str, str],
+                 violations: list[str]) -> dict[str, list[str]]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for d in instance.district_ids:
+        lot = assignment.get(d)
+        if lot is None or lot == "":
+            violations.append(f"district {d} is in no lot")
+        else:
+            members[str(lot)].append(d)
+    unknown = sorted(set(assignment) - set(instance.district_ids))
+    if unknown:
+        violations.append(f"unknown district ids in the design: {', '.join(unknown[:10])}")
+    return dict(members)
+
+
+def _check_lot_count(instance: Instance, lots: list[str], violations: list[str]) -> None:
+    lo, hi = instance.rules.lots_min, instance.rules.lots_max
+    if not lo <= len(lots) <= hi:
+        wanted = str(lo) if lo == hi else f"{lo} to {hi}"
+        violations.append(f"the design has {len(lots)} lots; the rules ask for {wanted}")
+
+
+def _check_contiguity(instance: Instance, members: Mapping[str, list[str]],
+                      violations: list[str]) -> None:
+    if instance.rules.contiguity == "none":
+        return
+    graph = nx.Graph()
+    graph.add_nodes_from(instance.district_ids)
+    graph.add_edges_from((e.a, e.b) for e in instance.edges_for())
+    for lot, districts in members.items():
+        parts = list(nx.connected_components(graph.subgraph(districts)))
+        if len(parts) > 1:
+            sizes = sorted((sorted(p) for p in parts), key=len)
+            violations.append(
+                f"lot {lot} is not contiguous ({instance.rules.contiguity}): {len(parts)} parts,"
+                f" e.g. {{{', '.join(sizes[0][:5])}}} is cut off"
+            )
+
+
+def _check_pins(instance: Instance, assignment: Mapping[str, str],
+                violations: list[str]) -> None:
+    rules = instance.rules
+    lot_of_label: dict[str, str] = {}
+    for d, label in rules.pinned.items():
+        lot = assignment.get(d)
+        if lot is None:
+            continue
+        if label in lot_of_label and lot_of_label[label] != lot:
+            violations.append(f"district {d} is pinned to lot {label!r} with other districts "
+                              f"but lies in lot {lot}, apart from them")
+        lot_of_label.setdefault(label, lot)
+    if len(set(lot_of_label.values())) < len(lot_of_label):
+        violations.append("districts pinned to different lots share one lot")
+    for group in rules.together:
+        lots = {assignment.get(d) for d in group}
+        if len(lots) > 1:
+            violations.append(f"districts {', '.join(group)} must be in one lot but lie in "
+                              f"{len(lots)} lots")
+
+
+def _accepted_combinations(instance: Instance, winners: Mapping[str, str],
+                           combinations: tuple[str, ...], pricing: str,
+                           violations: list[str]) -> dict[str, str]:
+    combo_of_lot: dict[str, str] = {}
+    by_id = {c.id: c for c in instance.combination_bids}
+    for cid in combinations:
+        combo = by_id.get(cid)
+        if combo is None:
+            violations.append(f"unknown combination bid {cid!r}")
+            continue
+        if pricing != "lot_bids":
+            violations.append(f"combination bid {cid} needs a fixed design with lot bids")
+            continue
+        for lot in combo.lots:
+            if winners.get(lot) != combo.bidder:
+                violations.append(f"combination bid {cid} of {combo.bidder} is accepted but "
+                                  f"lot {lot} is won by {winners.get(lot)}")
+            if lot in combo_of_lot:
+                violations.append(f"lot {lot} is in two accepted combination bids")
+            combo_of_lot[lot] = cid
+    return combo_of_lot
+
+
+def _lot_bid_cost(instance: Instance, lot: str, winner: str, combo_of_lot: Mapping[str, str],
+                  violations: list[str]) -> float:
+    if (instance.lots or {}) and lot not in set(instance.lots.values()):
+        violations.append(f"lot {lot} is not a lot of the fixed design")
+    cid = combo_of_lot.get(lot)
+    if cid is not None:
+        combo = next(c for c in instance.combination_bids if c.id == cid)
+        first = min(combo.lots, key=natural_key)
+        return combo.price if lot == first else 0.0
+    bid = next((b for b in instance.lot_bids if b.bidder == winner and b.lot == lot), None)
+    if bid is None:
+        violations.append(f"lot {lot}: winner {winner} has no bid on this lot")
+        return 0.0
+    return bid.price
+
+
+def _district_cost(instance: Instance, lot: str, winner: str, districts: tuple[str, ...],
+                   violations: list[str]) -> float:
+    cost = instance.bidder_by_id[winner].lot_fee
+    missing = []
+    for d in districts:
+        price = instance.price(winner, d)
+        if price is None:
+            missing.append(d)
+        else:
+            cost += price * instance.clients(d)
+    if missing:
+        violations.append(f"lot {lot}: winner {winner} has no bid on district(s) "
+                          f"{', '.join(missing[:10])}")
+    return cost
+
+
+def _client_bounds(instance: Instance, lot: str, clients: int, violations: list[str]) -> float:
+    rules = instance.rules
+    low, high = rules.lot_clients_min, rules.lot_clients_max
+    short = max(0, low - clients) if low is not None else 0
+    excess = max(0, clients - high) if high is not None else 0
+    if rules.soft_client_bounds:
+        return float(rules.lot_clients_penalty) * (short + excess)
+    if short:
+        violations.append(f"lot {lot} has {clients:,} clients, below the minimum {low:,}")
+    if excess:
+        violations.append(f"lot {lot} has {clients:,} clients, above the maximum {high:,}")
+    return 0.0
+
+
+def _check_bidders(instance: Instance, figures: list[LotFigures],
+                   violations: list[str]) -> None:
+    won: dict[str, list[LotFigures]] = defaultdict(list)
+    for f in figures:
+        if f.winner is not None:
+            won[f.winner].append(f)
+    for bidder, lots in sorted(won.items()):
+        limit = instance.max_lots(bidder)
+        if limit is not None and len(lots) > limit:
+            violations.append(f"bidder {bidder} wins {len(lots)} lots, more than its limit "
+                              f"of {limit}")
+        capacity = instance.bidder_by_id[bidder].capacity
+        clients = sum(f.clients for f in lots)
+        if capacity is not None and clients > capacity:
+            violations.append(f"bidder {bidder} wins {clients:,} clients, above its capacity "
+                              f"of {capacity:,}")
+    rules = instance.rules
+    if rules.min_winners is not None and len(won) < rules.min_winners:
+        violations.append(f"{len(won)} distinct winners, fewer than the minimum "
+                          f"{rules.min_winners}")
+    if rules.max_winners is not None and len(won) > rules.max_winners:
+        violations.append(f"{len(won)} distinct winners, more than the maximum "
+                          f"{rules.max_winners}")
+
+
+def _cut_border_km(instance: Instance, assignment: Mapping[str, str]) -> float:
+    return sum(e.border_m for e in instance.edges
+               if assignment.get(e.a) != assignment.get(e.b)) / 1000.0
+
+
+def changed_districts(current: Mapping[str, str], assignment: Mapping[str, str]) -> int:
+    """Districts that leave their current area, under the one-to-one matching of new lots to
+    current areas that keeps the most districts in place (lot labels are arbitrary)."""
+    new_lots = sorted(set(assignment.values()), key=natural_key)
+    old_lots = sorted(set(current.values()), key=natural_key)
+    overlap = [[0] * len(old_lots) for _ in new_lots]
+    index_new = {lot: i for i, lot in enumerate(new_lots)}
+    index_old = {lot: i for i, lot in enumerate(old_lots)}
+    for d, lot in assignment.items():
+        if d in current:
+            overlap[index_new[lot]][index_old[current[d]]] += 1
+    rows, cols = linear_sum_assignment(overlap, maximize=True)
+    kept = sum(overlap[r][c] for r, c in zip(rows, cols, strict=True))
+    return sum(1 for d in assignment if d in current) - kept
+
+
+def _changed_districts(instance: Instance, assignment: Mapping[str, str],
+                       violations: list[str]) -> int | None:
+    if not instance.current_lots or not assignment:
+        return None
+    changed = changed_districts(instance.current_lots, assignment)
+    cap = instance.rules.max_changed_districts
+    if cap is not None and changed > cap:
+        violations.append(f"{changed} districts change area, more than the cap of {cap}")
+    return changed

@@ -1,0 +1,171 @@
+"""The Pareto plot of a compare run and an HTML section for the report.
+
+:func:`pareto_figure` draws mean cost against mean transitions per design, with p5-p95
+whiskers in both directions, the Pareto-efficient designs marked and joined, and a label per
+design. :func:`compare_section_html` returns that plot (inline PNG) and the design table as
+one self-contained HTML fragment, for :mod:`allocatie.report` or any page.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from allocatie.compare.store import write_atomic
+
+TEXTS = {
+    "nl": {
+        "title": "Perceelindelingen vergeleken over {n} scenario's",
+        "x": "Gemiddelde kosten (mln EUR per jaar)",
+        "y": "Gemiddeld aantal overstappende cliënten",
+        "efficient": "Pareto-efficiënt",
+        "other": "Gedomineerd",
+        "whiskers": "Strepen: 5e-95e percentiel",
+        "heading": "Vergelijking van perceelindelingen",
+        "intro": ("Elke indeling is gegund in {n} scenario's met onzekere inschrijvingen "
+                  "(prijsniveau, ruis per wijk, inschrijvers die niet komen, capaciteit). "
+                  "Rang 1 heeft de laagste gemiddelde totale waarde (kosten + "
+                  "overstapkosten); bij gelijkspel telt het 95e percentiel."),
+        "empty": "Nog geen resultaten.",
+        "columns": {"rank": "Rang", "design": "Indeling", "kind": "Soort", "lots": "Percelen",
+                    "cost_mean": "Kosten gem.", "cost_p95": "Kosten p95",
+                    "transitions_mean": "Overstappers gem.",
+                    "transitions_p95": "Overstappers p95",
+                    "objective_mean": "Totaal gem.", "objective_p95": "Totaal p95",
+                    "infeasible_share": "Kans geen gunning",
+                    "lot_no_bid_chance": "Kans perceel zonder inschrijving",
+                    "winners_mean": "Winnaars gem.", "pareto": "Pareto"},
+        "yes": "ja", "no": "",
+    },
+    "en": {
+        "title": "Lot designs compared over {n} scenarios",
+        "x": "Mean cost (EUR million per year)",
+        "y": "Mean clients who switch provider",
+        "efficient": "Pareto-efficient",
+        "other": "Dominated",
+        "whiskers": "Whiskers: 5th-95th percentile",
+        "heading": "Comparison of lot designs",
+        "intro": ("Each design was awarded in {n} scenarios of uncertain bids (price level, "
+                  "noise per district, bidders that do not show up, capacity). Rank 1 has "
+                  "the lowest mean total (cost + transition cost); ties go by the 95th "
+                  "percentile."),
+        "empty": "No results yet.",
+        "columns": {"rank": "Rank", "design": "Design", "kind": "Kind", "lots": "Lots",
+                    "cost_mean": "Cost mean", "cost_p95": "Cost p95",
+                    "transitions_mean": "Switchers mean", "transitions_p95": "Switchers p95",
+                    "objective_mean": "Total mean", "objective_p95": "Total p95",
+                    "infeasible_share": "Chance of no award",
+                    "lot_no_bid_chance": "Chance a lot gets no bid",
+                    "winners_mean": "Winners mean", "pareto": "Pareto"},
+        "yes": "yes", "no": "",
+    },
+}
+
+
+def _texts(lang: str) -> dict:
+    return TEXTS.get(lang, TEXTS["en"])
+
+
+def pareto_figure(table: pd.DataFrame, lang: str = "nl") -> Figure:
+    """The Pareto plot of a design table (:func:`allocatie.compare.summary.design_table`).
+    Returns a matplotlib Figure, made without pyplot (no global state, no window)."""
+    t = _texts(lang)
+    fig = Figure(figsize=(8.0, 5.5), dpi=110)
+    ax = fig.add_subplot(1, 1, 1)
+    rows = table.dropna(subset=["cost_mean", "transitions_mean"])
+    scale = 1e6
+    planned = int(table["scenarios"].max()) if "scenarios" in table and len(table) else 0
+    for efficient, colour, marker in ((False, "#8a8a8a", "o"), (True, "#c0392b", "D")):
+        part = rows[rows["pareto"] == efficient]
+        if not len(part):
+            continue
+        x = part["cost_mean"] / scale
+        y = part["transitions_mean"]
+        xerr = [(x - part["cost_p5"] / scale).clip(lower=0),
+                (part["cost_p95"] / scale - x).clip(lower=0)]
+        yerr = [(y - part["transitions_p5"]).clip(lower=0),
+                (part["transitions_p95"] - y).clip(lower=0)]
+        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt=marker, color=colour, ecolor=colour,
+                    alpha=0.9, elinewidth=1, capsize=3, markersize=7,
+                    label=t["efficient"] if efficient else t["other"])
+    front = rows[rows["pareto"]].sort_values("cost_mean")
+    if len(front) > 1:
+        ax.plot(front["cost_mean"] / scale, front["transitions_mean"], "--", color="#c0392b",
+                linewidth=1, alpha=0.7)
+    for _, row in rows.iterrows():
+        ax.annotate(str(row["design"]), (row["cost_mean"] / scale, row["transitions_mean"]),
+                    xytext=(6, 6), textcoords="offset points", fontsize=9)
+    ax.set_xlabel(t["x"])
+    ax.set_ylabel(t["y"])
+    ax.set_title(t["title"].format(n=planned), fontsize=11)
+    ax.grid(True, alpha=0.3)
+    if len(rows):
+        ax.legend(loc="best", fontsize=8, title=t["whiskers"], title_fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def pareto_png(table: pd.DataFrame, lang: str = "nl") -> bytes:
+    """The Pareto plot as PNG bytes."""
+    buffer = io.BytesIO()
+    pareto_figure(table, lang).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def write_pareto_png(table: pd.DataFrame, path: Path, lang: str = "nl") -> None:
+    """Write the Pareto plot to ``path`` atomically."""
+    data = pareto_png(table, lang)
+    write_atomic(path, lambda tmp: tmp.write_bytes(data))
+
+
+def compare_section_html(table: pd.DataFrame, lang: str = "nl") -> str:
+    """An HTML ``<section>`` with the Pareto plot (inline PNG) and the design table, in
+    ``lang`` (``nl`` or ``en``). Returns the fragment; safe to embed (text is escaped)."""
+    t = _texts(lang)
+    planned = int(table["scenarios"].max()) if "scenarios" in table and len(table) else 0
+    parts = ['<section class="compare">', f"<h2>{html.escape(t['heading'])}</h2>",
+             f"<p>{html.escape(t['intro'].format(n=planned))}</p>"]
+    if not len(table):
+        parts.append(f"<p>{html.escape(t['empty'])}</p></section>")
+        return "\n".join(parts)
+    image = base64.b64encode(pareto_png(table, lang)).decode("ascii")
+    parts.append(f'<img alt="{html.escape(t["title"].format(n=planned))}" '
+                 f'src="data:image/png;base64,{image}" style="max-width:100%">')
+    columns = [c for c in t["columns"] if c in table.columns]
+    parts.append('<table class="compare-table">')
+    parts.append("<thead><tr>" + "".join(f"<th>{html.escape(t['columns'][c])}</th>"
+                                        for c in columns) + "</tr></thead><tbody>")
+    for _, row in table.sort_values("rank", na_position="last").iterrows():
+        cells = "".join(f"<td>{html.escape(_cell(c, row[c], lang))}</td>" for c in columns)
+        parts.append(f"<tr>{cells}</tr>")
+    parts.append("</tbody></table></section>")
+    return "\n".join(parts)
+
+
+def _cell(column: str, value: object, lang: str) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if column == "pareto":
+        return _texts(lang)["yes"] if bool(value) else _texts(lang)["no"]
+    if column in ("infeasible_share", "lot_no_bid_chance"):
+        return _number(100.0 * float(value), 1, lang) + "%"
+    if column.startswith(("cost", "objective")):
+        return "EUR " + _number(float(value), 0, lang)
+    if column.startswith("transitions"):
+        return _number(float(value), 0, lang)
+    if column == "winners_mean":
+        return _number(float(value), 1, lang)
+    return str(value)
+
+
+def _number(value: float, decimals: int, lang: str) -> str:
+    text = f"{value:,.{decimals}f}"
+    if lang == "nl":
+        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return text

@@ -1,0 +1,55 @@
+"""The decision layer's one door to :mod:`gebieden`: district polygons and lot polygons for
+results, maps and reports. Model code never imports this module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+import gebieden
+from allocatie.checker import Evaluation
+from allocatie.instance import Instance
+from allocatie.solution import Solution
+
+
+def district_frame(instance: Instance) -> gpd.GeoDataFrame | None:
+    """The instance's district polygons (projected CRS, index = district id), or None when the
+    instance was built in code without a districts file."""
+    if instance.folder is None or "districts" not in instance.files:
+        return None
+    path = Path(instance.folder) / instance.files["districts"]
+    id_field = instance.files.get("id_field", "id")
+    layer = instance.files.get("layer") or None
+    frame = gebieden.read_districts(path, id_field=id_field, layer=layer)
+    frame, _issues = gebieden.check_geometry(frame, repair=True)
+    return frame.loc[[d for d in instance.district_ids if d in frame.index]]
+
+
+def lot_table(solution: Solution, evaluation: Evaluation) -> pd.DataFrame:
+    """Per-lot figures indexed by lot: winner, districts, clients, cost, transitions."""
+    rows = [
+        {"lot": f.lot, "winner": f.winner or "", "districts": len(f.districts),
+         "clients": f.clients, "cost": round(f.cost, 2), "transitions": f.transitions}
+        for f in evaluation.lots
+    ]
+    return pd.DataFrame(rows).set_index("lot")
+
+
+def lots_frame(instance: Instance, solution: Solution,
+               evaluation: Evaluation) -> gpd.GeoDataFrame | None:
+    """One dissolved (multi)polygon per lot with its figures, or None without geometry."""
+    districts = district_frame(instance)
+    if districts is None:
+        return None
+    return gebieden.dissolve_lots(districts, dict(solution.assignment),
+                                  extra=lot_table(solution, evaluation))
+
+
+def write_lots_geojson(path: Path, instance: Instance, solution: Solution,
+                       evaluation: Evaluation) -> None:
+    """Write ``lots.geojson`` (WGS84, RFC 7946); skipped without district geometry."""
+    frame = lots_frame(instance, solution, evaluation)
+    if frame is not None:
+        gebieden.write_geojson_atomic(frame.reset_index(), path)

@@ -1,0 +1,230 @@
+"""Run a :class:`Model` on HiGHS (highspy), CBC (OR-Tools MPSolver) or CP-SAT (OR-Tools).
+
+Statuses go through :func:`allocatie.status.map_status`; a run stopped at its time limit with
+an incumbent is ``feasible`` with its bound, never ``optimal``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+
+import numpy as np
+
+from allocatie.milp.model import Model, Progress, ProgressCallback, RawResult
+from allocatie.settings import SolverSettings
+from allocatie.status import Status, map_status
+
+
+def solve(model: Model, settings: SolverSettings, progress: ProgressCallback | None = None,
+          stop: threading.Event | None = None) -> RawResult:
+    """Solve ``model`` with the backend of ``settings``.
+
+    ``progress`` is called with incumbent and bound as the solver reports them; setting
+    ``stop`` ends the search early, keeping the best solution found (status ``feasible``).
+    """
+    runner = {"highs": _solve_highs, "cbc": _solve_cbc, "cpsat": _solve_cpsat}[settings.backend]
+    return runner(model, settings, progress, stop)
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) and abs(x) < 1e29 else None
+
+
+# --------------------------------------------------------------------------- HiGHS
+def _solve_highs(model: Model, settings: SolverSettings, progress: ProgressCallback | None,
+                 stop: threading.Event | None) -> RawResult:
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", bool(settings.verbose))
+    h.setOptionValue("time_limit", float(settings.time_limit_s))
+    h.setOptionValue("mip_rel_gap", max(float(settings.mip_gap), 1e-9))
+    h.setOptionValue("mip_abs_gap", 1e-6)
+    h.setOptionValue("random_seed", int(settings.seed))
+    h.setOptionValue("threads", int(settings.threads))
+    n = model.num_vars
+    inf = highspy.kHighsInf
+    lb = np.array([max(v, -inf) for v in model.lb], dtype=float)
+    ub = np.array([min(v, inf) for v in model.ub], dtype=float)
+    h.addVars(n, lb, ub)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(model.cost, dtype=float))
+    ints = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
+    if len(ints):
+        kinds = np.full(len(ints), highspy.HighsVarType.kInteger)
+        h.changeColsIntegrality(len(ints), ints, kinds)
+    if model.num_rows:
+        starts = np.zeros(model.num_rows, dtype=np.int32)
+        lengths = np.array([len(r) for r in model.row_index], dtype=np.int32)
+        starts[1:] = np.cumsum(lengths)[:-1]
+        index = np.fromiter((i for r in model.row_index for i in r), dtype=np.int32)
+        value = np.fromiter((v for r in model.row_value for v in r), dtype=float)
+        h.addRows(model.num_rows, np.maximum(model.row_lb, -inf), np.minimum(model.row_ub, inf),
+                  len(index), starts, index, value)
+    h.changeObjectiveOffset(model.offset)
+    if model.hint and len(model.hint) == n:
+        sol = highspy.HighsSolution()
+        sol.col_value = [model.hint[i] for i in range(n)]
+        h.setSolution(sol)
+    started = time.perf_counter()
+    if progress is not None:
+        def on_improve(event: object) -> None:
+            out = event.data_out  # type: ignore[attr-defined]
+            progress(Progress(time.perf_counter() - started, _finite(out.mip_primal_bound),
+                              _finite(out.mip_dual_bound), "highs"))
+        h.cbMipImprovingSolution.subscribe(on_improve)
+    if stop is not None:
+        def on_interrupt(event: object) -> None:
+            if stop.is_set():
+                event.interrupt()  # type: ignore[attr-defined]
+        h.cbMipInterrupt.subscribe(on_interrupt)
+    h.run()
+    elapsed = time.perf_counter() - started
+    native = h.getModelStatus().name
+    info = h.getInfo()
+    has_solution = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    values = np.array(h.getSolution().col_value) if has_solution else None
+    objective = _finite(info.objective_function_value) if has_solution else None
+    is_mip = bool(len(ints))
+    bound = _finite(info.mip_dual_bound) if is_mip else objective
+    status = map_status("highs", native, has_solution)
+    if status is Status.OPTIMAL and objective is not None and bound is None:
+        bound = objective
+    return RawResult(status, native, values, objective, bound, elapsed, "highs",
+                     f"HiGHS {h.version()}")
+
+
+# --------------------------------------------------------------------------- CBC
+def _solve_cbc(model: Model, settings: SolverSettings, progress: ProgressCallback | None,
+               stop: threading.Event | None) -> RawResult:
+    from ortools.linear_solver import pywraplp
+
+    solver = pywraplp.Solver.CreateSolver("CBC")
+    if solver is None:  # pragma: no cover - the ortools wheel bundles CBC
+        raise RuntimeError("OR-Tools was built without CBC")
+    solver.SetTimeLimit(int(settings.time_limit_s * 1000))
+    # CBC as bundled in OR-Tools is built without threads: SetNumThreads would only warn.
+    if settings.verbose:
+        solver.EnableOutput()
+    inf = solver.infinity()
+    xs = [
+        solver.IntVar(_clip(lo, inf), _clip(hi, inf), "") if is_int
+        else solver.NumVar(_clip(lo, inf), _clip(hi, inf), "")
+        for lo, hi, is_int in zip(model.lb, model.ub, model.integer, strict=True)
+    ]
+    for idx, val, lo, hi in zip(model.row_index, model.row_value, model.row_lb, model.row_ub,
+                                strict=True):
+        row = solver.RowConstraint(_clip(lo, inf), _clip(hi, inf), "")
+        for i, v in zip(idx, val, strict=True):
+            row.SetCoefficient(xs[i], v)
+    objective = solver.Objective()
+    for x, c in zip(xs, model.cost, strict=True):
+        if c:
+            objective.SetCoefficient(x, c)
+    objective.SetOffset(model.offset)
+    objective.SetMinimization()
+    if model.hint:
+        solver.SetHint([xs[i] for i in model.hint], list(model.hint.values()))
+    params = pywraplp.MPSolverParameters()
+    params.SetDoubleParam(params.RELATIVE_MIP_GAP, max(float(settings.mip_gap), 1e-9))
+    started = time.perf_counter()
+    code = solver.Solve(params)
+    elapsed = time.perf_counter() - started
+    names = {pywraplp.Solver.OPTIMAL: "OPTIMAL", pywraplp.Solver.FEASIBLE: "FEASIBLE",
+             pywraplp.Solver.INFEASIBLE: "INFEASIBLE", pywraplp.Solver.UNBOUNDED: "UNBOUNDED",
+             pywraplp.Solver.ABNORMAL: "ABNORMAL", pywraplp.Solver.NOT_SOLVED: "NOT_SOLVED"}
+    native = names.get(code, str(code))
+    has_solution = code in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE)
+    values = np.array([x.solution_value() for x in xs]) if has_solution else None
+    value = solver.Objective().Value() if has_solution else None
+    bound = _finite(solver.Objective().BestBound()) if has_solution else None
+    status = map_status("cbc", native, has_solution)
+    if status is Status.OPTIMAL and value is not None:
+        bound = value if bound is None else min(bound, value)
+    if progress is not None and has_solution:
+        progress(Progress(elapsed, value, bound, "cbc"))
+    return RawResult(status, native, values, value, bound, elapsed, "cbc",
+                     f"CBC (OR-Tools {_ortools_version()})")
+
+
+def _clip(value: float, inf: float) -> float:
+    return max(-inf, min(inf, value))
+
+
+# --------------------------------------------------------------------------- CP-SAT
+def _solve_cpsat(model: Model, settings: SolverSettings, progress: ProgressCallback | None,
+                 stop: threading.Event | None) -> RawResult:
+    from ortools.sat.python import cp_model
+
+    cp = cp_model.CpModel()
+    xs = []
+    for i, (lo, hi) in enumerate(zip(model.lb, model.ub, strict=True)):
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ValueError(f"CP-SAT needs finite bounds; variable {model.names[i] or i} has "
+                             f"[{lo}, {hi}]")
+        if not model.integer[i] and (lo != int(lo) or hi != int(hi)):
+            raise ValueError(f"CP-SAT needs integer variables; {model.names[i] or i} is "
+                             "continuous with fractional bounds")
+        xs.append(cp.new_int_var(int(math.ceil(lo)), int(math.floor(hi)), ""))
+    for idx, val, lo, hi in zip(model.row_index, model.row_value, model.row_lb, model.row_ub,
+                                strict=True):
+        if any(v != int(v) for v in val):
+            raise ValueError("CP-SAT needs integer constraint coefficients")
+        expr = sum(int(v) * xs[i] for i, v in zip(idx, val, strict=True))
+        if lo == hi:
+            cp.add(expr == int(round(lo)))
+        else:
+            if math.isfinite(lo):
+                cp.add(expr >= int(math.ceil(lo - 1e-9)))
+            if math.isfinite(hi):
+                cp.add(expr <= int(math.floor(hi + 1e-9)))
+    terms = [(x, c) for x, c in zip(xs, model.cost, strict=True) if c]
+    cp.minimize(sum(c * x for x, c in terms) + model.offset)
+    for i, v in model.hint.items():
+        cp.add_hint(xs[i], int(round(v)))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = float(settings.time_limit_s)
+    solver.parameters.num_workers = int(settings.threads)
+    solver.parameters.random_seed = int(settings.seed)
+    solver.parameters.relative_gap_limit = float(settings.mip_gap)
+    solver.parameters.log_search_progress = bool(settings.verbose)
+    started = time.perf_counter()
+
+    class _Watcher(cp_model.CpSolverSolutionCallback):
+        def on_solution_callback(self) -> None:
+            if progress is not None:
+                progress(Progress(time.perf_counter() - started, self.objective_value,
+                                  self.best_objective_bound, "cpsat"))
+            if stop is not None and stop.is_set():
+                self.stop_search()
+
+    watcher = _Watcher()
+    stopper = None
+    if stop is not None:
+        def watch_stop() -> None:
+            while not stop.wait(0.2):
+                if done.is_set():
+                    return
+            solver.stop_search()
+        done = threading.Event()
+        stopper = threading.Thread(target=watch_stop, daemon=True)
+        stopper.start()
+    code = solver.solve(cp, watcher)
+    if stopper is not None:
+        done.set()
+    elapsed = time.perf_counter() - started
+    native = solver.status_name(code)
+    has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    values = np.array([solver.value(x) for x in xs], dtype=float) if has_solution else None
+    value = solver.objective_value if has_solution else None
+    bound = solver.best_objective_bound if has_solution else None
+    status = map_status("cpsat", native, has_solution)
+    return RawResult(status, native, values, value, _finite(bound), elapsed, "cpsat",
+                     f"CP-SAT (OR-Tools {_ortools_version()})")
+
+
+def _ortools_version() -> str:
+    import ortools
+
+    return ortools.__version__

@@ -1,0 +1,1 @@
+"""Human-readable results: maps, an HTML report and an Excel workbook."""

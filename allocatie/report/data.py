@@ -1,0 +1,534 @@
+"""The figures every report file shows, computed once from the instance, the solution and the
+checker's evaluation (so the map, the HTML report and the workbook always agree)."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from allocatie.checker import Evaluation, objectives_match
+from allocatie.instance import Instance, natural_key
+from allocatie.report.texts import (
+    DEFAULT_ATTRIBUTION,
+    fmt_eur,
+    fmt_int,
+    fmt_num,
+    fmt_pct,
+    texts,
+)
+from allocatie.solution import Solution
+from allocatie.status import Status
+
+# Paul Tol's "light" scheme: pale, colour-blind safe fills that keep black labels readable;
+# ordered so that the first colours differ most.
+LOT_COLOURS = ("#77AADD", "#EE8866", "#44BB99", "#FFAABB", "#BBCC33", "#EEDD88", "#99DDFF",
+               "#AAAA00", "#DDDDDD")
+# Extra fills when a design has more lots than the scheme has colours (matplotlib tab20, pale).
+EXTRA_LOT_COLOURS = ("#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
+                     "#f7b6d2", "#dbdb8d", "#9edae5", "#c7c7c7")
+# Paul Tol's "muted" scheme for organisations (current providers and winners).
+ORG_COLOURS = ("#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499", "#44AA99",
+               "#999933", "#882255")
+OTHER_COLOUR = "#BBBBBB"
+NO_PROVIDER_COLOUR = "#FFFFFF"
+ATTRIBUTION_FILES = ("ATTRIBUTION", "ATTRIBUTION.md", "ATTRIBUTION.txt", "attribution.txt",
+                     "attribution.md")
+README_FILES = ("README.md", "README.txt", "README", "readme.md")
+
+
+@dataclass(frozen=True)
+class LotRow:
+    """One lot as the report shows it."""
+
+    lot: str
+    winner: str | None
+    districts: tuple[str, ...]
+    names: tuple[str, ...]
+    clients: int
+    served: int
+    cost: float
+    transitions: int
+    colour: str
+
+    @property
+    def switch_share(self) -> float | None:
+        return self.transitions / self.served if self.served else None
+
+    @property
+    def cost_per_client(self) -> float | None:
+        return self.cost / self.clients if self.clients else None
+
+
+@dataclass(frozen=True)
+class BidderRow:
+    """One bidder: lots won, clients, capacity use and cost."""
+
+    bidder: str
+    lots: tuple[str, ...]
+    clients: int
+    capacity: int | None
+    max_lots: int | None
+    cost: float
+    clients_today: int
+
+    @property
+    def capacity_use(self) -> float | None:
+        return self.clients / self.capacity if self.capacity else None
+
+
+@dataclass(frozen=True)
+class DistrictRow:
+    """One district: clients, today's providers and its place in the new design."""
+
+    id: str
+    name: str
+    clients: int
+    incumbents: tuple[tuple[str, int], ...]  # provider, clients; most clients first
+    main_provider: str | None
+    lot: str | None
+    winner: str | None
+    price: float | None  # winner's EUR per client per year (district pricing)
+    cost: float | None
+    switchers: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.id})" if self.name and self.name != self.id else self.id
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Clients from current provider (rows) to new main contractor (columns)."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    counts: Mapping[tuple[str, str], int]
+
+    @property
+    def stayers(self) -> int:
+        return sum(n for (a, b), n in self.counts.items() if a == b)
+
+    @property
+    def movers(self) -> int:
+        return sum(n for (a, b), n in self.counts.items() if a != b)
+
+    def row_total(self, row: str) -> int:
+        return sum(self.counts.get((row, c), 0) for c in self.columns)
+
+    def column_total(self, column: str) -> int:
+        return sum(self.counts.get((r, column), 0) for r in self.rows)
+
+    @property
+    def maximum(self) -> int:
+        return max(self.counts.values(), default=0)
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the report writers need, formatted for one language."""
+
+    lang: str
+    t: Mapping[str, str]
+    instance: Instance
+    solution: Solution
+    evaluation: Evaluation | None
+    title: str
+    status_text: str
+    short_text: str
+    district_word: str  # singular, capitalised ("Wijk")
+    districts_word: str  # plural, capitalised ("Wijken")
+    lots: tuple[LotRow, ...]
+    bidders: tuple[BidderRow, ...]
+    districts: tuple[DistrictRow, ...]
+    matrix: Matrix
+    question: tuple[tuple[str, str], ...]
+    answer: tuple[tuple[str, str], ...]
+    lot_colours: Mapping[str, str]
+    org_colours: Mapping[str, str]  # organisations shown by name; the rest is "other"
+    attribution: tuple[str, ...]
+    alternatives: tuple[Mapping[str, object], ...] = ()
+    diagnosis: tuple[str, ...] = ()
+    check_lines: tuple[str, ...] = ()
+    check_ok: bool | None = None
+    served_total: int = 0
+    unserved_total: int = 0
+    extras: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def has_solution(self) -> bool:
+        return self.evaluation is not None and bool(self.solution.assignment)
+
+    @property
+    def winners(self) -> tuple[str, ...]:
+        return tuple(sorted({r.winner for r in self.lots if r.winner}, key=natural_key))
+
+    def int(self, value: float | None) -> str:
+        return fmt_int(value, self.lang)
+
+    def eur(self, value: float | None) -> str:
+        return fmt_eur(value, self.lang)
+
+    def pct(self, value: float | None) -> str:
+        return fmt_pct(value, self.lang)
+
+    def num(self, value: float | None, decimals: int = 1) -> str:
+        return fmt_num(value, self.lang, decimals)
+
+    def attribution_line(self) -> str:
+        """One short attribution line for a map: the instance's "Bron: ..." sentence if it
+        has one, else the default CBS/Kadaster line."""
+        for paragraph in self.attribution:
+            match = re.search(r"(Bron|Source)\s*:[^\n]*?(\.\s|$)", paragraph)
+            if match and "CC" in match.group(0):
+                return textwrap.shorten(match.group(0).strip(), width=170, placeholder="…")
+        return DEFAULT_ATTRIBUTION[self.lang]
+
+    def org_colour(self, organisation: str | None) -> str:
+        if organisation is None:
+            return NO_PROVIDER_COLOUR
+        return self.org_colours.get(organisation, OTHER_COLOUR)
+
+
+def build(instance: Instance, solution: Solution, evaluation: Evaluation | None,
+          lang: str = "nl", alternatives: Sequence[Mapping[str, object]] | None = None
+          ) -> ReportData:
+    """Compute the report's figures; raises ValueError for an unknown language."""
+    t = texts(lang)
+    singular, plural = district_words(instance, t)
+    has_solution = evaluation is not None and bool(solution.assignment)
+    lots = _lot_rows(instance, evaluation) if has_solution else ()
+    lot_colours = {row.lot: row.colour for row in lots}
+    districts = _district_rows(instance, solution, evaluation if has_solution else None)
+    bidders = _bidder_rows(instance, lots)
+    matrix = _matrix(evaluation) if has_solution else Matrix((), (), {})
+    served = sum(d.served for d in instance.districts)
+    status = status_text(solution, instance, t, lang)
+    data = ReportData(
+        lang=lang, t=t, instance=instance, solution=solution, evaluation=evaluation,
+        title=t["report_title"] if has_solution else t["report_title_none"],
+        status_text=status, short_text="", district_word=singular, districts_word=plural,
+        lots=lots, bidders=bidders, districts=districts, matrix=matrix,
+        question=(), answer=(), lot_colours=lot_colours,
+        org_colours=_org_colours(instance, districts, lots),
+        attribution=attribution(instance, lang),
+        alternatives=tuple(dict(a) for a in alternatives or ()),
+        diagnosis=_diagnosis(solution) if not has_solution else (),
+        served_total=served, unserved_total=instance.total_clients - served,
+    )
+    check_ok, check_lines = _check(data)
+    return _replace(data, question=_question(data), answer=_answer(data),
+                    short_text=_short(data), check_ok=check_ok, check_lines=check_lines)
+
+
+def _replace(data: ReportData, **changes: object) -> ReportData:
+    from dataclasses import replace
+
+    return replace(data, **changes)
+
+
+# --------------------------------------------------------------------------- words
+def district_words(instance: Instance, t: Mapping[str, str]) -> tuple[str, str]:
+    """("Wijk", "Wijken") for CBS wijk codes, ("Buurt", "Buurten") for buurt codes, else the
+    generic word."""
+    ids = instance.district_ids
+    if ids and all(i.upper().startswith("WK") for i in ids):
+        return t["district_wk"], t["districts_wk"]
+    if ids and all(i.upper().startswith("BU") for i in ids):
+        return t["district_bu"], t["districts_bu"]
+    return t["district"], t["districts"]
+
+
+def status_text(solution: Solution, instance: Instance, t: Mapping[str, str], lang: str) -> str:
+    """The outcome in words: proven optimal, feasible with its gap, impossible, or none."""
+    status = solution.status
+    if status is Status.OPTIMAL:
+        requested = instance.solver.mip_gap
+        if requested > 0 and solution.bound is not None and solution.objective is not None:
+            return t["status_optimal_gap"].format(gap=fmt_pct(requested, lang))
+        return t["status_optimal"]
+    if status is Status.FEASIBLE:
+        gap = solution.gap
+        if gap is None:
+            return t["status_feasible_nogap"]
+        return t["status_feasible"].format(gap=fmt_pct(gap, lang))
+    if status is Status.INFEASIBLE:
+        return t["status_infeasible"]
+    return t["status_no_solution"].format(limit=fmt_num(instance.solver.time_limit_s, lang, 0))
+
+
+# --------------------------------------------------------------------------- rows
+def _lot_rows(instance: Instance, evaluation: Evaluation) -> tuple[LotRow, ...]:
+    rows = []
+    palette = LOT_COLOURS + EXTRA_LOT_COLOURS
+    for index, figures in enumerate(evaluation.lots):
+        served = sum(instance.district_by_id[d].served for d in figures.districts)
+        rows.append(LotRow(
+            lot=figures.lot, winner=figures.winner, districts=figures.districts,
+            names=tuple(instance.district_by_id[d].name or d for d in figures.districts),
+            clients=figures.clients, served=served, cost=figures.cost,
+            transitions=figures.transitions, colour=palette[index % len(palette)],
+        ))
+    return tuple(rows)
+
+
+def _district_rows(instance: Instance, solution: Solution,
+                   evaluation: Evaluation | None) -> tuple[DistrictRow, ...]:
+    rows = []
+    for d in instance.districts:
+        incumbents = tuple(sorted(((p, n) for p, n in d.incumbents.items() if n > 0),
+                                  key=lambda item: (-item[1], natural_key(item[0]))))
+        lot = solution.assignment.get(d.id) if evaluation is not None else None
+        winner = solution.winners.get(lot) if lot is not None else None
+        price = None
+        if winner is not None and solution.pricing == "district":
+            price = instance.price(winner, d.id)
+        switchers = sum(n for p, n in incumbents if winner is not None and p != winner)
+        rows.append(DistrictRow(
+            id=d.id, name=d.name, clients=d.clients, incumbents=incumbents,
+            main_provider=incumbents[0][0] if incumbents else None, lot=lot, winner=winner,
+            price=price, cost=price * d.clients if price is not None else None,
+            switchers=switchers,
+        ))
+    return tuple(rows)
+
+
+def _bidder_rows(instance: Instance, lots: Sequence[LotRow]) -> tuple[BidderRow, ...]:
+    won: dict[str, list[LotRow]] = defaultdict(list)
+    for row in lots:
+        if row.winner:
+            won[row.winner].append(row)
+    today: Counter[str] = Counter()
+    for d in instance.districts:
+        today.update(d.incumbents)
+    rows = []
+    for bidder in instance.bidders:
+        mine = won.get(bidder.id, [])
+        rows.append(BidderRow(
+            bidder=bidder.id, lots=tuple(r.lot for r in mine),
+            clients=sum(r.clients for r in mine), capacity=bidder.capacity,
+            max_lots=instance.max_lots(bidder.id), cost=sum(r.cost for r in mine),
+            clients_today=today.get(bidder.id, 0),
+        ))
+    rows.sort(key=lambda r: (-len(r.lots), -r.clients, natural_key(r.bidder)))
+    return tuple(rows)
+
+
+def _matrix(evaluation: Evaluation) -> Matrix:
+    counts = {k: v for k, v in evaluation.matrix.items() if v > 0}
+    from_total: Counter[str] = Counter()
+    to_total: Counter[str] = Counter()
+    for (a, b), n in counts.items():
+        from_total[a] += n
+        to_total[b] += n
+    rows = tuple(sorted(from_total, key=lambda p: (-from_total[p], natural_key(p))))
+    both = [p for p in rows if p in to_total]
+    rest = sorted((w for w in to_total if w not in from_total),
+                  key=lambda w: (-to_total[w], natural_key(w)))
+    return Matrix(rows=rows, columns=tuple(both + rest), counts=counts)
+
+
+def _org_colours(instance: Instance, districts: Sequence[DistrictRow],
+                 lots: Sequence[LotRow]) -> dict[str, str]:
+    """Colours for the organisations that matter most on the maps: main current providers
+    and winners, by clients (today's plus won); the rest are drawn as "other"."""
+    weight: Counter[str] = Counter()
+    for d in districts:
+        if d.main_provider:
+            weight[d.main_provider] += d.clients
+    for row in lots:
+        if row.winner:
+            weight[row.winner] += row.clients
+    ranked = sorted(weight, key=lambda o: (-weight[o], natural_key(o)))
+    chosen = sorted(ranked[: len(ORG_COLOURS)], key=natural_key)
+    return {org: ORG_COLOURS[i] for i, org in enumerate(chosen)}
+
+
+# --------------------------------------------------------------------------- texts
+def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
+    t, inst, rules = data.t, data.instance, data.instance.rules
+    items: list[tuple[str, str]] = [(t["q_instance"], inst.name)]
+    if inst.description:
+        items.append((t["q_description"], inst.description))
+    items += [
+        (t["q_districts"].format(districts=data.districts_word.lower()),
+         data.int(len(inst.districts))),
+        (t["q_clients"], data.int(inst.total_clients)),
+        (t["q_served"], data.int(data.served_total)),
+        (t["q_providers"], data.int(len(inst.providers))),
+        (t["q_bidders"], data.int(len(inst.bidders))),
+    ]
+    if inst.lots:
+        lots_text = t["q_fixed_design"].format(n=data.int(len(inst.lot_ids)))
+    elif rules.lots_min == rules.lots_max:
+        lots_text = data.int(rules.lots_min)
+    else:
+        lots_text = t["q_lots_range"].format(lo=data.int(rules.lots_min),
+                                             hi=data.int(rules.lots_max))
+    items.append((t["q_lots"], lots_text))
+    limit = rules.max_lots_per_bidder
+    items.append((t["q_max_lots"], data.int(limit) if limit is not None else t["none"]))
+    own = [f"{b.id}: {data.int(b.max_lots)}" for b in inst.bidders if b.max_lots is not None]
+    if own:
+        items.append((t["q_own_max_lots"], "; ".join(own)))
+    capped = [b for b in inst.bidders if b.capacity is not None]
+    if capped:
+        detail = "; ".join(f"{b.id}: {data.int(b.capacity)}" for b in capped)
+        items.append((t["q_capacity"], t["q_capacity_some"].format(
+            n=data.int(len(capped)), total=data.int(len(inst.bidders))) + f" ({detail})"))
+    else:
+        items.append((t["q_capacity"], t["q_capacity_none"]))
+    items.append((t["q_client_bounds"], _bounds_text(data)))
+    items.append((t["q_transition_cost"], data.eur(rules.transition_cost)))
+    items.append((t["q_contiguity"], t.get(f"q_contiguity_{rules.contiguity}",
+                                           rules.contiguity)))
+    if rules.min_winners is not None or rules.max_winners is not None:
+        lo = data.int(rules.min_winners) if rules.min_winners is not None else "–"
+        hi = data.int(rules.max_winners) if rules.max_winners is not None else "–"
+        items.append((t["q_winners"], f"{lo} – {hi}"))
+    if rules.compactness_weight:
+        items.append((t["q_compactness"], t["q_compactness_value"].format(
+            eur=data.eur(rules.compactness_weight))))
+    if rules.max_changed_districts is not None:
+        items.append((t["q_changed"], data.int(rules.max_changed_districts)))
+    pricing = data.solution.pricing
+    items.append((t["q_pricing"], t[f"q_pricing_{pricing}"].format(
+        district=data.district_word.lower())))
+    rule = data.solution.details.get("rule") or (inst.award.rule if inst.lots else None)
+    if rule:
+        items.append((t["q_award_rule"], str(rule)))
+    solver = inst.solver
+    items.append((t["q_solver"], t["q_solver_value"].format(
+        backend=solver.backend, limit=data.num(solver.time_limit_s, 0),
+        gap=data.pct(solver.mip_gap))))
+    items.append((t["q_objective"], t["q_objective_value"].format(
+        eur=data.eur(rules.transition_cost))))
+    return tuple(items)
+
+
+def _bounds_text(data: ReportData) -> str:
+    t, rules = data.t, data.instance.rules
+    lo, hi = rules.lot_clients_min, rules.lot_clients_max
+    if lo is not None and hi is not None:
+        text = t["q_bounds_between"].format(lo=data.int(lo), hi=data.int(hi))
+    elif lo is not None:
+        text = t["q_bounds_min"].format(lo=data.int(lo))
+    elif hi is not None:
+        text = t["q_bounds_max"].format(hi=data.int(hi))
+    else:
+        return t["none"]
+    if rules.soft_client_bounds:
+        return t["q_bounds_soft"].format(bounds=text,
+                                         penalty=data.eur(rules.lot_clients_penalty))
+    return text
+
+
+def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
+    t, solution, ev = data.t, data.solution, data.evaluation
+    items: list[tuple[str, str]] = [(t["a_status"], data.status_text)]
+    if data.has_solution and ev is not None:
+        items += [
+            (t["a_lots"], data.int(len(data.lots))),
+            (t["a_winners"], f"{data.int(len(data.winners))}: {', '.join(data.winners)}"),
+            (t["a_cost"], data.eur(ev.cost)),
+            (t["a_switchers"], t["a_switchers_value"].format(
+                n=data.int(ev.transitions), served=data.int(data.served_total),
+                share=data.pct(ev.transitions / data.served_total if data.served_total
+                               else None))),
+            (t["a_transition_cost"], data.eur(ev.transition_cost)),
+        ]
+        if ev.client_penalty:
+            items.append((t["a_penalty"], data.eur(ev.client_penalty)))
+        if ev.compactness_cost:
+            items.append((t["a_compactness"], data.eur(ev.compactness_cost)))
+        items.append((t["a_objective"], data.eur(ev.objective)))
+        if ev.changed_districts is not None:
+            items.append((t["a_changed"], data.int(ev.changed_districts)))
+    if solution.bound is not None:
+        items.append((t["a_bound"], data.eur(solution.bound)))
+    if solution.gap is not None:
+        items.append((t["a_gap"], data.pct(solution.gap)))
+    if solution.solver:
+        items.append((t["a_solver"], t["a_solver_value"].format(
+            solver=solution.solver, seconds=data.num(solution.time_s, 1))))
+    if solution.message:
+        items.append((t["a_message"], solution.message))
+    return tuple(items)
+
+
+def _short(data: ReportData) -> str:
+    t, ev = data.t, data.evaluation
+    if not data.has_solution or ev is None:
+        return t["short_none"].format(status=data.status_text)
+    share = ev.transitions / data.served_total if data.served_total else None
+    return t["short_solution"].format(
+        status=data.status_text, lots=data.int(len(data.lots)),
+        winners=data.int(len(data.winners)), cost=data.eur(ev.cost),
+        switchers=data.int(ev.transitions), served=data.int(data.served_total),
+        share=data.pct(share))
+
+
+def _diagnosis(solution: Solution) -> tuple[str, ...]:
+    lines = [solution.message] if solution.message else []
+    return tuple(lines)
+
+
+def _check(data: ReportData) -> tuple[bool | None, tuple[str, ...]]:
+    t, ev, solution = data.t, data.evaluation, data.solution
+    if ev is None or not data.has_solution:
+        return None, (t["check_none"],)
+    lines = [t["check_ok"]] if ev.feasible else [t["check_bad"].format(
+        n=data.int(len(ev.violations)))]
+    lines += list(ev.violations)
+    ok = ev.feasible
+    if solution.objective is not None:
+        if objectives_match(solution.objective, ev.objective):
+            lines.append(t["check_objective_ok"].format(reported=data.eur(solution.objective)))
+        else:
+            ok = False
+            lines.append(t["check_objective_bad"].format(
+                reported=data.eur(solution.objective), recomputed=data.eur(ev.objective)))
+    return ok, tuple(lines)
+
+
+# --------------------------------------------------------------------------- sources
+def attribution(instance: Instance, lang: str) -> tuple[str, ...]:
+    """Attribution paragraphs: an ATTRIBUTION file of the instance folder, else the README
+    paragraphs that mention the licence or the source, else a default CBS/Kadaster line."""
+    folder = Path(instance.folder) if instance.folder is not None else None
+    if folder is not None:
+        for name in ATTRIBUTION_FILES:
+            path = folder / name
+            if path.is_file():
+                paragraphs = _paragraphs(path.read_text(encoding="utf-8", errors="replace"))
+                if paragraphs:
+                    return tuple(paragraphs[:12])
+        for name in README_FILES:
+            path = folder / name
+            if path.is_file():
+                text = path.read_text(encoding="utf-8", errors="replace")
+                found = [p for p in _paragraphs(text)
+                         if re.search(r"CC[ -]BY|licen[cst]e|attribution|bron:|source:", p,
+                                      re.IGNORECASE)]
+                if found:
+                    return tuple(found[:6])
+    return (DEFAULT_ATTRIBUTION[lang],)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Plain-text paragraphs of a Markdown or text file (headings and markup removed)."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.strip().splitlines()]
+        lines = [line for line in lines if line and not line.startswith("#")
+                 and not set(line) <= set("-|: ")]
+        if not lines:
+            continue
+        plain = " ".join(lines)
+        plain = re.sub(r"\*\*|__|`", "", plain)
+        plain = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", plain)
+        paragraphs.append(plain)
+    return paragraphs

@@ -1,0 +1,682 @@
+"""Semantic checks of an :class:`~allocatie.instance.Instance`, with the numbers quoted.
+
+:func:`instance_problems` lists what makes an instance unusable (each a
+:class:`~allocatie.errors.Problem`: what, where, how to fix); :func:`instance_warnings` lists
+what is odd but workable (a bidder who bids on nothing). Both never raise.
+
+The checks, in order: the rules (ranges, contiguity, pins); districts (duplicate ids, clients,
+today's providers); bidders and bids; the fixed design (lots, lot bids, combination bids);
+the neighbour graph (unknown ids, parts under the contiguity rule); and cheap feasibility
+pre-checks: some lot count K in ``[lots_min, lots_max]`` must respect the number of
+districts, the bidders' lot limits, the client bounds, the pins and the winner limits, and the
+bidders' total capacity must cover all clients.
+
+When the instance was read from a folder, the loader passes a :class:`Context` with the row
+numbers of every key, so problems name the file *and* the row.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from allocatie.errors import Problem
+from allocatie.instance import CONTIGUITY, District, Instance, natural_key
+
+LISTED = 20  # ids named per problem before "... and N more"
+PER_ID = 20  # up to this many ids get a problem each; more are listed in one problem
+CRITERIA = ("price", "price_quality")
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """A bound on the number of lots K, how to say it fails for a given K, and the fix."""
+
+    value: int
+    describe: Callable[[int], str]
+    hint: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """Where things came from, for messages.
+
+    ``rows`` maps ``(role, *key)`` to the row numbers where that key occurs, with keys
+    ``("districts", id)`` (feature numbers), ``("incumbents", district, provider)``,
+    ``("bidders", bidder)``, ``("bids", bidder, district)``, ``("lots", district)``,
+    ``("current_lots", district)``, ``("lot_bids", bidder, lot)`` and
+    ``("combination_bids", id)``. ``island_hint`` replaces the generic fix for a
+    disconnected district graph (the loader quotes the nearest district pairs there).
+    """
+
+    rows: Mapping[tuple[str, ...], Sequence[int]] = field(default_factory=dict)
+    island_hint: str | None = None
+
+
+def instance_problems(instance: Instance, context: Context | None = None) -> list[Problem]:
+    """Return every problem that makes the instance unusable (empty = fine). Never raises."""
+    return check_instance(instance, context)[0]
+
+
+def instance_warnings(instance: Instance, context: Context | None = None) -> list[Problem]:
+    """Return what is odd but workable (e.g. a bidder who bids on nothing). Never raises."""
+    return check_instance(instance, context)[1]
+
+
+def check_instance(instance: Instance,
+                   context: Context | None = None) -> tuple[list[Problem], list[Problem]]:
+    """Return (problems, warnings) of an instance in one pass. Never raises."""
+    checks = _Checks(instance, context or Context())
+    checks.run()
+    return checks.problems, checks.warnings
+
+
+# --------------------------------------------------------------------------- formatting
+def fmt(value: float | int | None) -> str:
+    """A number as in the messages: ``1,850`` or ``12.5``."""
+    if value is None:
+        return "none"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{int(value):,}"
+
+
+def list_ids(ids: Iterable[object], limit: int = LISTED) -> str:
+    """Ids as ``a, b, c, ... and 7 more``."""
+    items = [str(i) for i in ids]
+    text = ", ".join(items[:limit])
+    if len(items) > limit:
+        text += f", ... and {len(items) - limit} more"
+    return text
+
+
+def describe_parts(parts: Sequence[Sequence[str]], shown: int = 5) -> str:
+    """Parts of a graph as ``{A, B, ... (25 districts)}; {C}``."""
+    out = []
+    for part in parts[:LISTED]:
+        ids = ", ".join(part[:shown]) + (", ..." if len(part) > shown else "")
+        size = f" ({len(part)} districts)" if len(part) > shown else ""
+        out.append(f"{{{ids}{size}}}")
+    if len(parts) > LISTED:
+        out.append(f"... and {len(parts) - LISTED} more parts")
+    return "; ".join(out)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
+        value)
+
+
+def _is_count(value: object) -> bool:
+    return _is_number(value) and float(value).is_integer()  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the checks
+class _Checks:
+    def __init__(self, instance: Instance, context: Context) -> None:
+        self.i = instance
+        self.rows = context.rows
+        self.island_hint = context.island_hint
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.district_ids = set(instance.district_ids)
+        self.bidder_ids = set(instance.bidder_ids)
+        self.fixed_lot_bids = bool(instance.lots) and bool(instance.lot_bids)
+
+    # ---- plumbing
+    def file(self, role: str) -> str | None:
+        if role == "rules":
+            return "instance.toml" if self.i.folder is not None else None
+        return self.i.files.get(role) or None
+
+    def add(self, role: str, message: str, hint: str | None = None, key: tuple = (),
+            id: str | None = None, warning: bool = False) -> None:
+        rows = list(self.rows.get((role, *key), ())) if key else []
+        if len(rows) > 1:
+            message += f" (rows {list_ids(rows, 10)})"
+        problem = Problem(message, file=self.file(role), row=rows[0] if rows else None, id=id,
+                          hint=hint)
+        (self.warnings if warning else self.problems).append(problem)
+
+    def rows_of(self, role: str, keys: Iterable[tuple]) -> list[int]:
+        return sorted({r for k in keys for r in self.rows.get((role, *k), ())})
+
+    def run(self) -> None:
+        self.rules()
+        self.districts()
+        self.bidders()
+        self.bids()
+        self.fixed_design()
+        self.current_lots()
+        self.graph()
+        self.lot_count()
+        self.capacity()
+
+    # ---- rules
+    def rules(self) -> None:
+        r = self.i.rules
+        if r.contiguity not in CONTIGUITY:
+            self.add("rules", f"contiguity {r.contiguity!r} is not one of "
+                     f"{', '.join(CONTIGUITY)}",
+                     hint='set [rules] contiguity = "rook" for a shared border, "queen" for '
+                          'touching, or "none"')
+        for name, value in (("transition_cost", r.transition_cost),
+                            ("compactness_weight", r.compactness_weight),
+                            ("lot_clients_penalty", r.lot_clients_penalty)):
+            if value is None:
+                continue
+            if not _is_number(value):
+                self.add("rules", f"{name} {value!r} is not a number",
+                         hint=f"set [rules] {name} to a number of EUR >= 0")
+            elif value < 0:
+                self.add("rules", f"{name} {fmt(value)} < 0; expected EUR >= 0",
+                         hint=f"set [rules] {name} to 0 or more")
+        counts = (("lots_min", r.lots_min, 1), ("lots_max", r.lots_max, 1),
+                  ("max_lots_per_bidder", r.max_lots_per_bidder, 1),
+                  ("lot_clients_min", r.lot_clients_min, 0),
+                  ("lot_clients_max", r.lot_clients_max, 0),
+                  ("min_winners", r.min_winners, 1), ("max_winners", r.max_winners, 1),
+                  ("max_changed_districts", r.max_changed_districts, 0))
+        self.bad_rules: set[str] = set()
+        for name, value, least in counts:
+            if value is None:
+                continue
+            if not _is_count(value) or value < least:
+                self.bad_rules.add(name)
+                self.add("rules", f"{name} = {value!r}; expected a whole number >= {least}",
+                         hint=f"set [rules] {name} to a whole number >= {least}")
+        pairs = (("lots_min", "lots_max"), ("lot_clients_min", "lot_clients_max"),
+                 ("min_winners", "max_winners"))
+        for low, high in pairs:
+            a, b = getattr(r, low), getattr(r, high)
+            if a is not None and b is not None and not {low, high} & self.bad_rules and a > b:
+                self.bad_rules.update((low, high))
+                self.add("rules", f"{low} {fmt(a)} > {high} {fmt(b)}",
+                         hint=f"make {low} at most {high}")
+        if r.min_winners is not None and "min_winners" not in self.bad_rules and \
+                self.i.bidders and r.min_winners > len(self.bidder_ids):
+            self.add("rules", f"min_winners {r.min_winners} > {len(self.bidder_ids)} bidders",
+                     hint="lower [rules] min_winners")
+        if r.max_changed_districts is not None and not self.i.current_lots:
+            self.add("rules", f"max_changed_districts = {r.max_changed_districts} needs "
+                     "today's areas, but there is no current_lots file",
+                     hint="add current_lots = \"current_lots.csv\" to [files] "
+                          "with columns district_id,lot, or drop max_changed_districts")
+        self.pins()
+        award = self.i.award
+        if award.criterion not in CRITERIA:
+            self.add("rules", f"[award] criterion {award.criterion!r} is not one of "
+                     f"{', '.join(CRITERIA)}", hint='use "price" or "price_quality"')
+        if not _is_number(award.quality_weight) or not 0 <= award.quality_weight <= 1:
+            self.add("rules", f"[award] quality_weight {award.quality_weight!r} is not in "
+                     "[0, 1]", hint="use a weight between 0 and 1, e.g. 0.4")
+
+    def pins(self) -> None:
+        r = self.i.rules
+        unknown = sorted(d for d in r.pinned if d not in self.district_ids)
+        for d in unknown:
+            self.add("rules", f"[rules.pinned] names unknown district {d}", id=d,
+                     hint="use a district id from the districts file")
+        for n, group in enumerate(r.together, start=1):
+            missing = [d for d in group if d not in self.district_ids]
+            if missing:
+                self.add("rules", f"together group {n} ({', '.join(group)}) names unknown "
+                         f"district(s) {', '.join(missing)}", id=missing[0],
+                         hint="use district ids from the districts file")
+            if len(set(group)) < 2:
+                self.add("rules", f"together group {n} ({', '.join(group)}) has fewer than "
+                         "2 districts; it changes nothing", warning=True)
+        # districts kept together but pinned to different lots
+        graph = nx.Graph()
+        for group in r.together:
+            graph.add_nodes_from(group)
+            graph.add_edges_from(zip(group, group[1:], strict=False))
+        for part in nx.connected_components(graph):
+            labels = {r.pinned[d] for d in part if d in r.pinned}
+            if len(labels) > 1:
+                self.add("rules", f"districts {list_ids(sorted(part))} must be in one lot "
+                         f"but are pinned to different lots {list_ids(sorted(labels))}",
+                         hint="pin them to one lot or drop them from the together group")
+
+    # ---- districts
+    def districts(self) -> None:
+        i = self.i
+        role = "districts"
+        if not i.districts:
+            self.add(role, "no districts", hint="the districts file must hold at least one "
+                     "polygon with an id and clients")
+            return
+        counts = Counter(i.district_ids)
+        for d, n in counts.items():
+            if n > 1:
+                self.add(role, f"duplicate district id {d}: {n} districts have it", key=(d,),
+                         id=d, hint="give every district a unique id, or remove the "
+                                    "duplicate feature")
+        for district in i.districts:
+            d, c = district.id, district.clients
+            if not _is_number(c):
+                self.add(role, f"clients {c!r} is not a number", key=(d,), id=d,
+                         hint="write the number of clients, a whole number >= 0")
+                continue
+            if c < 0:
+                self.add(role, f"negative clients {fmt(c)}; expected a whole number >= 0",
+                         key=(d,), id=d, hint="correct the clients of this district")
+            elif not float(c).is_integer():
+                self.add(role, f"clients {fmt(c)} is not a whole number", key=(d,), id=d,
+                         hint=f"clients count people: write {math.floor(c)} or "
+                              f"{math.ceil(c)}")
+            self.incumbents(district)
+
+    def incumbents(self, district: District) -> None:
+        d, c = district.id, district.clients
+        total = 0.0
+        for provider, n in district.incumbents.items():
+            key = (d, provider)
+            if not _is_number(n) or n < 0 or not float(n).is_integer():
+                self.add("incumbents", f"{d}: clients of provider {provider} = {n!r}; "
+                         "expected a whole number >= 0", key=key, id=d,
+                         hint="correct the clients column")
+                continue
+            total += n
+        if total > c:
+            rows = self.rows_of("incumbents", [(d, p) for p in district.incumbents])
+            where = f" (rows {list_ids(rows, 10)})" if len(rows) > 1 else ""
+            self.problems.append(Problem(
+                f"{d}: incumbents {fmt(total)} > clients {fmt(c)}{where}",
+                file=self.file("incumbents"), row=rows[0] if rows else None, id=d,
+                hint=f"today's providers can serve at most the {fmt(c)} clients of {d}: lower "
+                     "their clients or raise the district's clients"))
+
+    # ---- bidders and bids
+    def bidders(self) -> None:
+        i = self.i
+        role = "bidders"
+        if not i.bidders:
+            self.add(role, "no bidders", hint="list the bidders in a table with a column "
+                     "bidder and point [files] bidders to it")
+            return
+        for b, n in Counter(i.bidder_ids).items():
+            if n > 1:
+                self.add(role, f"duplicate bidder {b}: {n} rows", key=(b,), id=b,
+                         hint="keep one row per bidder")
+        for bidder in i.bidders:
+            b = bidder.id
+            if bidder.capacity is not None and (not _is_count(bidder.capacity)
+                                                or bidder.capacity < 0):
+                self.add(role, f"capacity {bidder.capacity!r}; expected a whole number of "
+                         "clients >= 0 (empty = unlimited)", key=(b,), id=b,
+                         hint="correct the capacity column")
+            if bidder.max_lots is not None:
+                if not _is_count(bidder.max_lots) or bidder.max_lots < 0:
+                    self.add(role, f"max_lots {bidder.max_lots!r}; expected a whole number "
+                             ">= 1 (empty = the rule)", key=(b,), id=b,
+                             hint="correct the max_lots column")
+                elif bidder.max_lots == 0:
+                    self.add(role, "max_lots 0: this bidder can win no lot", key=(b,), id=b,
+                             warning=True)
+            if not _is_number(bidder.lot_fee) or bidder.lot_fee < 0:
+                self.add(role, f"lot_fee {bidder.lot_fee!r}; expected EUR >= 0 (empty = 0)",
+                         key=(b,), id=b, hint="correct the lot_fee column")
+
+    def bids(self) -> None:
+        i = self.i
+        role = "bids"
+        unknown_d: dict[str, list[str]] = defaultdict(list)
+        unknown_b: dict[str, list[str]] = defaultdict(list)
+        self.bidders_of: dict[str, set[str]] = defaultdict(set)
+        for (b, d), price in i.bids.items():
+            if d not in self.district_ids:
+                unknown_d[d].append(b)
+            if b not in self.bidder_ids:
+                unknown_b[b].append(d)
+            if price is None or not _is_number(price) or price <= 0:
+                shown = "missing" if price is None else fmt(price) if _is_number(price) \
+                    else repr(price)
+                self.add(role, f"price {shown} of {b} for {d}; expected EUR per client per "
+                         "year > 0", key=(b, d), id=f"{b}/{d}",
+                         hint="correct the price, or delete the row if the bidder does not "
+                              "bid on this district")
+            self.bidders_of[d].add(b)
+        for d, bs in sorted(unknown_d.items()):
+            rows = self.rows_of(role, [(b, d) for b in bs])
+            self.add_at(role, rows, f"bid on unknown district {d} (from {list_ids(sorted(bs))})",
+                        id=d, hint="use a district id of the districts file, or delete the row")
+        for b, ds in sorted(unknown_b.items()):
+            rows = self.rows_of(role, [(b, d) for d in ds])
+            self.add_at(role, rows, f"bid from unknown bidder {b} ({len(ds)} bid(s))", id=b,
+                        hint=f"add {b} to the bidders file, or correct the name")
+        if not self.district_ids:
+            return
+        if not i.bids and not self.fixed_lot_bids:
+            self.add(role, "no prices: neither per-district bids nor a fixed design with lot "
+                     "bids", hint="add bids = \"bids.csv\" with columns "
+                                  "bidder,district_id,price to [files], or lots and lot_bids")
+            return
+        if i.bids:
+            nobody = sorted((d for d in self.district_ids if d not in self.bidders_of),
+                            key=natural_key)
+            self.per_id("districts", nobody,
+                        lambda d: f"nobody bids on district {d}",
+                        lambda ds: f"nobody bids on {len(ds)} districts: {list_ids(ds)}",
+                        hint="a lot can only be won by a bidder who bids on all its "
+                             "districts; add bids for it")
+            self.too_big_for_bidders()
+        active = {b for b, _ in i.bids} | {lb.bidder for lb in i.lot_bids} | {
+            c.bidder for c in i.combination_bids}
+        for b in i.bidder_ids:
+            if b not in active:
+                self.add("bidders", f"bidder {b} bids on nothing; it can win no lot",
+                         key=(b,), id=b, warning=True)
+
+    def too_big_for_bidders(self) -> None:
+        for d in sorted(self.bidders_of, key=natural_key):
+            if d not in self.district_ids:
+                continue
+            caps = [self.i.bidder_by_id[b].capacity for b in self.bidders_of[d]
+                    if b in self.bidder_ids]
+            clients = self.i.clients(d)
+            if caps and None not in caps and _is_number(clients) and \
+                    all(_is_number(c) for c in caps) and max(caps) < clients:
+                self.add("districts", f"district {d} has {fmt(clients)} clients, more than the "
+                         f"capacity of every bidder on it (largest {fmt(max(caps))})",
+                         key=(d,), id=d, hint="raise a capacity or check the clients")
+
+    def add_at(self, role: str, rows: list[int], message: str, id: str | None = None,
+               hint: str | None = None, warning: bool = False) -> None:
+        if len(rows) > 1:
+            message += f" (rows {list_ids(rows, 10)})"
+        problem = Problem(message, file=self.file(role), row=rows[0] if rows else None, id=id,
+                          hint=hint)
+        (self.warnings if warning else self.problems).append(problem)
+
+    def per_id(self, role: str, ids: list[str], one: Callable[[str], str],
+               many: Callable[[list[str]], str], hint: str, warning: bool = False) -> None:
+        """A problem per id, or one listing them all when there are many."""
+        if len(ids) <= PER_ID:
+            for d in ids:
+                self.add(role, one(d), key=(d,), id=d, hint=hint, warning=warning)
+        else:
+            self.add(role, many(ids), hint=hint, warning=warning)
+
+    # ---- fixed design
+    def fixed_design(self) -> None:
+        i = self.i
+        lots = i.lots
+        if not lots:
+            if i.lot_bids:
+                self.add("lot_bids", "lot bids without a fixed design", hint="add lots = "
+                         "\"lots.csv\" (district_id,lot) to [files]")
+            if i.combination_bids:
+                self.add("combination_bids", "combination bids without a fixed design",
+                         hint="add lots = \"lots.csv\" with columns district_id,lot to [files]")
+            return
+        unknown = sorted((d for d in lots if d not in self.district_ids), key=natural_key)
+        for d in unknown:
+            self.add("lots", f"unknown district {d} in the lot design", key=(d,), id=d,
+                     hint="use a district id of the districts file, or delete the row")
+        missing = sorted((d for d in self.district_ids if d not in lots), key=natural_key)
+        self.per_id("lots", missing, lambda d: f"district {d} is in no lot of the design",
+                    lambda ds: f"{len(ds)} districts are in no lot of the design: "
+                               f"{list_ids(ds)}",
+                    hint="add a row district_id,lot for every district")
+        empty = sorted((d for d, lot in lots.items() if lot in (None, "")), key=natural_key)
+        for d in empty:
+            self.add("lots", f"district {d} has an empty lot", key=(d,), id=d,
+                     hint="fill in the lot column")
+        design = set(i.lot_ids) - {""}
+        r = i.rules
+        if "lots_min" not in self.bad_rules and "lots_max" not in self.bad_rules and \
+                not r.lots_min <= len(design) <= r.lots_max:
+            wanted = str(r.lots_min) if r.lots_min == r.lots_max else \
+                f"{r.lots_min} to {r.lots_max}"
+            self.add("lots", f"the design has {len(design)} lots; [rules] asks for {wanted}",
+                     hint="make [rules] lots match the design, or change the design")
+        self.lot_bids(design)
+        self.combinations(design)
+
+    def lot_bids(self, design: set[str]) -> None:
+        i = self.i
+        role = "lot_bids"
+        seen: Counter[tuple[str, str]] = Counter()
+        for bid in i.lot_bids:
+            key = (bid.bidder, bid.lot)
+            seen[key] += 1
+            label = f"{bid.bidder}/{bid.lot}"
+            if bid.lot not in design:
+                self.add(role, f"bid on unknown lot {bid.lot}; the design has lots "
+                         f"{list_ids(sorted(design, key=natural_key))}", key=key, id=label,
+                         hint="use a lot of lots.csv, or delete the row")
+            if bid.bidder not in self.bidder_ids:
+                self.add(role, f"lot bid from unknown bidder {bid.bidder}", key=key, id=label,
+                         hint=f"add {bid.bidder} to the bidders file, or correct the name")
+            if not _is_number(bid.price) or bid.price <= 0:
+                self.add(role, f"price {bid.price!r}; expected EUR per year for the lot > 0",
+                         key=key, id=label, hint="correct the price")
+            if bid.preference is not None and (not _is_count(bid.preference)
+                                               or bid.preference < 1):
+                self.add(role, f"preference {bid.preference!r}; expected a rank 1, 2, ...",
+                         key=key, id=label, hint="1 = the lot the bidder wants most")
+            if bid.score is not None and not _is_number(bid.score):
+                self.add(role, f"score {bid.score!r} is not a number", key=key, id=label,
+                         hint="correct the score")
+        for (b, lot), n in seen.items():
+            if n > 1:
+                self.add(role, f"{n} bids of {b} on lot {lot}", key=(b, lot), id=f"{b}/{lot}",
+                         hint="keep one bid per bidder and lot")
+        if i.lot_bids:
+            with_bid = {bid.lot for bid in i.lot_bids if bid.bidder in self.bidder_ids}
+            for lot in sorted(design - with_bid, key=natural_key):
+                self.add(role, f"nobody bids on lot {lot}", id=lot,
+                         hint="every lot needs at least one bid to be awarded")
+        elif i.bids:
+            self.lots_priced_by_district(design)
+
+    def lots_priced_by_district(self, design: set[str]) -> None:
+        """Without lot bids a lot is priced from district bids: someone must bid on all of it."""
+        members: dict[str, list[str]] = defaultdict(list)
+        for d, lot in self.i.lots.items():  # type: ignore[union-attr]
+            if d in self.district_ids:
+                members[lot].append(d)
+        for lot in sorted(design, key=natural_key):
+            ds = members.get(lot, [])
+            if ds and not any(all((b, d) in self.i.bids for d in ds) for b in self.bidder_ids):
+                self.add("lots", f"nobody bids on every district of lot {lot}, so it has no "
+                         "price", id=lot, hint="add lot_bids, or bids covering the whole lot")
+
+    def combinations(self, design: set[str]) -> None:
+        role = "combination_bids"
+        for cid, n in Counter(c.id for c in self.i.combination_bids).items():
+            if n > 1:
+                self.add(role, f"duplicate combination id {cid}: {n} rows", key=(cid,), id=cid,
+                         hint="give every combination a unique name")
+        for combo in self.i.combination_bids:
+            key = (combo.id,)
+            unknown = sorted((lot for lot in combo.lots if lot not in design), key=natural_key)
+            if unknown:
+                self.add(role, f"combination {combo.id} names unknown lot(s) "
+                         f"{list_ids(unknown)}", key=key, id=combo.id,
+                         hint="join lots of lots.csv with +, e.g. 1+2")
+            if combo.bidder not in self.bidder_ids:
+                self.add(role, f"combination bid from unknown bidder {combo.bidder}", key=key,
+                         id=combo.id, hint=f"add {combo.bidder} to the bidders file")
+            if not _is_number(combo.price) or combo.price <= 0:
+                self.add(role, f"price {combo.price!r}; expected EUR per year > 0", key=key,
+                         id=combo.id, hint="correct the price")
+            if len(combo.lots) < 2:
+                self.add(role, f"combination {combo.id} has {len(combo.lots)} lot(s); a "
+                         "combination joins 2 or more", key=key, id=combo.id, warning=True)
+
+    def current_lots(self) -> None:
+        current = self.i.current_lots
+        if not current:
+            return
+        for d in sorted((d for d in current if d not in self.district_ids), key=natural_key):
+            self.add("current_lots", f"unknown district {d} in today's areas", key=(d,), id=d,
+                     hint="use a district id of the districts file, or delete the row")
+        missing = sorted((d for d in self.district_ids if d not in current), key=natural_key)
+        if missing:
+            self.add("current_lots", f"{len(missing)} district(s) are in no current area: "
+                     f"{list_ids(missing)}; they count as unchanged", warning=True)
+
+    # ---- graph
+    def graph(self) -> None:
+        i = self.i
+        bad = sorted({d for e in i.edges for d in (e.a, e.b) if d not in self.district_ids})
+        if bad:
+            self.add("districts", f"the neighbour list names unknown district(s) "
+                     f"{list_ids(bad)}", hint="build edges from the districts only")
+        loops = sorted({e.a for e in i.edges if e.a == e.b})
+        if loops:
+            self.add("districts", f"district(s) {list_ids(loops)} are listed as their own "
+                     "neighbour", hint="drop these edges")
+        rule = i.rules.contiguity
+        if rule not in ("rook", "queen") or len(self.district_ids) < 2:
+            return
+        graph = nx.Graph()
+        graph.add_nodes_from(self.district_ids)
+        graph.add_edges_from((e.a, e.b) for e in i.edges_for(rule)
+                             if e.a in self.district_ids and e.b in self.district_ids)
+        parts = sorted((sorted(p, key=natural_key) for p in nx.connected_components(graph)),
+                       key=lambda p: (-len(p), natural_key(p[0])))
+        if len(parts) < 2:
+            return
+        hint = self.island_hint or (
+            'connect the parts in instance.toml: [geometry] bridges = [["A", "B"]] naming '
+            "districts to treat as neighbours, or auto_bridge = true to join each part to its "
+            'nearest district, or set [rules] contiguity = "none"')
+        queen = ""
+        if rule == "rook":
+            everything = nx.Graph(graph)
+            everything.add_edges_from((e.a, e.b) for e in i.edges
+                                      if e.a in self.district_ids and e.b in self.district_ids)
+            if nx.is_connected(everything):
+                queen = ' (they touch at corners: contiguity = "queen" connects them)'
+        self.add("districts", f"the districts are not connected under {rule} contiguity: "
+                 f"{len(parts)} parts {describe_parts(parts)}{queen}; a lot can not span two "
+                 "parts", hint=hint)
+
+    # ---- cheap feasibility pre-checks
+    def lot_count(self) -> None:
+        """Some K in [lots_min, lots_max] must pass every bound; quote the bound that fails."""
+        i, r = self.i, self.i.rules
+        if {"lots_min", "lots_max"} & self.bad_rules or not self.district_ids:
+            return
+        n = len(self.district_ids)
+        total = sum(d.clients for d in i.districts if _is_number(d.clients))
+        lower: list[_Bound] = []  # K >= bound
+        upper: list[_Bound] = [_Bound(n, lambda k: f"more lots than districts: {k} lots > "
+                                      f"{n} districts", "lower [rules] lots")]
+        self.bidder_bound(upper)
+        hard = not r.soft_client_bounds
+        cmin, cmax = r.lot_clients_min, r.lot_clients_max
+        if hard and cmax is not None and "lot_clients_max" not in self.bad_rules:
+            if cmax > 0:
+                lower.append(_Bound(
+                    math.ceil(total / cmax),
+                    lambda k: f"{k} lots x max {fmt(cmax)} clients = {fmt(k * cmax)} < "
+                              f"{fmt(total)} clients",
+                    "raise [rules] lot_clients_max or lots"))
+            elif total > 0:
+                lower.append(_Bound(n + 1, lambda k: f"lot_clients_max 0 leaves no room for "
+                                    f"{fmt(total)} clients", "raise [rules] lot_clients_max"))
+            big = {d.id: d.clients for d in i.districts
+                   if _is_number(d.clients) and d.clients > cmax}
+            self.per_id("districts", list(big),
+                        lambda d: f"district {d} has {fmt(big[d])} clients > lot_clients_max "
+                                  f"{fmt(cmax)}; it fits in no lot",
+                        lambda ds: f"{len(ds)} districts have more clients than "
+                                   f"lot_clients_max {fmt(cmax)}: {list_ids(ds)}",
+                        hint="raise [rules] lot_clients_max or check the clients")
+        if hard and cmin and "lot_clients_min" not in self.bad_rules:
+            upper.append(_Bound(
+                math.floor(total / cmin),
+                lambda k: f"{k} lots x min {fmt(cmin)} clients = {fmt(k * cmin)} > "
+                          f"{fmt(total)} clients",
+                "lower [rules] lot_clients_min or lots"))
+        labels = set(r.pinned.values())
+        if labels:
+            lower.append(_Bound(len(labels), lambda k: f"districts are pinned to "
+                                f"{len(labels)} different lots > {k} lots",
+                                "pin to fewer lots or raise [rules] lots"))
+        if r.min_winners is not None and "min_winners" not in self.bad_rules:
+            lower.append(_Bound(r.min_winners, lambda k: f"min_winners {r.min_winners} > {k} "
+                                "lots (each winner wins a lot)",
+                                "lower [rules] min_winners or raise lots"))
+        self.report_lot_count(r.lots_min, r.lots_max, lower, upper)
+
+    def bidder_bound(self, upper: list[_Bound]) -> None:
+        """The most lots the bidders may win together (when every bidder has a limit)."""
+        i, r = self.i, self.i.rules
+        bidders = self.active_bidders()
+        limits_or_none = [i.max_lots(b) for b in bidders]
+        if not bidders or any(m is None or not _is_count(m) for m in limits_or_none):
+            return
+        limits = sorted((int(m) for m in limits_or_none), reverse=True)  # type: ignore[arg-type]
+        hint = "raise max_lots_per_bidder or the bidders' max_lots, or lower lots"
+        if r.max_winners is not None and "max_winners" not in self.bad_rules and \
+                r.max_winners < len(limits):
+            m, most = r.max_winners, sum(limits[: r.max_winners])
+            upper.append(_Bound(most, lambda k: f"max_winners {m} winners may win at most "
+                                f"{most} lots < {k} lots", "raise max_winners; or " + hint))
+            return
+        most = sum(limits)
+        if len(set(limits)) == 1:
+            upper.append(_Bound(most, lambda k: f"{len(limits)} bidders x max {limits[0]} lots "
+                                f"= {most} < {k} lots", hint))
+        else:
+            upper.append(_Bound(most, lambda k: f"{len(limits)} bidders may win at most {most} "
+                                f"lots together < {k} lots", hint))
+
+    def active_bidders(self) -> list[str]:
+        """Known bidders who bid on something (all bidders when there are no bids at all)."""
+        i = self.i
+        active = {b for b, _ in i.bids} | {lb.bidder for lb in i.lot_bids} | {
+            c.bidder for c in i.combination_bids}
+        known = list(dict.fromkeys(i.bidder_ids))
+        return [b for b in known if b in active] if active else known
+
+    def report_lot_count(self, lo: int, hi: int, lower: list[_Bound],
+                         upper: list[_Bound]) -> None:
+        failed = False
+        for bound in lower:
+            if bound.value > hi:
+                failed = True
+                self.add("rules", bound.describe(hi), hint=bound.hint)
+        for bound in upper:
+            if bound.value < lo:
+                failed = True
+                self.add("rules", bound.describe(lo), hint=bound.hint)
+        if failed or not lower:
+            return
+        need = max(lower, key=lambda b: b.value)
+        most = min(upper, key=lambda b: b.value)
+        if need.value > most.value:
+            self.add("rules", f"no number of lots from {lo} to {hi} passes every rule: at "
+                     f"least {need.value} are needed ({need.describe(need.value - 1)}) but at "
+                     f"most {most.value} are possible ({most.describe(most.value + 1)})",
+                     hint=f"{need.hint}; or {most.hint}")
+
+    def capacity(self) -> None:
+        i = self.i
+        bidders = self.active_bidders()
+        caps = [i.bidder_by_id[b].capacity for b in bidders]
+        if not caps or any(c is None or not _is_number(c) for c in caps):
+            return
+        total = sum(d.clients for d in i.districts if _is_number(d.clients))
+        capacity = sum(caps)  # type: ignore[arg-type]
+        if capacity < total:
+            self.add("bidders", f"total capacity {fmt(capacity)} clients < {fmt(total)} "
+                     "clients", hint="raise the bidders' capacity, or check the clients")
+            return
+        r = i.rules
+        if r.max_winners is not None and "max_winners" not in self.bad_rules and \
+                r.max_winners < len(caps):
+            best = sum(sorted(caps, reverse=True)[: r.max_winners])  # type: ignore[type-var]
+            if best < total:
+                self.add("bidders", f"the {r.max_winners} largest capacities (max_winners) "
+                         f"hold {fmt(best)} clients < {fmt(total)} clients",
+                         hint="raise max_winners or the capacities")
