@@ -93,6 +93,8 @@ class _Load:
     notes: list[str] = field(default_factory=list)  # warnings, emitted at the end
     rows: dict[tuple[str, ...], list[int]] = field(default_factory=lambda: defaultdict(list))
     files: dict[str, str] = field(default_factory=dict)
+    unread: set[str] = field(default_factory=set)  # roles whose file could not be read
+    bad_clients: set[str] = field(default_factory=set)  # districts whose clients were bad
 
     def toml(self, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(message, file=TOML, hint=hint))
@@ -150,12 +152,11 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
         bidders=tuple(bidders), bids=bids, edges=tuple(edges), rules=rules, lots=lots,
         lot_bids=tuple(lot_bids), combination_bids=tuple(combos), current_lots=current,
         award=award, solver=solver, folder=folder, files=state.files)
-    problems = list(state.problems)
-    notes = list(state.notes)
-    if districts:  # without districts every reference would be reported as unknown
-        found, warned = check_instance(instance, Context(dict(state.rows), island_hint))
-        problems += found
-        notes += [str(w) for w in warned]
+    found, warned = check_instance(instance, Context(dict(state.rows), island_hint,
+                                                     frozenset(state.unread),
+                                                     frozenset(state.bad_clients)))
+    problems = state.problems + found
+    notes = state.notes + [str(w) for w in warned]
     for note in notes:
         warnings.warn(note, LoadWarning, stacklevel=2)
     if problems:
@@ -318,9 +319,11 @@ def _rules(table: dict[str, Any], overrides: Mapping[str, Any], lots: Mapping[st
            n_districts: int, state: _Load) -> Rules:
     values = {key: _typed(table, "rules", key, state) for key in RULE_KEYS}
     values = {k: v for k, v in values.items() if v is not None}
-    if overrides.get("lots") is not None or {"lots_min", "lots_max"} & set(overrides):
+    if "lots" in overrides:  # an exact number replaces any range
         for key in ("lots", "lots_min", "lots_max"):
             values.pop(key, None)
+    elif {"lots_min", "lots_max"} & set(overrides) and "lots" in values:
+        values["lots_min"] = values["lots_max"] = values.pop("lots")  # then overridden
     values.update(overrides)
     kw: dict[str, Any] = {}
     if "lots" in values:
@@ -335,7 +338,7 @@ def _rules(table: dict[str, Any], overrides: Mapping[str, Any], lots: Mapping[st
         kw["lots_max"] = values.pop("lots_max", max(n_districts, kw["lots_min"]))
     elif lots:
         kw["lots_min"] = kw["lots_max"] = len(set(lots.values()))
-    else:
+    elif not {"lots", "lots_min", "lots_max"} & set(table):  # a bad value is reported already
         state.toml("[rules] sets no number of lots", hint="add lots = K, or lots_min and "
                    "lots_max, to [rules]; or give a fixed design in [files] lots")
     kw.update({k: float(v) if SCHEMA["rules"][k] == _NUM and _is_plain_number(v) else v
@@ -374,11 +377,15 @@ def _table(files: dict[str, Any], role: str, state: _Load, required: list[str],
     if not isinstance(value, str) or not value.strip():
         state.toml(f"[files] {role} = {value!r}; expected a file name", hint=f'write {role} = '
                    f'"{role}.csv"')
+        state.unread.add(role)
         return None
     state.files[role] = value
     table = read_table(state.folder / value, required, optional, name=value)
     state.problems.extend(table.problems)
-    return table if table.ok or table.rows else None
+    if table.ok or table.rows:
+        return table
+    state.unread.add(role)
+    return None
 
 
 def _read_incumbents(files: dict[str, Any], state: _Load) -> dict[str, dict[str, int]] | None:
@@ -411,6 +418,7 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
                     state: _Load) -> tuple[list[District], list[Edge], str | None]:
     """Districts, their edges (rook, queen_only, bridge) and a fix for islands, if any."""
     value = files.get("districts")
+    state.unread.add("districts")  # until read
     if value is None:
         state.toml("[files] has no districts", hint='add districts = "districts.geojson" to '
                    "[files]")
@@ -429,12 +437,14 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
         state.problems.append(Problem(str(exc), file=value,
                                       hint="see [geometry] id_field and layer in instance.toml"))
         return [], [], None
+    state.unread.discard("districts")
     columns = {str(c).strip().lower(): c for c in gdf.columns if c != gdf.geometry.name}
     clients_column = columns.get("clients")
     if clients_column is None:
         state.problems.append(Problem(
             f"no clients property; found {', '.join(map(str, columns.values())) or 'none'}",
             file=value, hint="add a property clients, a whole number >= 0, to every district"))
+        state.unread.add("clients")
     name_column = next((columns[c] for c in NAME_COLUMNS if c in columns), None)
     districts = []
     for number, (d, record) in enumerate(gdf.iterrows(), start=1):
@@ -442,6 +452,8 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
         clients: float | int = 0
         if clients_column is not None:
             parsed = _clients(record[clients_column], value, number, d, state)
+            if parsed is None:
+                state.bad_clients.add(d)
             clients = parsed if parsed is not None else 0
         name = record[name_column] if name_column is not None else ""
         name = "" if name is None or (isinstance(name, float) and math.isnan(name)) else name

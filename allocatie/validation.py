@@ -51,10 +51,16 @@ class Context:
     ``("current_lots", district)``, ``("lot_bids", bidder, lot)`` and
     ``("combination_bids", id)``. ``island_hint`` replaces the generic fix for a
     disconnected district graph (the loader quotes the nearest district pairs there).
+    ``unread`` names the roles whose file could not be read (already reported): checks
+    that refer to them are skipped, so one bad file does not cascade into many problems
+    (``"clients"``: the districts file has no clients). ``bad_clients`` names districts whose
+    clients could not be read (already reported); their clients are not checked again.
     """
 
     rows: Mapping[tuple[str, ...], Sequence[int]] = field(default_factory=dict)
     island_hint: str | None = None
+    unread: frozenset[str] = frozenset()
+    bad_clients: frozenset[str] = frozenset()
 
 
 def instance_problems(instance: Instance, context: Context | None = None) -> list[Problem]:
@@ -83,6 +89,11 @@ def fmt(value: float | int | None) -> str:
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return f"{int(value):,}"
+
+
+def plural(n: int, word: str) -> str:
+    """``1 lot``, ``2 lots``."""
+    return f"{fmt(n)} {word}" if n == 1 else f"{fmt(n)} {word}s"
 
 
 def list_ids(ids: Iterable[object], limit: int = LISTED) -> str:
@@ -126,6 +137,11 @@ class _Checks:
         self.district_ids = set(instance.district_ids)
         self.bidder_ids = set(instance.bidder_ids)
         self.fixed_lot_bids = bool(instance.lots) and bool(instance.lot_bids)
+        self.unread = context.unread
+        self.bidders_known = "bidders" not in context.unread
+        self.districts_known = "districts" not in context.unread
+        self.clients_known = "clients" not in context.unread
+        self.bad_clients = context.bad_clients
 
     # ---- plumbing
     def file(self, role: str) -> str | None:
@@ -217,6 +233,8 @@ class _Checks:
 
     def pins(self) -> None:
         r = self.i.rules
+        if not self.districts_known:
+            return
         unknown = sorted(d for d in r.pinned if d not in self.district_ids)
         for d in unknown:
             self.add("rules", f"[rules.pinned] names unknown district {d}", id=d,
@@ -247,6 +265,8 @@ class _Checks:
         i = self.i
         role = "districts"
         if not i.districts:
+            if not self.districts_known:
+                return
             self.add(role, "no districts", hint="the districts file must hold at least one "
                      "polygon with an id and clients")
             return
@@ -258,6 +278,9 @@ class _Checks:
                                     "duplicate feature")
         for district in i.districts:
             d, c = district.id, district.clients
+            if not self.clients_known or d in self.bad_clients:
+                self.incumbents(district, check_sum=False)
+                continue
             if not _is_number(c):
                 self.add(role, f"clients {c!r} is not a number", key=(d,), id=d,
                          hint="write the number of clients, a whole number >= 0")
@@ -269,9 +292,10 @@ class _Checks:
                 self.add(role, f"clients {fmt(c)} is not a whole number", key=(d,), id=d,
                          hint=f"clients count people: write {math.floor(c)} or "
                               f"{math.ceil(c)}")
-            self.incumbents(district)
+            self.incumbents(district, check_sum=_is_count(c) and c >= 0)
 
-    def incumbents(self, district: District) -> None:
+    def incumbents(self, district: District, check_sum: bool) -> None:
+        """Today's clients per provider; their sum only against valid clients."""
         d, c = district.id, district.clients
         total = 0.0
         for provider, n in district.incumbents.items():
@@ -282,7 +306,7 @@ class _Checks:
                          hint="correct the clients column")
                 continue
             total += n
-        if total > c:
+        if check_sum and total > c:
             rows = self.rows_of("incumbents", [(d, p) for p in district.incumbents])
             where = f" (rows {list_ids(rows, 10)})" if len(rows) > 1 else ""
             self.problems.append(Problem(
@@ -296,6 +320,8 @@ class _Checks:
         i = self.i
         role = "bidders"
         if not i.bidders:
+            if not self.bidders_known:
+                return
             self.add(role, "no bidders", hint="list the bidders in a table with a column "
                      "bidder and point [files] bidders to it")
             return
@@ -329,9 +355,9 @@ class _Checks:
         unknown_b: dict[str, list[str]] = defaultdict(list)
         self.bidders_of: dict[str, set[str]] = defaultdict(set)
         for (b, d), price in i.bids.items():
-            if d not in self.district_ids:
+            if d not in self.district_ids and self.districts_known:
                 unknown_d[d].append(b)
-            if b not in self.bidder_ids:
+            if b not in self.bidder_ids and self.bidders_known:
                 unknown_b[b].append(d)
             if price is None or not _is_number(price) or price <= 0:
                 shown = "missing" if price is None else fmt(price) if _is_number(price) \
@@ -349,7 +375,7 @@ class _Checks:
             rows = self.rows_of(role, [(b, d) for d in ds])
             self.add_at(role, rows, f"bid from unknown bidder {b} ({len(ds)} bid(s))", id=b,
                         hint=f"add {b} to the bidders file, or correct the name")
-        if not self.district_ids:
+        if not self.district_ids or "bids" in self.unread:
             return
         if not i.bids and not self.fixed_lot_bids:
             self.add(role, "no prices: neither per-district bids nor a fixed design with lot "
@@ -373,6 +399,8 @@ class _Checks:
                          key=(b,), id=b, warning=True)
 
     def too_big_for_bidders(self) -> None:
+        if not self.clients_known:
+            return
         for d in sorted(self.bidders_of, key=natural_key):
             if d not in self.district_ids:
                 continue
@@ -407,6 +435,8 @@ class _Checks:
         i = self.i
         lots = i.lots
         if not lots:
+            if "lots" in self.unread:
+                return
             if i.lot_bids:
                 self.add("lot_bids", "lot bids without a fixed design", hint="add lots = "
                          "\"lots.csv\" (district_id,lot) to [files]")
@@ -414,7 +444,8 @@ class _Checks:
                 self.add("combination_bids", "combination bids without a fixed design",
                          hint="add lots = \"lots.csv\" with columns district_id,lot to [files]")
             return
-        unknown = sorted((d for d in lots if d not in self.district_ids), key=natural_key)
+        unknown = sorted((d for d in lots if d not in self.district_ids and self.districts_known),
+                         key=natural_key)
         for d in unknown:
             self.add("lots", f"unknown district {d} in the lot design", key=(d,), id=d,
                      hint="use a district id of the districts file, or delete the row")
@@ -442,17 +473,16 @@ class _Checks:
         i = self.i
         role = "lot_bids"
         seen: Counter[tuple[str, str]] = Counter()
+        unknown_lot: dict[str, list[str]] = defaultdict(list)
+        unknown_bidder: dict[str, list[str]] = defaultdict(list)
         for bid in i.lot_bids:
             key = (bid.bidder, bid.lot)
             seen[key] += 1
             label = f"{bid.bidder}/{bid.lot}"
             if bid.lot not in design:
-                self.add(role, f"bid on unknown lot {bid.lot}; the design has lots "
-                         f"{list_ids(sorted(design, key=natural_key))}", key=key, id=label,
-                         hint="use a lot of lots.csv, or delete the row")
-            if bid.bidder not in self.bidder_ids:
-                self.add(role, f"lot bid from unknown bidder {bid.bidder}", key=key, id=label,
-                         hint=f"add {bid.bidder} to the bidders file, or correct the name")
+                unknown_lot[bid.lot].append(bid.bidder)
+            if bid.bidder not in self.bidder_ids and self.bidders_known:
+                unknown_bidder[bid.bidder].append(bid.lot)
             if not _is_number(bid.price) or bid.price <= 0:
                 self.add(role, f"price {bid.price!r}; expected EUR per year for the lot > 0",
                          key=key, id=label, hint="correct the price")
@@ -463,12 +493,23 @@ class _Checks:
             if bid.score is not None and not _is_number(bid.score):
                 self.add(role, f"score {bid.score!r} is not a number", key=key, id=label,
                          hint="correct the score")
+        lots_text = list_ids(sorted(design, key=natural_key))
+        for lot, bs in sorted(unknown_lot.items(), key=lambda x: natural_key(x[0])):
+            self.add_at(role, self.rows_of(role, [(b, lot) for b in bs]),
+                        f"bid on unknown lot {lot} (from {list_ids(sorted(set(bs)))}); the "
+                        f"design has lots {lots_text}", id=lot,
+                        hint="use a lot of the lots file, or delete the row")
+        for b, ls in sorted(unknown_bidder.items()):
+            self.add_at(role, self.rows_of(role, [(b, lot) for lot in ls]),
+                        f"lot bids from unknown bidder {b} ({len(ls)} bid(s))", id=b,
+                        hint=f"add {b} to the bidders file, or correct the name")
         for (b, lot), n in seen.items():
             if n > 1:
                 self.add(role, f"{n} bids of {b} on lot {lot}", key=(b, lot), id=f"{b}/{lot}",
                          hint="keep one bid per bidder and lot")
         if i.lot_bids:
-            with_bid = {bid.lot for bid in i.lot_bids if bid.bidder in self.bidder_ids}
+            with_bid = {bid.lot for bid in i.lot_bids
+                        if bid.bidder in self.bidder_ids or not self.bidders_known}
             for lot in sorted(design - with_bid, key=natural_key):
                 self.add(role, f"nobody bids on lot {lot}", id=lot,
                          hint="every lot needs at least one bid to be awarded")
@@ -500,7 +541,7 @@ class _Checks:
                 self.add(role, f"combination {combo.id} names unknown lot(s) "
                          f"{list_ids(unknown)}", key=key, id=combo.id,
                          hint="join lots of lots.csv with +, e.g. 1+2")
-            if combo.bidder not in self.bidder_ids:
+            if combo.bidder not in self.bidder_ids and self.bidders_known:
                 self.add(role, f"combination bid from unknown bidder {combo.bidder}", key=key,
                          id=combo.id, hint=f"add {combo.bidder} to the bidders file")
             if not _is_number(combo.price) or combo.price <= 0:
@@ -514,7 +555,8 @@ class _Checks:
         current = self.i.current_lots
         if not current:
             return
-        for d in sorted((d for d in current if d not in self.district_ids), key=natural_key):
+        unknown = (d for d in current if d not in self.district_ids and self.districts_known)
+        for d in sorted(unknown, key=natural_key):
             self.add("current_lots", f"unknown district {d} in today's areas", key=(d,), id=d,
                      hint="use a district id of the districts file, or delete the row")
         missing = sorted((d for d in self.district_ids if d not in current), key=natural_key)
@@ -566,12 +608,12 @@ class _Checks:
         if {"lots_min", "lots_max"} & self.bad_rules or not self.district_ids:
             return
         n = len(self.district_ids)
-        total = sum(d.clients for d in i.districts if _is_number(d.clients))
+        total = self.total_clients()
         lower: list[_Bound] = []  # K >= bound
         upper: list[_Bound] = [_Bound(n, lambda k: f"more lots than districts: {k} lots > "
                                       f"{n} districts", "lower [rules] lots")]
         self.bidder_bound(upper)
-        hard = not r.soft_client_bounds
+        hard = not r.soft_client_bounds and self.clients_known
         cmin, cmax = r.lot_clients_min, r.lot_clients_max
         if hard and cmax is not None and "lot_clients_max" not in self.bad_rules:
             if cmax > 0:
@@ -608,6 +650,11 @@ class _Checks:
                                 "lower [rules] min_winners or raise lots"))
         self.report_lot_count(r.lots_min, r.lots_max, lower, upper)
 
+    def total_clients(self) -> int:
+        """Clients of the districts whose clients are valid (the rest is reported apart)."""
+        return sum(int(d.clients) for d in self.i.districts
+                   if _is_count(d.clients) and d.clients >= 0)
+
     def bidder_bound(self, upper: list[_Bound]) -> None:
         """The most lots the bidders may win together (when every bidder has a limit)."""
         i, r = self.i, self.i.rules
@@ -625,8 +672,8 @@ class _Checks:
             return
         most = sum(limits)
         if len(set(limits)) == 1:
-            upper.append(_Bound(most, lambda k: f"{len(limits)} bidders x max {limits[0]} lots "
-                                f"= {most} < {k} lots", hint))
+            upper.append(_Bound(most, lambda k: f"{len(limits)} bidders x max "
+                                f"{plural(limits[0], 'lot')} = {most} < {k} lots", hint))
         else:
             upper.append(_Bound(most, lambda k: f"{len(limits)} bidders may win at most {most} "
                                 f"lots together < {k} lots", hint))
@@ -662,11 +709,13 @@ class _Checks:
 
     def capacity(self) -> None:
         i = self.i
+        if not self.clients_known:
+            return
         bidders = self.active_bidders()
         caps = [i.bidder_by_id[b].capacity for b in bidders]
         if not caps or any(c is None or not _is_number(c) for c in caps):
             return
-        total = sum(d.clients for d in i.districts if _is_number(d.clients))
+        total = self.total_clients()
         capacity = sum(caps)  # type: ignore[arg-type]
         if capacity < total:
             self.add("bidders", f"total capacity {fmt(capacity)} clients < {fmt(total)} "

@@ -183,6 +183,8 @@ def test_overrides_replace_rules(grid_folder: Path) -> None:
     r = instance.rules
     assert (r.lots_min, r.lots_max, r.max_lots_per_bidder, r.transition_cost) == (3, 3, 2, 250)
     assert r.contiguity == "rook"
+    ranged = load_instance(grid_folder, overrides={"lots_max": 4}).rules  # toml: lots = 2
+    assert (ranged.lots_min, ranged.lots_max) == (2, 4)
     with pytest.raises(InstanceError, match="more lots than districts: 7 lots > 6 districts"):
         load_instance(grid_folder, overrides={"lots": 7})
     with pytest.raises(UsageError, match="unknown rule override"):
@@ -293,3 +295,38 @@ def test_load_lots_file(grid_folder: Path, tmp_path: Path) -> None:
     assert only(problems, "appears twice").row == 5
     assert only(problems, "unknown winner Z").row == 6
     assert "3 district(s) are in no lot: D04, D05, D06" in only(problems, "in no lot").message
+
+
+def test_one_bad_file_does_not_cascade(emmen_wijken: Path) -> None:
+    path = emmen_wijken / "districts.geojson"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for feature in data["features"]:
+        del feature["properties"]["clients"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    set_toml(emmen_wijken, 'contiguity = "rook"', 'contiguity = "rok"')
+    with pytest.raises(InstanceError) as caught:
+        load_instance(emmen_wijken)
+    problems = caught.value.problems
+    assert len(problems) == 2, [str(p) for p in problems]
+    assert only(problems, "no clients property").file == "districts.geojson"
+    only(problems, "contiguity 'rok'")
+    path.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    with pytest.raises(InstanceError) as caught:
+        load_instance(emmen_wijken)
+    assert len(caught.value.problems) == 2, [str(p) for p in caught.value.problems]
+    only(caught.value.problems, "Cannot open district file")
+
+
+def test_contiguity_snap_joins_districts_a_few_metres_apart(tmp_path: Path) -> None:
+    folder = write_grid_folder(tmp_path / "g", rows=1, cols=2)
+    path = folder / "districts.geojson"
+    data = json.loads(path.read_text())
+    second = data["features"][1]["geometry"]
+    second["coordinates"] = [[[x + 2, y] for x, y in ring] for ring in second["coordinates"]]
+    path.write_text(json.dumps(data))
+    with pytest.raises(InstanceError, match="not connected"):
+        load_instance(folder)
+    set_toml(folder, "[rules]", "[geometry]\ncontiguity_snap_m = 5\n\n[rules]")
+    (edge,) = load_instance(folder).edges
+    assert (edge.a, edge.b, edge.kind) == ("D01", "D02", "rook")
+    assert edge.border_m == pytest.approx(1000, rel=0.02)

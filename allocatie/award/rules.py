@@ -116,13 +116,13 @@ class _Ranking:
             out["score"] = round(self.scores[(option.lot, option.bidder)], 2)
         return out
 
-    def draw(self, lot: str, tied: list[Option]) -> tuple[list[Option], int]:
-        """Order tied bids by the lottery: (ordered bids, draw number)."""
+    def draw(self, lot: str, tied: list[Option]) -> tuple[list[Option], dict]:
+        """Order tied bids by the lottery: (ordered bids, the recorded draw)."""
         measure = "score" if self.criterion == "price_quality" else "price"
         value = (self.scores[(lot, tied[0].bidder)] if measure == "score" else tied[0].price)
         order = self.lottery.draw(lot, [o.bidder for o in tied], value, measure)
         by_bidder = {o.bidder: o for o in tied}
-        return [by_bidder[b] for b in order], self.lottery.draws[-1]["draw"]
+        return [by_bidder[b] for b in order], self.lottery.draws[-1]
 
 
 # --------------------------------------------------------------------------- bookkeeping
@@ -220,14 +220,14 @@ class _Queue:
         self.ranking = ranking
         self.groups = ranking.groups(lot)
         self.current: list[Option] = []
-        self.draw_of: dict[str, int] = {}
+        self.draw_of: dict[str, dict] = {}
 
     def next(self) -> Option | None:
         while not self.current and self.groups:
             group = self.groups.pop(0)
             if len(group) > 1:
-                group, number = self.ranking.draw(self.lot, group)
-                self.draw_of.update({o.bidder: number for o in group})
+                group, draw = self.ranking.draw(self.lot, group)
+                self.draw_of.update({o.bidder: draw for o in group})
             self.current = list(group)
         return self.current.pop(0) if self.current else None
 

@@ -7,9 +7,13 @@ as district -> lot pairs, the scenario parameters and indices, the award rule an
 settings) and returns one record per scenario. Each worker loads the instance once per folder
 (:func:`base_instance`, cached) and checks that it is the instance the run was planned on.
 
-Test hook: the environment variable ``ALLOCATIE_COMPARE_FAIL`` makes chosen tasks raise, to
-test that failures are recorded and do not stop a run. Its value is a comma-separated list of
-``design:scenario`` pairs, ``*`` matching any (``"K5:3,vandaag:*"``).
+Test hooks (environment variables, read by the worker for each task):
+
+- ``ALLOCATIE_COMPARE_FAIL`` makes chosen tasks raise, to test that failures are recorded and
+  do not stop a run: a comma-separated list of ``design:scenario`` pairs, ``*`` matching any
+  (``"K5:3,vandaag:*"``);
+- ``ALLOCATIE_COMPARE_DELAY_S`` sleeps that many seconds in each task, so that a test can
+  interrupt a run halfway.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from allocatie.instance import Instance, natural_key
 from allocatie.settings import SolverSettings
 
 FAIL_HOOK = "ALLOCATIE_COMPARE_FAIL"
+DELAY_HOOK = "ALLOCATIE_COMPARE_DELAY_S"
 RECORD_FIELDS = (
     "key", "scenario", "status", "solver", "solver_status", "cost", "transitions",
     "objective", "distinct_winners", "lot_cap_bound", "lots_without_bid", "absent_bidders",
@@ -149,7 +154,7 @@ def run_chunk(chunk: Chunk) -> list[dict[str, Any]]:
             if setup_error is not None:
                 raise setup_error
             assert instance is not None
-            _fail_hook(chunk.design.name, index)
+            _test_hooks(chunk.design.name, index)
             record = award_scenario(instance, chunk.scenarios, index, chunk.award, chunk.solver)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             record = error_record(exc)
@@ -238,7 +243,10 @@ def _money(value: float) -> float:
     return round(float(value), 2) if math.isfinite(value) else value
 
 
-def _fail_hook(design: str, index: int) -> None:
+def _test_hooks(design: str, index: int) -> None:
+    delay = os.environ.get(DELAY_HOOK)
+    if delay:
+        time.sleep(float(delay))
     spec = os.environ.get(FAIL_HOOK, "")
     if not spec:
         return

@@ -1,0 +1,321 @@
+"""Why no award is possible: which rules conflict, and by how much.
+
+Cheap checks first, each a proof that no award exists, quoting the numbers:
+
+1. a lot without any bid ("perceel 4 heeft geen inschrijving");
+2. a lot larger than the capacity of every bidder on it;
+3. the bidders' capacities together below the clients of all lots;
+4. the lot limits together below the number of lots ("max 2 lots x 3 bidders = 6 < 7 lots");
+5. Hall's condition: a set of lots that only a few capped bidders bid on, more lots than
+   those bidders may win together (found as a minimum cut of the bidder-lot flow network);
+6. lots that a single bidder alone bid on, more clients than its capacity;
+7. the minimum and maximum number of winners against the bidders, lots, limits and
+   capacities.
+
+When they all pass but the MILP is still infeasible, the rules conflict in a subtler way: each
+rule family (lot limits, capacities, minimum and maximum number of winners) is made elastic in
+turn, and the least relaxation that makes an award possible is reported (then pairs, then all
+families at once).
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import networkx as nx
+
+from allocatie.award.audit import fmt_int, fmt_list, fmt_lots
+from allocatie.award.data import AwardData, award_data
+from allocatie.award.milp import FAMILIES, minimal_relaxation
+from allocatie.instance import Instance, natural_key
+from allocatie.settings import SolverSettings
+from allocatie.status import Status
+
+Message = dict[str, str]  # language -> text
+
+
+def diagnose_award(instance: Instance, lang: str = "nl",
+                   settings: SolverSettings | None = None) -> list[str]:
+    """Why ``instance``'s fixed lots cannot be awarded; empty when an award is possible.
+
+    Raises :class:`~allocatie.errors.UsageError` when there is no fixed design."""
+    data = award_data(instance)
+    messages = quick_checks(data)
+    if not messages:
+        messages = relaxation_checks(data, settings or instance.solver)
+    return [m[lang] for m in messages]
+
+
+def _msg(nl: str, en: str) -> Message:
+    return {"nl": nl, "en": en}
+
+
+def reach(data: AwardData) -> dict[str, set[str]]:
+    """bidder -> the lots it could win on its own, within its capacity and limit."""
+    out: dict[str, set[str]] = {b: set() for b in data.bidders}
+    for o in data.options:
+        cap, limit = data.capacity(o.bidder), data.max_lots(o.bidder)
+        if (cap is None or data.clients[o.lot] <= cap) and (limit is None or limit >= 1):
+            out[o.bidder].add(o.lot)
+    for k in data.combos:
+        cap, limit = data.capacity(k.bidder), data.max_lots(k.bidder)
+        if (cap is None or k.clients <= cap) and (limit is None or limit >= len(k.lots)):
+            out[k.bidder].update(k.lots)
+    return out
+
+
+def quick_checks(data: AwardData) -> list[Message]:
+    """The cheap checks of the module docstring; each message proves no award exists."""
+    lots_of = reach(data)
+    bidders_of: dict[str, set[str]] = {lot: set() for lot in data.lots}
+    for b, lots in lots_of.items():
+        for lot in lots:
+            bidders_of[lot].add(b)
+    messages = _lot_checks(data, bidders_of)
+    if messages:
+        return messages
+    messages += _capacity_total(data, lots_of)
+    messages += _lot_limits(data, lots_of)
+    messages += _sole_bidder_capacity(data, bidders_of)
+    messages += _winner_counts(data, lots_of)
+    return messages
+
+
+def _lot_checks(data: AwardData, bidders_of: dict[str, set[str]]) -> list[Message]:
+    messages = []
+    combo_lots = {lot for k in data.combos for lot in k.lots}
+    no_bid = [lot for lot in data.lots if not data.by_lot[lot] and lot not in combo_lots]
+    if no_bid:
+        verb_nl = "heeft" if len(no_bid) == 1 else "hebben"
+        verb_en = "has" if len(no_bid) == 1 else "have"
+        extra_nl = extra_en = ""
+        if data.pricing == "district":
+            extra_nl = " (geen inschrijver bood op alle wijken ervan)"
+            extra_en = " (no bidder bid on all its districts)"
+        messages.append(_msg(f"{fmt_lots(no_bid, 'nl')} {verb_nl} geen inschrijving{extra_nl}",
+                             f"{fmt_lots(no_bid, 'en')} {verb_en} no bid{extra_en}"))
+    for lot in data.lots:
+        if lot in no_bid or bidders_of[lot]:
+            continue
+        caps = [data.capacity(o.bidder) for o in data.by_lot[lot]]
+        largest = max((c for c in caps if c is not None), default=0)
+        n = data.clients[lot]
+        messages.append(_msg(
+            f"perceel {lot} ({fmt_int(n, 'nl')} cliënten) past in de capaciteit of het maximum "
+            f"van geen van zijn inschrijvers (grootste capaciteit: {fmt_int(largest, 'nl')} "
+            "cliënten)",
+            f"lot {lot} ({fmt_int(n, 'en')} clients) fits the capacity or limit of none of its "
+            f"bidders (largest capacity: {fmt_int(largest, 'en')} clients)"))
+    return messages
+
+
+def _capacity_total(data: AwardData, lots_of: dict[str, set[str]]) -> list[Message]:
+    caps = [data.capacity(b) for b in data.bidders]
+    if any(c is None for c in caps):
+        return []
+    usable = sum(min(data.capacity(b), sum(data.clients[lot] for lot in lots_of[b]))
+                 for b in data.bidders)
+    total = data.total_clients
+    if usable >= total:
+        return []
+    return [_msg(f"capaciteit van de inschrijvers samen {fmt_int(usable, 'nl')} < "
+                 f"{fmt_int(total, 'nl')} cliënten",
+                 f"bidders' capacity {fmt_int(usable, 'en')} < {fmt_int(total, 'en')} clients")]
+
+
+def _effective_limit(data: AwardData, bidder: str, lots: set[str]) -> int:
+    limit = data.max_lots(bidder)
+    return len(lots) if limit is None else min(limit, len(lots))
+
+
+def _lot_limits(data: AwardData, lots_of: dict[str, set[str]]) -> list[Message]:
+    n_lots = len(data.lots)
+    limits = {b: _effective_limit(data, b, lots_of[b]) for b in data.bidders}
+    total = sum(limits.values())
+    if total < n_lots and all(data.max_lots(b) is not None for b in data.bidders):
+        own = {data.max_lots(b) for b in data.bidders}
+        if len(own) == 1 and all(limits[b] == data.max_lots(b) for b in data.bidders):
+            m = own.pop()
+            return [_msg(f"maximaal {m} percelen x {len(limits)} inschrijvers = {total} < "
+                         f"{n_lots} percelen",
+                         f"max {m} lots x {len(limits)} bidders = {total} < {n_lots} lots")]
+        return [_msg(f"de inschrijvers mogen samen ten hoogste {total} percelen winnen < "
+                     f"{n_lots} percelen",
+                     f"the bidders may win at most {total} lots together < {n_lots} lots")]
+    return _hall(data, lots_of, limits)
+
+
+def _hall(data: AwardData, lots_of: dict[str, set[str]], limits: dict[str, int]
+          ) -> list[Message]:
+    """A set of lots that its only bidders cannot cover within their lot limits."""
+    graph = nx.DiGraph()
+    for b, lots in lots_of.items():
+        graph.add_edge("source", ("b", b), capacity=limits[b])
+        for lot in lots:
+            graph.add_edge(("b", b), ("l", lot))  # no capacity = infinite
+    for lot in data.lots:
+        graph.add_edge(("l", lot), "sink", capacity=1)
+    flow, (_, sink_side) = nx.minimum_cut(graph, "source", "sink")
+    if flow >= len(data.lots):
+        return []
+    lots = sorted((n[1] for n in sink_side if isinstance(n, tuple) and n[0] == "l"),
+                  key=natural_key)
+    owners = [b for b in data.bidders if lots_of[b] & set(lots)]
+    allowed = sum(limits[b] for b in owners)
+    if len(owners) == 1:
+        b = owners[0]
+        return [_msg(f"{fmt_lots(lots, 'nl')} {'heeft' if len(lots) == 1 else 'hebben'} "
+                     f"alleen een inschrijving van {b}, dat maximaal {allowed} "
+                     f"{'perceel' if allowed == 1 else 'percelen'} mag winnen",
+                     f"{fmt_lots(lots, 'en')} {'has' if len(lots) == 1 else 'have'} bids only "
+                     f"from {b}, who may win at most {allowed} {'lot' if allowed == 1 else 'lots'}"
+                     )]
+    return [_msg(f"{fmt_lots(lots, 'nl')} kunnen alleen gewonnen worden door "
+                 f"{fmt_list(owners, 'nl')}, die samen maximaal {allowed} percelen mogen winnen",
+                 f"{fmt_lots(lots, 'en')} can only be won by {fmt_list(owners, 'en')}, who may "
+                 f"win at most {allowed} lots together")]
+
+
+def _sole_bidder_capacity(data: AwardData, bidders_of: dict[str, set[str]]) -> list[Message]:
+    messages = []
+    for b in data.bidders:
+        cap = data.capacity(b)
+        alone = [lot for lot in data.lots if bidders_of[lot] == {b}]
+        need = sum(data.clients[lot] for lot in alone)
+        if cap is not None and len(alone) > 1 and need > cap:
+            messages.append(_msg(
+                f"{fmt_lots(alone, 'nl')} (samen {fmt_int(need, 'nl')} cliënten) kunnen alleen "
+                f"door {b} gewonnen worden, met capaciteit {fmt_int(cap, 'nl')}",
+                f"{fmt_lots(alone, 'en')} ({fmt_int(need, 'en')} clients together) can only be "
+                f"won by {b}, with capacity {fmt_int(cap, 'en')}"))
+    return messages
+
+
+def _winner_counts(data: AwardData, lots_of: dict[str, set[str]]) -> list[Message]:
+    rules = data.instance.rules
+    messages = []
+    able = [b for b in data.bidders if lots_of[b]]
+    low, high = rules.min_winners, rules.max_winners
+    if low is not None and high is not None and low > high:
+        messages.append(_msg(f"minimaal {low} winnaars > maximaal {high} winnaars",
+                             f"minimum {low} winners > maximum {high} winners"))
+    if low is not None and low > len(able):
+        messages.append(_msg(f"minimaal {low} winnaars gevraagd, maar slechts {len(able)} "
+                             "inschrijvers kunnen een perceel winnen",
+                             f"at least {low} winners required, but only {len(able)} bidders "
+                             "can win a lot"))
+    if low is not None and low > len(data.lots):
+        messages.append(_msg(f"minimaal {low} winnaars gevraagd, maar er zijn maar "
+                             f"{len(data.lots)} percelen",
+                             f"at least {low} winners required, but there are only "
+                             f"{len(data.lots)} lots"))
+    if high is not None and able:
+        limits = sorted((_effective_limit(data, b, lots_of[b]) for b in able), reverse=True)
+        most = sum(limits[:high])
+        if most < len(data.lots):
+            messages.append(_msg(
+                f"maximaal {high} winnaars mogen samen ten hoogste {most} percelen winnen < "
+                f"{len(data.lots)} percelen",
+                f"at most {high} winners may win at most {most} lots together < "
+                f"{len(data.lots)} lots"))
+        caps = [data.capacity(b) for b in able]
+        if all(c is not None for c in caps):
+            room = sum(sorted(caps, reverse=True)[:high])
+            if room < data.total_clients:
+                messages.append(_msg(
+                    f"maximaal {high} winnaars hebben samen hoogstens {fmt_int(room, 'nl')} "
+                    f"cliënten capaciteit < {fmt_int(data.total_clients, 'nl')} cliënten",
+                    f"at most {high} winners have at most {fmt_int(room, 'en')} clients of "
+                    f"capacity together < {fmt_int(data.total_clients, 'en')} clients"))
+    return messages
+
+
+# --------------------------------------------------------------------------- relaxations
+_FAMILY_NAMES = {
+    "max_lots": ("de kavelbeperking (maximaal aantal percelen per inschrijver)",
+                 "the lot limits (max lots per bidder)"),
+    "capacity": ("de capaciteiten van de inschrijvers", "the bidders' capacities"),
+    "min_winners": ("het minimum aantal winnaars", "the minimum number of winners"),
+    "max_winners": ("het maximum aantal winnaars", "the maximum number of winners"),
+}
+
+
+def present_families(data: AwardData) -> list[str]:
+    """The rule families the instance actually uses."""
+    rules = data.instance.rules
+    present = []
+    if any(data.max_lots(b) is not None for b in data.bidders):
+        present.append("max_lots")
+    if any(data.capacity(b) is not None for b in data.bidders):
+        present.append("capacity")
+    if rules.min_winners is not None:
+        present.append("min_winners")
+    if rules.max_winners is not None:
+        present.append("max_winners")
+    return [f for f in FAMILIES if f in present]
+
+
+def relaxation_checks(data: AwardData, settings: SolverSettings) -> list[Message]:
+    """Solve the award's feasibility; when infeasible, relax one rule family at a time (then
+    pairs, then all) and report the least relaxation that makes an award possible."""
+    status, _ = minimal_relaxation(data, settings, frozenset())
+    if status is not Status.INFEASIBLE:
+        return []
+    families = present_families(data)
+    head = _msg("de regels samen maken gunning onmogelijk, hoewel elke eenvoudige controle "
+                "slaagt",
+                "the rules together make an award impossible, although every simple check "
+                "passes")
+    for size in range(1, len(families) + 1):
+        found = []
+        for group in combinations(families, size):
+            status, slack = minimal_relaxation(data, settings, frozenset(group))
+            if status.has_solution:
+                found.append(_relaxation_message(data, group, slack))
+        if found:
+            return [head] + found
+    return [head]
+
+
+def _relaxation_message(data: AwardData, group: tuple[str, ...],
+                        slack: dict[str, dict[str, int]]) -> Message:
+    rules = data.instance.rules
+    names_nl = fmt_list([_FAMILY_NAMES[f][0] for f in group], "nl")
+    names_en = fmt_list([_FAMILY_NAMES[f][1] for f in group], "en")
+    parts_nl, parts_en = [], []
+    for family in group:
+        amounts = slack.get(family, {})
+        if family == "max_lots":
+            extra = sum(amounts.values())
+            who_nl = fmt_list([f"{b}: {data.max_lots(b) + s} in plaats van {data.max_lots(b)}"
+                               for b, s in amounts.items()], "nl")
+            who_en = fmt_list([f"{b}: {data.max_lots(b) + s} instead of {data.max_lots(b)}"
+                               for b, s in amounts.items()], "en")
+            parts_nl.append(f"{extra} {'perceel' if extra == 1 else 'percelen'} meer ({who_nl})")
+            parts_en.append(f"{extra} more {'lot' if extra == 1 else 'lots'} ({who_en})")
+        elif family == "capacity":
+            extra = sum(amounts.values())
+            who_nl = fmt_list([f"{b}: {fmt_int(data.capacity(b) + s, 'nl')} in plaats van "
+                               f"{fmt_int(data.capacity(b), 'nl')}" for b, s in amounts.items()],
+                              "nl")
+            who_en = fmt_list([f"{b}: {fmt_int(data.capacity(b) + s, 'en')} instead of "
+                               f"{fmt_int(data.capacity(b), 'en')}" for b, s in amounts.items()],
+                              "en")
+            parts_nl.append(f"{fmt_int(extra, 'nl')} cliënten meer capaciteit ({who_nl})")
+            parts_en.append(f"{fmt_int(extra, 'en')} clients more capacity ({who_en})")
+        elif family == "min_winners":
+            s = sum(amounts.values())
+            parts_nl.append(f"minimaal {rules.min_winners - s} winnaars in plaats van "
+                            f"{rules.min_winners}")
+            parts_en.append(f"a minimum of {rules.min_winners - s} winners instead of "
+                            f"{rules.min_winners}")
+        else:
+            s = sum(amounts.values())
+            parts_nl.append(f"maximaal {rules.max_winners + s} winnaars in plaats van "
+                            f"{rules.max_winners}")
+            parts_en.append(f"a maximum of {rules.max_winners + s} winners instead of "
+                            f"{rules.max_winners}")
+    return _msg(f"met {names_nl} verruimd is gunning wel mogelijk: minimaal nodig is "
+                f"{'; '.join(parts_nl)}",
+                f"relaxing {names_en} makes an award possible: the least needed is "
+                f"{'; '.join(parts_en)}")

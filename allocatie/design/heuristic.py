@@ -1,0 +1,1459 @@
+"""A fast heuristic for the joint lot design and award: feasible designs in well under a
+second, improving while time remains.
+
+1. **Construction** from several seeded starts per number of lots K: today's areas (when the
+   instance has ``current_lots``), seeds spread over the map (farthest point in hops), the
+   territories of each district's cheapest bidder, and k-means clusters of the districts' cost
+   profiles. Lots grow from their seeds either cost-aware (winners chosen first, each district
+   joins the neighbouring lot whose winner serves it at the least regret) or balanced in
+   clients (the smallest lot grows next).
+2. **Exact award** of the lots (:func:`allocatie.design.common.award_matrix`).
+3. **Local search**: boundary moves of single districts (or kept-together units) between
+   adjacent lots that keep both lots connected (articulation check by a local breadth-first
+   search), alternated with re-awarding the lots. Moves are compared lexicographically on
+   (violation, objective), so the same search repairs an infeasible start (client bounds,
+   capacity, missing bids, changed districts) and then improves it.
+4. **Region MILPs**: the union of two (later three) adjacent lots is re-partitioned exactly into
+   as many connected lots with their winners (winner-slot MILP with a single-commodity flow per
+   lot, via :mod:`allocatie.milp`), warm-started from the current design.
+5. **Perturbation** when no region improves: merge two adjacent lots and split a third, then
+   repeat 3-4; the best design found is kept.
+
+Hard rules are the checker's: contiguity, lot count, bids, max lots per bidder, capacity,
+client bounds (hard or soft), min/max distinct winners, pins (one lot per label, different
+labels in different lots), kept-together groups and the cap on changed districts. Pinned or
+grouped districts move as one *unit*; a group that is not connected is joined along shortest
+paths (a restriction only the heuristic makes). Deterministic for a seed when it stops on
+``max_iterations`` and no region MILP reaches its time limit.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import connected_components, shortest_path
+
+from allocatie.design.common import DesignData, award_matrix
+from allocatie.instance import Instance
+from allocatie.settings import SolverSettings
+
+#: Largest number of bidders offered to one region MILP (current winners always included).
+REGION_MAX_BIDDERS = 6
+#: Regions (unions of lots) with more districts than this are not solved as MILPs.
+REGION_MAX_DISTRICTS = 120
+
+
+@dataclass(frozen=True)
+class HeuristicResult:
+    """A design found by :func:`heuristic_design`.
+
+    ``assignment`` maps district -> lot ("1".."K"), ``winners`` lot -> bidder, ``objective`` is
+    the checker's objective (EUR), ``time_s`` the wall time of the whole run, ``iterations``
+    the number of starts, region MILPs and perturbations tried, ``first_feasible_s`` when the
+    first feasible design was found and ``history`` every improvement as (seconds, objective).
+    """
+
+    assignment: Mapping[str, str]
+    winners: Mapping[str, str]
+    objective: float
+    time_s: float
+    iterations: int
+    first_feasible_s: float = 0.0
+    history: tuple[tuple[float, float], ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "assignment", MappingProxyType(dict(self.assignment)))
+        object.__setattr__(self, "winners", MappingProxyType(dict(self.winners)))
+
+
+def heuristic_design(instance: Instance, time_limit_s: float = 5.0, seed: int = 0,
+                     stop: threading.Event | None = None, *,
+                     max_iterations: int | None = None, backend: str = "highs",
+                     region_milps: bool = True) -> HeuristicResult | None:
+    """Design and award lots heuristically within about ``time_limit_s`` seconds.
+
+    Returns the best checker-feasible design found, or ``None`` when none was found (the
+    instance may be infeasible, e.g. fewer lots allowed than islands). Setting ``stop`` ends
+    the search early with the best design so far; ``max_iterations`` caps the work (for
+    reproducible runs); ``backend`` (``highs`` or ``cbc``) solves the region MILPs, which
+    ``region_milps=False`` switches off. If no feasible design is known at the time limit the
+    repair goes on up to three times the limit."""
+    started = time.perf_counter()
+    data = DesignData.from_instance(instance)
+    search = _Search(data, seed, started, time_limit_s, stop, max_iterations, backend,
+                     region_milps)
+    best = search.run()
+    if best is None:
+        return None
+    lots = best.lot_lists()
+    assignment, winners = data.to_design(lots, best.winner)
+    return HeuristicResult(
+        assignment=assignment,
+        winners=winners,
+        objective=data.objective(lots, best.winner),
+        time_s=time.perf_counter() - started,
+        iterations=search.iterations,
+        first_feasible_s=search.first_feasible_s or 0.0,
+        history=tuple(search.history),
+    )
+
+
+# =========================================================================== static context
+class _Context:
+    """Per-instance tables for the search, as Python lists for fast scalar access."""
+
+    def __init__(self, data: DesignData) -> None:
+        self.data = data
+        n, nb = data.n, data.num_bidders
+        self.n, self.nb = n, nb
+        self.clients = [int(c) for c in data.clients]
+        self.can = data.can_serve.tolist()
+        finite = np.where(data.can_serve, data.cost, 0.0)
+        self.cf = finite.tolist()
+        self.miss = (~data.can_serve).astype(np.int64).tolist()
+        big = float(np.abs(finite).max(initial=0.0)) * 10.0 + 1e6
+        self.cost_or_big = np.where(data.can_serve, data.cost, big)
+        self.fee = [float(f) for f in data.lot_fee]
+        self.cap = [float(c) for c in data.capacity]
+        self.max_lots = [int(m) for m in data.max_lots]
+        self.contiguous = data.contiguous
+        self.nbrs = [list(t) for t in data.neighbours]
+        self.border = [list(b.items()) for b in data.border]
+        self.cw_m = data.compactness_weight / 1000.0
+        self.soft = data.soft_bounds
+        self.lo = data.lot_clients_min
+        self.hi = data.lot_clients_max
+        self.penalty = data.lot_clients_penalty or 0.0
+        total = data.total_clients
+        self.missing_weight = float(total + 1)
+        self.changed_weight = float(total + 1)
+        self.track_changed = data.max_changed is not None
+        self.current = [int(c) for c in data.current_lot]
+        self.n_current_labels = len(data.current_labels)
+        self.n_in_current = sum(1 for c in self.current if c >= 0)
+        self.tolerance = 1e-9 * (float(np.abs(finite).sum()) + 1.0) + 1e-6
+        # Hop distances on the growth graph (contiguity neighbours, or all edges when any set
+        # is a lot) and its components.
+        graph_nbrs = self.nbrs if self.contiguous else [[e for e, _ in b] for b in self.border]
+        rows = [i for i in range(n) for _ in graph_nbrs[i]]
+        cols = [j for i in range(n) for j in graph_nbrs[i]]
+        matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+        self.growth_nbrs = graph_nbrs
+        dist = shortest_path(matrix, method="D", unweighted=True, directed=False)
+        dist[~np.isfinite(dist)] = 4 * n + 4
+        self.dist = dist
+        self.n_components, comp = connected_components(matrix, directed=False)
+        self.component = [int(c) for c in comp]
+        if not self.contiguous:
+            self.n_components = 1
+            self.component = [0] * n
+        self.units_ok = self._build_units()
+
+    # -------------------------------------------------------------- units
+    def _build_units(self) -> bool:
+        """Group districts that must share a lot (groups, same pin label), joining scattered
+        groups along shortest paths. False when two pin labels end up in one unit."""
+        data = self.data
+        n = self.n
+        parent = list(range(n))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        def union(i: int, j: int) -> None:
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
+
+        for group in data.together:
+            for d in group[1:]:
+                union(group[0], d)
+        by_label: dict[str, list[int]] = {}
+        for d, label in data.pinned.items():
+            by_label.setdefault(label, []).append(d)
+        for members in by_label.values():
+            for d in members[1:]:
+                union(members[0], d)
+        self.labels = sorted(by_label)
+        label_index = {lab: t for t, lab in enumerate(self.labels)}
+        for _ in range(n):  # join scattered units until every unit is connected
+            groups: dict[int, list[int]] = {}
+            for d in range(n):
+                groups.setdefault(find(d), []).append(d)
+            if not self.contiguous:
+                break
+            changed = False
+            for members in groups.values():
+                if len(members) > 1 and not self._connected(members):
+                    path = self._connector(members)
+                    if path is None:
+                        return False
+                    for d in path:
+                        union(members[0], d)
+                    changed = True
+                    break
+            if not changed:
+                break
+        root_index: dict[int, int] = {}
+        self.unit_of = [0] * n
+        members_of: list[list[int]] = []
+        for d in range(n):
+            r = find(d)
+            if r not in root_index:
+                root_index[r] = len(members_of)
+                members_of.append([])
+            self.unit_of[d] = root_index[r]
+            members_of[root_index[r]].append(d)
+        self.unit_members = [tuple(m) for m in members_of]
+        self.n_units = len(members_of)
+        self.unit_label = [-1] * self.n_units
+        for d, label in data.pinned.items():
+            u = self.unit_of[d]
+            t = label_index[label]
+            if self.unit_label[u] not in (-1, t):
+                return False
+            self.unit_label[u] = t
+        self.unit_clients = [sum(self.clients[d] for d in m) for m in self.unit_members]
+        cf = np.array(self.cf)
+        miss = np.array(self.miss)
+        self.ucf = [cf[list(m)].sum(axis=0).tolist() for m in self.unit_members]
+        self.umiss = [miss[list(m)].sum(axis=0).tolist() for m in self.unit_members]
+        self.ucost_or_big = np.array([self.cost_or_big[list(m)].sum(axis=0)
+                                      for m in self.unit_members])
+        return True
+
+    def _connected(self, members: Sequence[int]) -> bool:
+        inside = set(members)
+        seen = {members[0]}
+        queue = deque([members[0]])
+        while queue:
+            d = queue.popleft()
+            for e in self.nbrs[d]:
+                if e in inside and e not in seen:
+                    seen.add(e)
+                    queue.append(e)
+        return len(seen) == len(inside)
+
+    def _connector(self, members: Sequence[int]) -> list[int] | None:
+        """A shortest path joining the component of ``members[0]`` to another part."""
+        inside = set(members)
+        start = {members[0]}
+        queue = deque([members[0]])
+        while queue:  # the component of members[0] within the unit
+            d = queue.popleft()
+            for e in self.nbrs[d]:
+                if e in inside and e not in start:
+                    start.add(e)
+                    queue.append(e)
+        parent: dict[int, int] = {d: -1 for d in start}
+        queue = deque(sorted(start))
+        while queue:
+            d = queue.popleft()
+            for e in self.nbrs[d]:
+                if e in parent:
+                    continue
+                parent[e] = d
+                if e in inside:
+                    path = []
+                    while e not in start:
+                        path.append(e)
+                        e = parent[e]
+                    return path
+                queue.append(e)
+        return None
+
+    # -------------------------------------------------------------- lot figures
+    def pen(self, clients: float) -> float:
+        if not self.soft:
+            return 0.0
+        return self.penalty * self._excess(clients)
+
+    def hard(self, clients: float) -> float:
+        return 0.0 if self.soft else self._excess(clients)
+
+    def _excess(self, clients: float) -> float:
+        out = 0.0
+        if self.lo is not None and clients < self.lo:
+            out += self.lo - clients
+        if self.hi is not None and clients > self.hi:
+            out += clients - self.hi
+        return out
+
+    def over_cap(self, bidder: int, clients: float) -> float:
+        return max(0.0, clients - self.cap[bidder])
+
+    def changed_of(self, overlap: np.ndarray) -> int:
+        r, c = linear_sum_assignment(overlap, maximize=True)
+        return self.n_in_current - int(overlap[r, c].sum())
+
+
+# =========================================================================== a design
+class _Design:
+    """A partition (``lot_of``) with winners and incrementally kept figures."""
+
+    def __init__(self, ctx: _Context, lot_of: Sequence[int], winner: Sequence[int]) -> None:
+        self.ctx = ctx
+        self.lot_of = list(lot_of)
+        self.winner = list(winner)
+        self.k = len(self.winner)
+        self.refresh()
+
+    def copy(self) -> _Design:
+        return _Design(self.ctx, self.lot_of, self.winner)
+
+    def refresh(self) -> None:
+        """Recompute every kept figure from ``lot_of`` and ``winner``."""
+        ctx = self.ctx
+        k = self.k
+        self.members: list[set[int]] = [set() for _ in range(k)]
+        self.lot_clients = [0] * k
+        for d, lot in enumerate(self.lot_of):
+            self.members[lot].add(d)
+            self.lot_clients[lot] += ctx.clients[d]
+        self.bidder_clients = [0] * ctx.nb
+        self.bidder_lots = [0] * ctx.nb
+        for lot, w in enumerate(self.winner):
+            self.bidder_clients[w] += self.lot_clients[lot]
+            self.bidder_lots[w] += 1
+        self.lot_label = [-1] * k
+        for u, t in enumerate(ctx.unit_label):
+            if t >= 0:
+                self.lot_label[self.lot_of[ctx.unit_members[u][0]]] = t
+        self.award_cost = sum(ctx.fee[w] for w in self.winner) + sum(
+            ctx.cf[d][self.winner[lot]] for d, lot in enumerate(self.lot_of))
+        self.missing = sum(ctx.miss[d][self.winner[lot]] for d, lot in enumerate(self.lot_of))
+        self.cut_m = sum(w for d in range(ctx.n) for e, w in ctx.border[d]
+                         if e > d and self.lot_of[e] != self.lot_of[d])
+        if ctx.track_changed:
+            self.overlap = np.zeros((k, max(1, ctx.n_current_labels)), dtype=np.int64)
+            for d, lot in enumerate(self.lot_of):
+                if ctx.current[d] >= 0:
+                    self.overlap[lot, ctx.current[d]] += 1
+            self.changed = ctx.changed_of(self.overlap)
+
+    # -------------------------------------------------------------- figures
+    def objective(self) -> float:
+        ctx = self.ctx
+        return (self.award_cost + sum(ctx.pen(c) for c in self.lot_clients)
+                + ctx.cw_m * self.cut_m)
+
+    def violation(self) -> float:
+        ctx = self.ctx
+        v = sum(ctx.hard(c) for c in self.lot_clients)
+        v += sum(ctx.over_cap(b, c) for b, c in enumerate(self.bidder_clients))
+        v += ctx.missing_weight * self.missing
+        if ctx.track_changed:
+            v += ctx.changed_weight * max(0, self.changed - ctx.data.max_changed)
+        return v
+
+    def key(self) -> tuple[float, float]:
+        return self.violation(), self.objective()
+
+    def feasible(self) -> bool:
+        return self.violation() <= 1e-9
+
+    def lot_lists(self) -> list[list[int]]:
+        return [sorted(m) for m in self.members]
+
+    def better_than(self, other: _Design) -> bool:
+        return _better(self.key(), other.key(), self.ctx.tolerance)
+
+    # -------------------------------------------------------------- moves
+    def delta(self, u: int, a: int, b: int) -> tuple[float, float]:
+        """(violation change, objective change) of moving unit ``u`` from lot a to lot b."""
+        ctx = self.ctx
+        wa, wb = self.winner[a], self.winner[b]
+        s = ctx.unit_clients[u]
+        la, lb = self.lot_clients[a], self.lot_clients[b]
+        dobj = ctx.ucf[u][wb] - ctx.ucf[u][wa]
+        dviol = ctx.missing_weight * (ctx.umiss[u][wb] - ctx.umiss[u][wa])
+        if ctx.soft:
+            dobj += ctx.pen(la - s) + ctx.pen(lb + s) - ctx.pen(la) - ctx.pen(lb)
+        elif ctx.lo is not None or ctx.hi is not None:
+            dviol += ctx.hard(la - s) + ctx.hard(lb + s) - ctx.hard(la) - ctx.hard(lb)
+        if wa != wb:
+            ca, cb = self.bidder_clients[wa], self.bidder_clients[wb]
+            dviol += (ctx.over_cap(wa, ca - s) + ctx.over_cap(wb, cb + s)
+                      - ctx.over_cap(wa, ca) - ctx.over_cap(wb, cb))
+        if ctx.cw_m:
+            members = ctx.unit_members[u]
+            dcut = 0.0
+            lot_of = self.lot_of
+            for d in members:
+                for e, w in ctx.border[d]:
+                    le = lot_of[e]
+                    if le == a:
+                        if len(members) == 1 or ctx.unit_of[e] != u:
+                            dcut += w
+                    elif le == b:
+                        dcut -= w
+            dobj += ctx.cw_m * dcut
+        if ctx.track_changed:
+            before = max(0, self.changed - ctx.data.max_changed)
+            after = max(0, self._changed_after(u, a, b) - ctx.data.max_changed)
+            dviol += ctx.changed_weight * (after - before)
+        return dviol, dobj
+
+    def _changed_after(self, u: int, a: int, b: int) -> int:
+        ctx = self.ctx
+        cur = [ctx.current[d] for d in ctx.unit_members[u] if ctx.current[d] >= 0]
+        if not cur:
+            return self.changed
+        for c in cur:
+            self.overlap[a, c] -= 1
+            self.overlap[b, c] += 1
+        value = ctx.changed_of(self.overlap)
+        for c in cur:
+            self.overlap[a, c] += 1
+            self.overlap[b, c] -= 1
+        return value
+
+    def removable(self, a: int, members: Sequence[int]) -> bool:
+        """Whether lot ``a`` stays non-empty and connected without ``members``."""
+        ctx = self.ctx
+        lot = self.members[a]
+        if len(lot) <= len(members):
+            return False
+        if not ctx.contiguous:
+            return True
+        out = set(members)
+        lot_of = self.lot_of
+        targets = {e for d in members for e in ctx.nbrs[d] if lot_of[e] == a and e not in out}
+        if len(targets) <= 1:
+            return True
+        # Local check first: the targets connected among themselves.
+        start = next(iter(targets))
+        seen = {start}
+        stack = [start]
+        while stack:
+            d = stack.pop()
+            for e in ctx.nbrs[d]:
+                if e in targets and e not in seen:
+                    seen.add(e)
+                    stack.append(e)
+        if len(seen) == len(targets):
+            return True
+        # Breadth-first search in the rest of the lot until every target is reached.
+        found = len(seen)
+        queue = deque(seen)
+        while queue:
+            d = queue.popleft()
+            for e in ctx.nbrs[d]:
+                if lot_of[e] == a and e not in seen and e not in out:
+                    seen.add(e)
+                    if e in targets:
+                        found += 1
+                        if found == len(targets):
+                            return True
+                    queue.append(e)
+        return False
+
+    def move(self, u: int, a: int, b: int) -> None:
+        """Move unit ``u`` from lot a to lot b, updating the kept figures."""
+        ctx = self.ctx
+        wa, wb = self.winner[a], self.winner[b]
+        members = ctx.unit_members[u]
+        s = ctx.unit_clients[u]
+        if ctx.cw_m or True:
+            dcut = 0.0
+            for d in members:
+                for e, w in ctx.border[d]:
+                    le = self.lot_of[e]
+                    if le == a:
+                        if ctx.unit_of[e] != u:
+                            dcut += w
+                    elif le == b:
+                        dcut -= w
+            self.cut_m += dcut
+        for d in members:
+            self.lot_of[d] = b
+            self.members[a].discard(d)
+            self.members[b].add(d)
+            if ctx.track_changed and ctx.current[d] >= 0:
+                self.overlap[a, ctx.current[d]] -= 1
+                self.overlap[b, ctx.current[d]] += 1
+        self.lot_clients[a] -= s
+        self.lot_clients[b] += s
+        self.bidder_clients[wa] -= s
+        self.bidder_clients[wb] += s
+        self.award_cost += ctx.ucf[u][wb] - ctx.ucf[u][wa]
+        self.missing += ctx.umiss[u][wb] - ctx.umiss[u][wa]
+        t = ctx.unit_label[u]
+        if t >= 0:
+            self.lot_label[a] = -1
+            self.lot_label[b] = t
+        if ctx.track_changed:
+            self.changed = ctx.changed_of(self.overlap)
+
+    def set_winners(self, winners: Sequence[int]) -> None:
+        self.winner = list(winners)
+        self.refresh()
+
+
+def _better(key: tuple[float, float], other: tuple[float, float], tol: float) -> bool:
+    """Lexicographic (violation, objective) comparison with tolerances."""
+    if key[0] < other[0] - 1e-9:
+        return True
+    if key[0] > other[0] + 1e-9:
+        return False
+    return key[1] < other[1] - tol
+
+
+# =========================================================================== the search
+class _Search:
+    def __init__(self, data: DesignData, seed: int, started: float, time_limit_s: float,
+                 stop: threading.Event | None, max_iterations: int | None, backend: str,
+                 region_milps: bool) -> None:
+        self.data = data
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.np_rng = np.random.default_rng(seed)
+        self.started = started
+        self.deadline = started + time_limit_s
+        self.hard_deadline = started + 3 * time_limit_s
+        self.time_limit_s = time_limit_s
+        self.stop = stop
+        self.max_iterations = max_iterations
+        self.backend = backend if backend in ("highs", "cbc") else "highs"
+        self.region_milps = region_milps
+        self.iterations = 0
+        self.best: _Design | None = None
+        self.first_feasible_s: float | None = None
+        self.history: list[tuple[float, float]] = []
+
+    # -------------------------------------------------------------- budget
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def out_of_time(self) -> bool:
+        if self.stop is not None and self.stop.is_set():
+            return True
+        now = time.perf_counter()
+        if self.best is None:
+            return now >= self.hard_deadline
+        return now >= self.deadline
+
+    def out_of_iterations(self) -> bool:
+        return self.max_iterations is not None and self.iterations >= self.max_iterations
+
+    def done(self) -> bool:
+        return self.out_of_time() or self.out_of_iterations()
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - time.perf_counter())
+
+    def offer(self, des: _Design) -> bool:
+        """Keep ``des`` (a copy) if it is feasible and better than the best so far."""
+        if not des.feasible():
+            return False
+        if self.best is not None and not des.better_than(self.best):
+            return False
+        self.best = des.copy()
+        if self.first_feasible_s is None:
+            self.first_feasible_s = self.elapsed()
+        self.history.append((self.elapsed(), self.best.objective()))
+        return True
+
+    # -------------------------------------------------------------- main loop
+    def run(self) -> _Design | None:
+        data = self.data
+        self.ctx = ctx = _Context(data)
+        if not ctx.units_ok or data.n == 0:
+            return None
+        n_labels = len(ctx.labels)
+        k_low = max(data.lots_min, n_labels, ctx.n_components, 1)
+        k_high = min(data.lots_max, ctx.n_units, int(np.sum(data.max_lots)))
+        if data.max_winners is not None:
+            k_high = min(k_high, int(np.sort(data.max_lots)[::-1][:data.max_winners].sum()))
+        ks = list(range(k_low, k_high + 1))
+        if not ks:
+            return None
+        self.construct_all(ks)
+        if self.best is None:
+            return None
+        self.improve()
+        return self.best
+
+    def construct_all(self, ks: list[int]) -> None:
+        """Run the construction starts: every strategy for the first K values, then more
+        spread-seed starts until a quarter of the time is used."""
+        strategies = ["current", "spread-cost", "territory", "spread-balanced", "profile"]
+        if not self.ctx.data.current_labels:
+            strategies.remove("current")
+        results: dict[int, float] = {}
+        budget = self.started + 0.25 * self.time_limit_s
+        first = True
+        for k in ks:  # one quick start per K first
+            des = self.construct(k, strategies[0])
+            self.iterations += 1
+            if des is not None:
+                results[k] = des.objective() if des.feasible() else math.inf
+            if self.done() or (not first and time.perf_counter() > budget and self.best):
+                break
+            first = False
+        ranked = sorted(ks, key=lambda k: results.get(k, math.inf))[:2]
+        for name in strategies[1:] + ["spread-cost", "spread-balanced"] * 4:
+            for k in ranked:
+                if self.done() or (time.perf_counter() > budget and self.best is not None):
+                    return
+                self.construct(k, name)
+                self.iterations += 1
+
+    def construct(self, k: int, strategy: str) -> _Design | None:
+        """One start: seeds and growth, award, local search. Returns the design reached."""
+        ctx = self.ctx
+        made = self._build(k, strategy)
+        if made is None:
+            return None
+        lot_of, winners = made
+        if winners is None:
+            winners = self._penalised_award(lot_of, k)
+            if winners is None:
+                return None
+        des = _Design(ctx, lot_of, winners)
+        self.descend(des)
+        self.offer(des)
+        return des
+
+    def descend(self, des: _Design) -> None:
+        """Local search and re-award until neither improves."""
+        for _ in range(50):
+            self.local_search(des)
+            if not self.reaward(des) or self.out_of_time():
+                break
+
+    # -------------------------------------------------------------- construction
+    def _build(self, k: int, strategy: str) -> tuple[list[int], list[int] | None] | None:
+        ctx = self.ctx
+        if strategy == "current":
+            direct = self._current_partition(k)
+            if direct is not None:
+                return direct, None
+            seeds = self._current_seeds(k)
+            return self._grow_with(seeds, k, cost_aware=True)
+        if strategy == "territory":
+            seeds, fixed = self._territory_seeds(k)
+            if seeds is None:
+                return None
+            winners = self._seed_winners(seeds, fixed)
+            if winners is None:
+                return None
+            lot_of = self._grow(seeds, winners)
+            return (lot_of, winners) if lot_of is not None else None
+        if strategy == "profile":
+            seeds = self._profile_seeds(k)
+            return self._grow_with(seeds, k, cost_aware=True)
+        seeds = self._spread_seeds(k, ())
+        if seeds is None:
+            return None
+        if strategy == "spread-balanced":
+            lot_of = self._grow(seeds, None)
+            return (lot_of, None) if lot_of is not None else None
+        if not ctx.contiguous:
+            return self._grow_with(seeds, k, cost_aware=True)
+        return self._grow_with(seeds, k, cost_aware=True)
+
+    def _grow_with(self, seeds: list[int] | None, k: int,
+                   cost_aware: bool) -> tuple[list[int], list[int] | None] | None:
+        if seeds is None:
+            return None
+        seeds = self._with_labels(seeds, k)
+        if seeds is None:
+            return None
+        if not cost_aware:
+            lot_of = self._grow(seeds, None)
+            return (lot_of, None) if lot_of is not None else None
+        winners = self._seed_winners(seeds, {})
+        if winners is None:
+            return None
+        lot_of = self._grow(seeds, winners)
+        return (lot_of, winners) if lot_of is not None else None
+
+    def _rep(self, u: int) -> int:
+        return self.ctx.unit_members[u][0]
+
+    def _label_units(self) -> list[int]:
+        ctx = self.ctx
+        return [u for u in range(ctx.n_units) if ctx.unit_label[u] >= 0]
+
+    def _spread_seeds(self, k: int, fixed: Sequence[int]) -> list[int] | None:
+        """``k`` seed units by farthest-point sampling in hops, starting from ``fixed`` and
+        the pinned units, with at least one seed in every component."""
+        ctx = self.ctx
+        seeds: list[int] = list(dict.fromkeys(list(fixed) + self._label_units()))
+        covered = {ctx.component[self._rep(u)] for u in seeds}
+        for c in range(ctx.n_components):
+            if c not in covered:
+                pool = [u for u in range(ctx.n_units) if ctx.component[self._rep(u)] == c]
+                seeds.append(self.rng.choice(pool))
+        if len(seeds) > k:
+            return None
+        if not seeds:
+            seeds.append(self.rng.randrange(ctx.n_units))
+        reps = np.array([self._rep(u) for u in range(ctx.n_units)])
+        mind = ctx.dist[np.ix_([self._rep(u) for u in seeds], reps)].min(axis=0)
+        while len(seeds) < k:
+            far = float(mind.max())
+            cands = [int(u) for u in np.flatnonzero(mind >= far - 1e-9) if u not in seeds]
+            if not cands:
+                cands = [u for u in range(ctx.n_units) if u not in seeds]
+            u = self.rng.choice(cands)
+            seeds.append(u)
+            mind = np.minimum(mind, ctx.dist[self._rep(u), reps])
+        return seeds
+
+    def _with_labels(self, seeds: list[int], k: int) -> list[int] | None:
+        """Make every pinned unit a seed (replacing the nearest unpinned seed) and every
+        component hold one; returns ``k`` seeds or None."""
+        ctx = self.ctx
+        seeds = list(dict.fromkeys(seeds))[:k]
+        labelled = [u for u in self._label_units() if u not in seeds]
+        for u in labelled:
+            free = [i for i, s in enumerate(seeds) if ctx.unit_label[s] < 0]
+            if len(seeds) < k:
+                seeds.append(u)
+            elif free:
+                i = min(free, key=lambda i: ctx.dist[self._rep(seeds[i]), self._rep(u)])
+                seeds[i] = u
+            else:
+                return None
+        if len(seeds) < k:
+            more = self._spread_seeds(k, seeds)
+            return more
+        covered = {ctx.component[self._rep(u)] for u in seeds}
+        if len(covered) < ctx.n_components:
+            return self._spread_seeds(k, [u for u in seeds if ctx.unit_label[u] >= 0])
+        return seeds
+
+    def _current_partition(self, k: int) -> list[int] | None:
+        """Today's areas as lots, when there are ``k`` of them and they fit the rules."""
+        ctx = self.ctx
+        if ctx.n_current_labels != k or any(c < 0 for c in ctx.current):
+            return None
+        lot_of = list(ctx.current)
+        for members in ctx.unit_members:
+            if len({lot_of[d] for d in members}) > 1:
+                return None
+        lots: list[list[int]] = [[] for _ in range(k)]
+        for d, lot in enumerate(lot_of):
+            lots[lot].append(d)
+        if any(not lot or not self.data.is_connected(lot) for lot in lots):
+            return None
+        labels = [-1] * k
+        for u, t in enumerate(ctx.unit_label):
+            if t >= 0:
+                lot = lot_of[self._rep(u)]
+                if labels[lot] >= 0:
+                    return None
+                labels[lot] = t
+        return lot_of
+
+    def _current_seeds(self, k: int) -> list[int] | None:
+        """The most central unit of each of today's areas (largest areas first)."""
+        ctx = self.ctx
+        areas: dict[int, list[int]] = {}
+        for d, c in enumerate(ctx.current):
+            if c >= 0:
+                areas.setdefault(c, []).append(d)
+        order = sorted(areas, key=lambda c: -sum(ctx.clients[d] for d in areas[c]))
+        seeds = []
+        for c in order[:k]:
+            members = areas[c]
+            sub = ctx.dist[np.ix_(members, members)]
+            centre = members[int(np.argmin(sub.max(axis=1)))]
+            seeds.append(ctx.unit_of[centre])
+        return self._spread_seeds(k, list(dict.fromkeys(seeds)))
+
+    def _territory_seeds(self, k: int) -> tuple[list[int] | None, dict[int, int]]:
+        """Seeds in the largest connected territories of each district's cheapest bidder;
+        returns the seeds and {seed position: its bidder}."""
+        ctx = self.ctx
+        best = np.argmin(ctx.ucost_or_big, axis=1)
+        seen = [False] * ctx.n_units
+        comps: list[tuple[float, int, list[int]]] = []
+        for u0 in range(ctx.n_units):
+            if seen[u0]:
+                continue
+            b = int(best[u0])
+            comp = [u0]
+            seen[u0] = True
+            queue = deque([u0])
+            while queue:
+                u = queue.popleft()
+                for d in ctx.unit_members[u]:
+                    for e in ctx.growth_nbrs[d]:
+                        v = ctx.unit_of[e]
+                        if not seen[v] and best[v] == b:
+                            seen[v] = True
+                            comp.append(v)
+                            queue.append(v)
+            size = sum(ctx.unit_clients[u] for u in comp)
+            comps.append((-size, b, comp))
+        comps.sort(key=lambda t: (t[0], t[1], t[2][0]))
+        count = [0] * ctx.nb
+        seeds: list[int] = []
+        fixed: dict[int, int] = {}
+        max_w = self.data.max_winners
+        for _, b, comp in comps:
+            if len(seeds) >= k - len(self._label_units()):
+                break
+            if count[b] >= ctx.max_lots[b]:
+                continue
+            if max_w is not None and count[b] == 0 and sum(1 for c in count if c) >= max_w:
+                continue
+            reps = [self._rep(u) for u in comp]
+            sub = ctx.dist[np.ix_(reps, reps)]
+            centre = comp[int(np.argmin(sub.max(axis=1)))]
+            fixed[len(seeds)] = b
+            seeds.append(centre)
+            count[b] += 1
+        full = self._with_labels(self._spread_seeds(k, seeds) or seeds, k)
+        if full is None:
+            return None, {}
+        kept = {i: b for i, b in fixed.items() if i < len(full) and full[i] == seeds[i]}
+        return full, kept
+
+    def _profile_seeds(self, k: int) -> list[int] | None:
+        """Seeds at the most interior unit of k-means clusters of per-client cost profiles."""
+        ctx = self.ctx
+        prof = ctx.ucost_or_big - ctx.ucost_or_big.min(axis=1, keepdims=True)
+        prof = prof / np.maximum(np.array(ctx.unit_clients, dtype=float), 1.0)[:, None]
+        scale = float(prof.std()) or 1.0
+        prof = prof / scale
+        labels = _kmeans(prof, k, self.np_rng)
+        seeds = []
+        for c in range(k):
+            members = [u for u in range(ctx.n_units) if labels[u] == c]
+            if not members:
+                continue
+            inside = set(members)
+
+            def interior(u: int, inside: set[int] = inside) -> int:
+                return sum(1 for d in ctx.unit_members[u] for e in ctx.growth_nbrs[d]
+                           if ctx.unit_of[e] in inside)
+
+            seeds.append(max(members, key=lambda u: (interior(u), -u)))
+        return self._spread_seeds(k, seeds[:k])
+
+    def _seed_winners(self, seeds: list[int], fixed: Mapping[int, int]) -> list[int] | None:
+        """Winners for lots grown from ``seeds``: the award of their hop-Voronoi cells with
+        missing bids priced high and capacities ignored; ``fixed`` pins some lots' winners."""
+        ctx = self.ctx
+        reps = [self._rep(u) for u in seeds]
+        owner = np.argmin(ctx.dist[reps], axis=0)
+        for k, u in enumerate(seeds):
+            for d in ctx.unit_members[u]:
+                owner[d] = k
+        cost = np.zeros((len(seeds), ctx.nb))
+        np.add.at(cost, owner, ctx.cost_or_big)
+        cost += np.array(ctx.fee)[None, :]
+        for k, b in fixed.items():
+            keep = cost[k, b]
+            cost[k, :] = np.inf
+            cost[k, b] = keep
+        clients = np.bincount(owner, weights=ctx.clients, minlength=len(seeds))
+        result = award_matrix(cost, clients, self.data.max_lots,
+                              np.full(ctx.nb, np.inf), self.data.min_winners,
+                              self.data.max_winners)
+        if result is None and fixed:
+            return self._seed_winners(seeds, {})
+        return result[0] if result is not None else None
+
+    def _grow(self, seeds: list[int], winners: list[int] | None) -> list[int] | None:
+        """Grow connected lots from seed units: cost-aware (least regret first) with
+        ``winners``, else balanced (the lot with fewest clients grows next). Returns
+        ``lot_of`` or None when some unit cannot be reached."""
+        ctx = self.ctx
+        k = len(seeds)
+        lot_of = [-1] * ctx.n
+        unit_lot = [-1] * ctx.n_units
+        lot_clients = [0] * k
+        bidder_clients = [0] * ctx.nb
+        reps = [self._rep(u) for u in seeds]
+        left = ctx.n_units
+
+        def assign(u: int, lot: int) -> None:
+            nonlocal left
+            unit_lot[u] = lot
+            for d in ctx.unit_members[u]:
+                lot_of[d] = lot
+            lot_clients[lot] += ctx.unit_clients[u]
+            if winners is not None:
+                bidder_clients[winners[lot]] += ctx.unit_clients[u]
+            left -= 1
+
+        def adjacent_units(u: int) -> list[int]:
+            return [ctx.unit_of[e] for d in ctx.unit_members[u] for e in ctx.growth_nbrs[d]]
+
+        for lot, u in enumerate(seeds):
+            assign(u, lot)
+        tiebreak = [self.rng.random() for _ in range(ctx.n_units)]
+        if winners is None:
+            fronts: list[list[tuple[float, float, int]]] = [[] for _ in range(k)]
+            for lot, u in enumerate(seeds):
+                for v in adjacent_units(u):
+                    if unit_lot[v] < 0:
+                        heapq.heappush(fronts[lot], (ctx.dist[reps[lot], self._rep(v)],
+                                                     tiebreak[v], v))
+            while left:
+                grew = False
+                for lot in sorted(range(k), key=lambda j: (lot_clients[j], j)):
+                    front = fronts[lot]
+                    while front and unit_lot[front[0][2]] >= 0:
+                        heapq.heappop(front)
+                    if not front:
+                        continue
+                    _, _, u = heapq.heappop(front)
+                    if ctx.unit_label[u] >= 0:
+                        continue
+                    assign(u, lot)
+                    for v in adjacent_units(u):
+                        if unit_lot[v] < 0:
+                            heapq.heappush(front, (ctx.dist[reps[lot], self._rep(v)],
+                                                   tiebreak[v], v))
+                    grew = True
+                    break
+                if not grew:
+                    break
+            if not ctx.contiguous:
+                self._place_rest(unit_lot, lot_of, lot_clients, bidder_clients, winners, assign)
+            return lot_of if left == 0 else None
+
+        ucost = ctx.ucost_or_big[:, winners]
+        best = ucost.min(axis=1)
+        heap: list[tuple[float, float, float, int, int]] = []
+
+        def push_from(u: int, lot: int) -> None:
+            for v in adjacent_units(u):
+                if unit_lot[v] < 0 and ctx.unit_label[v] < 0:
+                    heapq.heappush(heap, (float(ucost[v, lot] - best[v]),
+                                          float(ctx.dist[reps[lot], self._rep(v)]),
+                                          tiebreak[v], v, lot))
+
+        if ctx.contiguous:
+            for lot, u in enumerate(seeds):
+                push_from(u, lot)
+        else:
+            for v in range(ctx.n_units):
+                if unit_lot[v] < 0 and ctx.unit_label[v] < 0:
+                    for lot in range(k):
+                        heapq.heappush(heap, (float(ucost[v, lot] - best[v]), 0.0,
+                                              tiebreak[v], v, lot))
+        hi = ctx.hi if (ctx.hi is not None and not ctx.soft) else math.inf
+        while heap:
+            _, _, _, u, lot = heapq.heappop(heap)
+            if unit_lot[u] >= 0:
+                continue
+            s = ctx.unit_clients[u]
+            if lot_clients[lot] + s > hi or \
+                    bidder_clients[winners[lot]] + s > ctx.cap[winners[lot]]:
+                continue
+            assign(u, lot)
+            if ctx.contiguous:
+                push_from(u, lot)
+        self._place_rest(unit_lot, lot_of, lot_clients, bidder_clients, winners, assign)
+        return lot_of if left == 0 else None
+
+    def _place_rest(self, unit_lot: list[int], lot_of: list[int], lot_clients: list[int],
+                    bidder_clients: list[int], winners: list[int] | None,
+                    assign: object) -> None:
+        """Put units left over by the growth (limits reached) into an adjacent lot with the
+        least added violation, then least cost."""
+        ctx = self.ctx
+        k = len(lot_clients)
+        progress = True
+        while progress:
+            progress = False
+            for u in range(ctx.n_units):
+                if unit_lot[u] >= 0 or ctx.unit_label[u] >= 0:
+                    continue
+                if ctx.contiguous:
+                    lots = sorted({lot_of[e] for d in ctx.unit_members[u]
+                                   for e in ctx.growth_nbrs[d] if lot_of[e] >= 0})
+                else:
+                    lots = list(range(k))
+                if not lots:
+                    continue
+                s = ctx.unit_clients[u]
+
+                def badness(lot: int, s: int = s, u: int = u) -> tuple[float, float]:
+                    viol = ctx.hard(lot_clients[lot] + s) - ctx.hard(lot_clients[lot])
+                    if winners is None:
+                        return viol, float(lot_clients[lot])
+                    w = winners[lot]
+                    viol += ctx.over_cap(w, bidder_clients[w] + s) - \
+                        ctx.over_cap(w, bidder_clients[w])
+                    return viol, float(ctx.ucost_or_big[u, w])
+
+                assign(u, min(lots, key=badness))  # type: ignore[operator]
+                progress = True
+
+    def _penalised_award(self, lot_of: Sequence[int], k: int) -> list[int] | None:
+        """Winners obeying max lots and winner counts, minimising cost with missing bids
+        priced high and capacities ignored (a start for the repair)."""
+        ctx = self.ctx
+        cost = np.zeros((k, ctx.nb))
+        np.add.at(cost, np.asarray(lot_of), ctx.cost_or_big)
+        cost += np.array(ctx.fee)[None, :]
+        clients = np.bincount(np.asarray(lot_of), weights=ctx.clients, minlength=k)
+        result = award_matrix(cost, clients, self.data.max_lots, np.full(ctx.nb, np.inf),
+                              self.data.min_winners, self.data.max_winners)
+        return result[0] if result is not None else None
+
+    # -------------------------------------------------------------- local search
+    def local_search(self, des: _Design) -> None:
+        """Best-target boundary moves of units, in random order, until a pass finds none."""
+        ctx = self.ctx
+        units = list(range(ctx.n_units))
+        tol = ctx.tolerance
+        all_lots = list(range(des.k))
+        while not self.out_of_time():
+            self.rng.shuffle(units)
+            moved = False
+            for u in units:
+                members = ctx.unit_members[u]
+                a = des.lot_of[members[0]]
+                if len(des.members[a]) <= len(members):
+                    continue
+                if ctx.contiguous:
+                    targets = {des.lot_of[e] for d in members for e in ctx.nbrs[d]}
+                    targets.discard(a)
+                    if not targets:
+                        continue
+                else:
+                    targets = set(all_lots) - {a}
+                if ctx.unit_label[u] >= 0:
+                    targets = {t for t in targets if des.lot_label[t] < 0}
+                best: tuple[float, float, int] | None = None
+                for b in sorted(targets):
+                    dv, do = des.delta(u, a, b)
+                    if dv < -1e-9 or (dv <= 1e-9 and do < -tol):
+                        cand = (dv, do, b)
+                        if best is None or cand < best:
+                            best = cand
+                if best is not None and des.removable(a, members):
+                    des.move(u, a, best[2])
+                    moved = True
+            if not moved:
+                break
+
+    def reaward(self, des: _Design) -> bool:
+        """Give ``des`` its exact award (or, without a feasible one, the penalised award)
+        when that is better; returns whether the winners changed."""
+        ctx = self.ctx
+        lots = des.lot_lists()
+        cost = self.data.lot_cost_matrix(lots)
+        clients = np.array(des.lot_clients, dtype=float)
+        result = award_matrix(cost, clients, self.data.max_lots, self.data.capacity,
+                              self.data.min_winners, self.data.max_winners)
+        if result is None:
+            winners = self._penalised_award(des.lot_of, des.k)
+            if winners is None or winners == des.winner:
+                return False
+        else:
+            winners, _ = result
+            if winners == des.winner:
+                return False
+        trial = _Design(ctx, des.lot_of, winners)
+        if trial.better_than(des):
+            des.set_winners(winners)
+            return True
+        return False
+
+    # -------------------------------------------------------------- improvement
+    def improve(self) -> None:
+        """Region MILPs on the best design, then perturbations, until time runs out."""
+        assert self.best is not None
+        current = self.best.copy()
+        if not self.region_milps:
+            self.perturb_loop(current, use_milp=False)
+            return
+        current = self.region_loop(current, size=2)
+        if self.done():
+            return
+        current = self.region_loop(current, size=3)
+        self.perturb_loop(current, use_milp=True)
+
+    def adjacent_pairs(self, des: _Design) -> list[tuple[int, int]]:
+        ctx = self.ctx
+        if not ctx.contiguous:
+            return [(a, b) for a in range(des.k) for b in range(a + 1, des.k)]
+        pairs = set()
+        for d in range(ctx.n):
+            la = des.lot_of[d]
+            for e in ctx.nbrs[d]:
+                lb = des.lot_of[e]
+                if la < lb:
+                    pairs.add((la, lb))
+        return sorted(pairs)
+
+    def regions(self, des: _Design, size: int) -> list[tuple[int, ...]]:
+        pairs = self.adjacent_pairs(des)
+        if size == 2:
+            return list(pairs)
+        adj: dict[int, set[int]] = {}
+        for a, b in pairs:
+            adj.setdefault(a, set()).add(b)
+            adj.setdefault(b, set()).add(a)
+        triples = set()
+        for mid, around in adj.items():
+            for a in around:
+                for b in around:
+                    if a < b:
+                        triples.add(tuple(sorted((a, b, mid))))
+        return sorted(triples)
+
+    def region_loop(self, des: _Design, size: int) -> _Design:
+        """Solve regions of ``size`` adjacent lots exactly until none improves."""
+        clean: set[frozenset[frozenset[int]]] = set()
+        while not self.done():
+            regions = self.regions(des, size)
+            self.rng.shuffle(regions)
+            regions = [r for r in regions
+                       if sum(len(des.members[lot]) for lot in r) <= REGION_MAX_DISTRICTS]
+            todo = [r for r in regions if self._region_key(des, r) not in clean]
+            if not todo:
+                break
+            improved = False
+            for region in todo:
+                if self.done():
+                    break
+                key = self._region_key(des, region)
+                if key in clean:
+                    continue
+                self.iterations += 1
+                better = self.solve_region(des, list(region))
+                if better is None:
+                    clean.add(key)
+                    continue
+                self.descend(better)
+                if better.feasible() and better.better_than(des):
+                    des = better
+                    self.offer(des)
+                    improved = True
+                else:
+                    clean.add(key)
+            if not improved:
+                break
+        return des
+
+    def _region_key(self, des: _Design, region: Sequence[int]) -> frozenset[frozenset[int]]:
+        return frozenset(frozenset(des.members[lot]) | {-1 - des.winner[lot]} for lot in region)
+
+    def perturb_loop(self, des: _Design, use_milp: bool) -> None:
+        """Merge two adjacent lots and split a third; keep the result if it beats ``des``."""
+        while not self.done():
+            self.iterations += 1
+            trial = self._merge_split(des)
+            if trial is None:
+                if self.rng.random() < 0.5:
+                    continue
+                break
+            self.descend(trial)
+            if use_milp and trial.feasible():
+                trial = self.region_loop(trial, size=2)
+            if trial.feasible() and trial.better_than(des):
+                des = trial
+                self.offer(des)
+            elif self.best is not None and self.rng.random() < 0.2:
+                des = self.best.copy()
+
+    def _merge_split(self, des: _Design) -> _Design | None:
+        ctx = self.ctx
+        pairs = self.adjacent_pairs(des)
+        if des.k < 3 or not pairs:
+            return None
+        a, b = self.rng.choice(pairs)
+        if des.lot_label[a] >= 0 and des.lot_label[b] >= 0:
+            return None
+        if des.lot_label[b] >= 0:
+            a, b = b, a
+        others = [c for c in range(des.k) if c not in (a, b) and len(des.members[c]) >= 2]
+        if not others:
+            return None
+        c = self.rng.choice(others)
+        lot_of = list(des.lot_of)
+        for d in des.members[b]:
+            lot_of[d] = a
+        # Split lot c from two far-apart seeds (pinned unit, if any, stays a seed).
+        members = sorted(des.members[c])
+        units = sorted({ctx.unit_of[d] for d in members})
+        if len(units) < 2:
+            return None
+        labelled = [u for u in units if ctx.unit_label[u] >= 0]
+        first = labelled[0] if labelled else self.rng.choice(units)
+        far = max(units, key=lambda u: (ctx.dist[self._rep(first), self._rep(u)], u))
+        if far == first:
+            return None
+        part = self._split(units, first, far)
+        if part is None:
+            return None
+        for u in part:
+            for d in ctx.unit_members[u]:
+                lot_of[d] = b
+        winners = self._penalised_award(lot_of, des.k)
+        if winners is None:
+            return None
+        return _Design(ctx, lot_of, winners)
+
+    def _split(self, units: list[int], s0: int, s1: int) -> set[int] | None:
+        """Two balanced connected parts of ``units`` grown from s0 and s1; returns s1's."""
+        ctx = self.ctx
+        inside = set(units)
+        side = {s0: 0, s1: 1}
+        size = [ctx.unit_clients[s0], ctx.unit_clients[s1]]
+        fronts: list[deque[int]] = [deque([s0]), deque([s1])]
+        while len(side) < len(units):
+            grew = False
+            for p in sorted((0, 1), key=lambda q: size[q]):
+                while fronts[p]:
+                    u = fronts[p][0]
+                    nxt = [ctx.unit_of[e] for d in ctx.unit_members[u] for e in ctx.growth_nbrs[d]
+                           if ctx.unit_of[e] in inside and ctx.unit_of[e] not in side
+                           and ctx.unit_label[ctx.unit_of[e]] < 0]
+                    if not nxt:
+                        fronts[p].popleft()
+                        continue
+                    v = nxt[0]
+                    side[v] = p
+                    size[p] += ctx.unit_clients[v]
+                    fronts[p].append(v)
+                    grew = True
+                    break
+                if grew:
+                    break
+            if not grew:
+                return None
+        return {u for u, p in side.items() if p == 1}
+
+    # -------------------------------------------------------------- region MILP
+    def solve_region(self, des: _Design, region: list[int]) -> _Design | None:
+        """Re-partition the union of ``region``'s lots exactly into as many connected lots
+        with their winners. Returns an improved design (not yet locally searched) or None."""
+        from allocatie.milp import Model, solve
+
+        ctx = self.ctx
+        data = self.data
+        m = len(region)
+        union = sorted(d for lot in region for d in des.members[lot])
+        # Sub-lot 0 is the lot holding union[0] (symmetry breaking).
+        region = sorted(region, key=lambda lot: (union[0] not in des.members[lot], lot))
+        pos = {d: i for i, d in enumerate(union)}
+        size = len(union)
+        outside = [lot for lot in range(des.k) if lot not in region]
+        used_lots = [0] * ctx.nb
+        used_cap = [0.0] * ctx.nb
+        for lot in outside:
+            w = des.winner[lot]
+            used_lots[w] += 1
+            used_cap[w] += des.lot_clients[lot]
+        current = [des.winner[lot] for lot in region]
+        union_cost = ctx.cost_or_big[union].sum(axis=0)
+        cands = [j for j in range(ctx.nb)
+                 if ctx.max_lots[j] - used_lots[j] >= 1 and ctx.cap[j] - used_cap[j] > 0]
+        others = sorted((j for j in cands if j not in current), key=lambda j: union_cost[j])
+        keep = list(dict.fromkeys(current)) + others
+        cands = keep[:max(len(set(current)), REGION_MAX_BIDDERS)]
+
+        model = Model("region")
+        hint: dict[int, float] = {}
+        sub_of = {d: s for s, lot in enumerate(region) for d in des.members[lot]}
+        u: dict[tuple[int, int, int], int] = {}
+        for i, d in enumerate(union):
+            for s in range(m):
+                for j in cands:
+                    if ctx.can[d][j]:
+                        var = model.add_binary(ctx.cf[d][j] / 1e3)
+                        u[i, s, j] = var
+                        hint[var] = float(sub_of[d] == s and current[s] == j)
+        y: dict[tuple[int, int], int] = {}
+        for s in range(m):
+            for j in cands:
+                var = model.add_binary(ctx.fee[j] / 1e3)
+                y[s, j] = var
+                hint[var] = float(current[s] == j)
+        x = [[[(u[i, s, j], 1.0) for j in cands if (i, s, j) in u] for s in range(m)]
+             for i in range(size)]
+        for i in range(size):  # each district in one sub-lot
+            model.add_eq([t for s in range(m) for t in x[i][s]], 1.0)
+        for (i, s, j), var in u.items():  # served by the sub-lot's winner
+            model.add_le([(var, 1.0), (y[s, j], -1.0)], 0.0)
+        for s in range(m):  # one winner per sub-lot, no empty sub-lot
+            model.add_eq([(y[s, j], 1.0) for j in cands], 1.0)
+            model.add_ge([t for i in range(size) for t in x[i][s]], 1.0)
+        for j in cands:  # max lots and capacity per bidder
+            slots = ctx.max_lots[j] - used_lots[j]
+            if slots < m:
+                model.add_le([(y[s, j], 1.0) for s in range(m)], float(slots))
+            if math.isfinite(ctx.cap[j]):
+                terms = [(u[i, s, j], float(ctx.clients[union[i]]))
+                         for i in range(size) for s in range(m) if (i, s, j) in u]
+                model.add_le(terms, ctx.cap[j] - used_cap[j])
+        model.add_eq(x[0][0], 1.0)  # symmetry
+        for s in range(m):  # client bounds
+            load = [(var, float(ctx.clients[union[i]])) for i in range(size)
+                    for var, _ in x[i][s]]
+            clients_s = des.lot_clients[region[s]]
+            if ctx.soft:
+                if ctx.hi is not None:
+                    over = model.add_var(0.0, math.inf, ctx.penalty / 1e3)
+                    model.add_le(load + [(over, -1.0)], float(ctx.hi))
+                    hint[over] = float(max(0, clients_s - ctx.hi))
+                if ctx.lo is not None:
+                    short = model.add_var(0.0, math.inf, ctx.penalty / 1e3)
+                    model.add_ge(load + [(short, 1.0)], float(ctx.lo))
+                    hint[short] = float(max(0, ctx.lo - clients_s))
+            elif ctx.lo is not None or ctx.hi is not None:
+                model.add_row(load, float(ctx.lo) if ctx.lo is not None else -math.inf,
+                              float(ctx.hi) if ctx.hi is not None else math.inf)
+        # Units stay whole; pinned labels in different sub-lots.
+        units = sorted({ctx.unit_of[d] for d in union})
+        for unit in units:
+            members = ctx.unit_members[unit]
+            for d in members[1:]:
+                for s in range(m):
+                    model.add_eq(x[pos[members[0]]][s] + [(v, -c) for v, c in x[pos[d]][s]], 0.0)
+        labelled = [unit for unit in units if ctx.unit_label[unit] >= 0]
+        if len(labelled) > 1:
+            for s in range(m):
+                model.add_le([t for unit in labelled for t in x[pos[ctx.unit_members[unit][0]]][s]],
+                             1.0)
+        # Contiguity: one root and a single-commodity flow per sub-lot.
+        if ctx.contiguous and size > 1:
+            arcs = [(i, pos[e]) for i, d in enumerate(union) for e in ctx.nbrs[d] if e in pos]
+            for s in range(m):
+                members_s = [d for d in union if sub_of[d] == s]
+                root_d = members_s[0]
+                flow_hint = self._tree_flow(members_s, root_d)
+                r = []
+                for i in range(size):
+                    var = model.add_binary()
+                    r.append(var)
+                    hint[var] = float(union[i] == root_d)
+                    model.add_le([(var, 1.0)] + [(v, -c) for v, c in x[i][s]], 0.0)
+                model.add_eq([(var, 1.0) for var in r], 1.0)
+                inflow: list[list[tuple[int, float]]] = [[] for _ in range(size)]
+                for i, j in arcs:
+                    f = model.add_var(0.0, float(size - 1))
+                    hint[f] = float(flow_hint.get((union[i], union[j]), 0))
+                    model.add_le([(f, 1.0)] + [(v, -(size - 1.0)) for v, _ in x[i][s]], 0.0)
+                    model.add_le([(f, 1.0)] + [(v, -(size - 1.0)) for v, _ in x[j][s]], 0.0)
+                    inflow[j].append((f, 1.0))
+                    inflow[i].append((f, -1.0))
+                for i in range(size):
+                    model.add_ge(inflow[i] + [(v, -c) for v, c in x[i][s]] + [(r[i], float(size))],
+                                 0.0)
+        # Compactness: cut border inside the region.
+        if ctx.cw_m:
+            for i, d in enumerate(union):
+                for e, w in ctx.border[d]:
+                    if e in pos and pos[e] > i and w > 0:
+                        z = model.add_var(0.0, 1.0, ctx.cw_m * w / 1e3)
+                        hint[z] = float(sub_of[d] != sub_of[e])
+                        for s in range(m):
+                            model.add_ge([(z, 1.0)] + x[i][s] + [(v, -c) for v, c in x[pos[e]][s]],
+                                         0.0)
+        # Distinct winners.
+        if data.min_winners is not None or data.max_winners is not None:
+            used_outside = {des.winner[lot] for lot in outside}
+            v_terms = []
+            for j in cands:
+                if j in used_outside:
+                    continue
+                v = model.add_binary()
+                hint[v] = float(j in current)
+                model.add_le([(v, 1.0)] + [(y[s, j], -1.0) for s in range(m)], 0.0)
+                for s in range(m):
+                    model.add_le([(y[s, j], 1.0), (v, -1.0)], 0.0)
+                v_terms.append((v, 1.0))
+            lo = (data.min_winners - len(used_outside)) if data.min_winners is not None \
+                else -math.inf
+            hi = (data.max_winners - len(used_outside)) if data.max_winners is not None \
+                else math.inf
+            model.add_row(v_terms, float(lo), float(hi))
+        model.hint = {i: hint.get(i, 0.0) for i in range(model.num_vars)}
+
+        limit = min(self.remaining(), max(1.0, 0.25 * self.time_limit_s))
+        if limit < 0.05:
+            return None
+        settings = SolverSettings(backend=self.backend, time_limit_s=limit, mip_gap=0.0,
+                                  threads=1, seed=self.seed)
+        raw = solve(model, settings, stop=self.stop)
+        if raw.values is None:
+            return None
+        lot_of = list(des.lot_of)
+        winners = list(des.winner)
+        for s in range(m):
+            for j in cands:
+                if raw.is_one(y[s, j]):
+                    winners[region[s]] = j
+        for (i, s, _j), var in u.items():
+            if raw.is_one(var):
+                lot_of[union[i]] = region[s]
+        trial = _Design(ctx, lot_of, winners)
+        if any(not self.data.is_connected(sorted(trial.members[lot])) for lot in region):
+            return None
+        if not trial.feasible() or not trial.better_than(des):
+            return None
+        return trial
+
+    def _tree_flow(self, members: list[int], root: int) -> dict[tuple[int, int], int]:
+        """Flow on a breadth-first tree of ``members`` from ``root``: each arc carries the
+        size of the subtree below it (a feasible flow for the contiguity rows)."""
+        ctx = self.ctx
+        inside = set(members)
+        parent = {root: -1}
+        order = [root]
+        queue = deque([root])
+        while queue:
+            d = queue.popleft()
+            for e in ctx.nbrs[d]:
+                if e in inside and e not in parent:
+                    parent[e] = d
+                    order.append(e)
+                    queue.append(e)
+        below = dict.fromkeys(order, 1)
+        flow: dict[tuple[int, int], int] = {}
+        for d in reversed(order[1:]):
+            flow[parent[d], d] = below[d]
+            below[parent[d]] += below[d]
+        return flow
+
+
+def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator,
+            iterations: int = 20) -> np.ndarray:
+    """Cluster labels of ``points`` by Lloyd's k-means with k-means++ starts."""
+    n = len(points)
+    k = min(k, n)
+    centres = [points[int(rng.integers(n))]]
+    for _ in range(1, k):
+        d2 = np.min([((points - c) ** 2).sum(axis=1) for c in centres], axis=0)
+        total = float(d2.sum())
+        idx = int(rng.choice(n, p=d2 / total)) if total > 0 else int(rng.integers(n))
+        centres.append(points[idx])
+    c = np.array(centres)
+    labels = np.zeros(n, dtype=np.int64)
+    for _ in range(iterations):
+        d2 = ((points[:, None, :] - c[None, :, :]) ** 2).sum(axis=2)
+        new = np.argmin(d2, axis=1)
+        if np.array_equal(new, labels) and _ > 0:
+            break
+        labels = new
+        for j in range(k):
+            if np.any(labels == j):
+                c[j] = points[labels == j].mean(axis=0)
+    return labels
