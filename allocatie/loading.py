@@ -22,7 +22,7 @@ import math
 import tomllib
 import warnings
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -368,8 +368,8 @@ def _solver(table: dict[str, Any], state: _Load) -> SolverSettings:
 
 
 # --------------------------------------------------------------------------- tables
-def _table(files: dict[str, Any], role: str, state: _Load, required: list[str],
-           optional: list[str] = ()) -> Table | None:
+def _table(files: dict[str, Any], role: str, state: _Load, required: Sequence[str],
+           optional: Sequence[str] = ()) -> Table | None:
     """Read the table of ``role`` when [files] names it; its read problems go to ``state``."""
     value = files.get(role)
     if value is None:
@@ -456,7 +456,7 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
                 state.bad_clients.add(d)
             clients = parsed if parsed is not None else 0
         name = record[name_column] if name_column is not None else ""
-        name = "" if name is None or (isinstance(name, float) and math.isnan(name)) else name
+        name = "" if _missing(name) else name
         districts.append(District(d, clients, str(name), (incumbents or {}).get(d, {})))
     known = set(gdf.index)
     if incumbents:
@@ -472,9 +472,19 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
     return districts, edges, hint
 
 
+def _missing(value: object) -> bool:
+    """None, NaN, NaT or pandas' NA (an empty cell in a GeoPackage or shapefile)."""
+    import pandas as pd
+
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and arrays are not missing
+        return False
+
+
 def _clients(value: object, file: str, number: int, d: str, state: _Load) -> float | int | None:
     """Clients as int (or a non-whole float, left for validation to report)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         state.problems.append(Problem("no clients", file=file, row=number, id=d,
                                       hint="fill in clients, a whole number >= 0"))
         return None

@@ -50,7 +50,8 @@ def transitions_table(evaluation: Evaluation) -> str:
     if not sources:
         return "no clients with a current provider"
     width = max(12, *(len(t) for t in targets))
-    head = f"{'from \\ to':<26}" + "".join(f"{t[:width]:>{width + 1}}" for t in targets)
+    corner = "from / to"
+    head = f"{corner:<26}" + "".join(f"{t[:width]:>{width + 1}}" for t in targets)
     rows = ["who moves to whom (clients; the diagonal stays):", head]
     for s in sources:
         cells = "".join(f"{evaluation.matrix.get((s, t), 0):>{width + 1},}" for t in targets)

@@ -142,6 +142,8 @@ class _Checks:
         self.districts_known = "districts" not in context.unread
         self.clients_known = "clients" not in context.unread
         self.bad_clients = context.bad_clients
+        self.bad_rules: set[str] = set()  # rules already reported; checks using them are skipped
+        self.bidders_of: dict[str, set[str]] = defaultdict(set)  # district -> who bids on it
 
     # ---- plumbing
     def file(self, role: str) -> str | None:
@@ -151,7 +153,13 @@ class _Checks:
 
     def add(self, role: str, message: str, hint: str | None = None, key: tuple = (),
             id: str | None = None, warning: bool = False) -> None:
-        rows = list(self.rows.get((role, *key), ())) if key else []
+        """Record a problem (or warning) in the file of ``role``, at the rows of ``key``."""
+        rows = sorted(self.rows.get((role, *key), ())) if key else []
+        self.add_at(role, rows, message, id=id, hint=hint, warning=warning)
+
+    def add_at(self, role: str, rows: list[int], message: str, id: str | None = None,
+               hint: str | None = None, warning: bool = False) -> None:
+        """Record a problem at the first of ``rows``, naming them all when there are more."""
         if len(rows) > 1:
             message += f" (rows {list_ids(rows, 10)})"
         problem = Problem(message, file=self.file(role), row=rows[0] if rows else None, id=id,
@@ -197,7 +205,6 @@ class _Checks:
                   ("lot_clients_max", r.lot_clients_max, 0),
                   ("min_winners", r.min_winners, 1), ("max_winners", r.max_winners, 1),
                   ("max_changed_districts", r.max_changed_districts, 0))
-        self.bad_rules: set[str] = set()
         for name, value, least in counts:
             if value is None:
                 continue
@@ -233,14 +240,13 @@ class _Checks:
 
     def pins(self) -> None:
         r = self.i.rules
-        if not self.districts_known:
-            return
-        unknown = sorted(d for d in r.pinned if d not in self.district_ids)
+        known = self.district_ids if self.districts_known else set(r.pinned).union(*r.together)
+        unknown = sorted(d for d in r.pinned if d not in known)
         for d in unknown:
             self.add("rules", f"[rules.pinned] names unknown district {d}", id=d,
                      hint="use a district id from the districts file")
         for n, group in enumerate(r.together, start=1):
-            missing = [d for d in group if d not in self.district_ids]
+            missing = [d for d in group if d not in known]
             if missing:
                 self.add("rules", f"together group {n} ({', '.join(group)}) names unknown "
                          f"district(s) {', '.join(missing)}", id=missing[0],
@@ -308,12 +314,9 @@ class _Checks:
             total += n
         if check_sum and total > c:
             rows = self.rows_of("incumbents", [(d, p) for p in district.incumbents])
-            where = f" (rows {list_ids(rows, 10)})" if len(rows) > 1 else ""
-            self.problems.append(Problem(
-                f"{d}: incumbents {fmt(total)} > clients {fmt(c)}{where}",
-                file=self.file("incumbents"), row=rows[0] if rows else None, id=d,
-                hint=f"today's providers can serve at most the {fmt(c)} clients of {d}: lower "
-                     "their clients or raise the district's clients"))
+            self.add_at("incumbents", rows, f"{d}: incumbents {fmt(total)} > clients {fmt(c)}",
+                        id=d, hint=f"today's providers can serve at most the {fmt(c)} clients "
+                                   f"of {d}: lower their clients or raise the district's clients")
 
     # ---- bidders and bids
     def bidders(self) -> None:
@@ -353,7 +356,6 @@ class _Checks:
         role = "bids"
         unknown_d: dict[str, list[str]] = defaultdict(list)
         unknown_b: dict[str, list[str]] = defaultdict(list)
-        self.bidders_of: dict[str, set[str]] = defaultdict(set)
         for (b, d), price in i.bids.items():
             if d not in self.district_ids and self.districts_known:
                 unknown_d[d].append(b)
@@ -413,14 +415,6 @@ class _Checks:
                          f"capacity of every bidder on it (largest {fmt(max(caps))})",
                          key=(d,), id=d, hint="raise a capacity or check the clients")
 
-    def add_at(self, role: str, rows: list[int], message: str, id: str | None = None,
-               hint: str | None = None, warning: bool = False) -> None:
-        if len(rows) > 1:
-            message += f" (rows {list_ids(rows, 10)})"
-        problem = Problem(message, file=self.file(role), row=rows[0] if rows else None, id=id,
-                          hint=hint)
-        (self.warnings if warning else self.problems).append(problem)
-
     def per_id(self, role: str, ids: list[str], one: Callable[[str], str],
                many: Callable[[list[str]], str], hint: str, warning: bool = False) -> None:
         """A problem per id, or one listing them all when there are many."""
@@ -439,7 +433,7 @@ class _Checks:
                 return
             if i.lot_bids:
                 self.add("lot_bids", "lot bids without a fixed design", hint="add lots = "
-                         "\"lots.csv\" (district_id,lot) to [files]")
+                         "\"lots.csv\" with columns district_id,lot to [files]")
             if i.combination_bids:
                 self.add("combination_bids", "combination bids without a fixed design",
                          hint="add lots = \"lots.csv\" with columns district_id,lot to [files]")
@@ -464,7 +458,8 @@ class _Checks:
                 not r.lots_min <= len(design) <= r.lots_max:
             wanted = str(r.lots_min) if r.lots_min == r.lots_max else \
                 f"{r.lots_min} to {r.lots_max}"
-            self.add("lots", f"the design has {len(design)} lots; [rules] asks for {wanted}",
+            self.add("lots", f"the design has {plural(len(design), 'lot')}; [rules] asks for "
+                     f"{wanted}",
                      hint="make [rules] lots match the design, or change the design")
         self.lot_bids(design)
         self.combinations(design)
@@ -484,7 +479,8 @@ class _Checks:
             if bid.bidder not in self.bidder_ids and self.bidders_known:
                 unknown_bidder[bid.bidder].append(bid.lot)
             if not _is_number(bid.price) or bid.price <= 0:
-                self.add(role, f"price {bid.price!r}; expected EUR per year for the lot > 0",
+                shown = fmt(bid.price) if _is_number(bid.price) else repr(bid.price)
+                self.add(role, f"price {shown}; expected EUR per year for the lot > 0",
                          key=key, id=label, hint="correct the price")
             if bid.preference is not None and (not _is_count(bid.preference)
                                                or bid.preference < 1):
@@ -545,7 +541,8 @@ class _Checks:
                 self.add(role, f"combination bid from unknown bidder {combo.bidder}", key=key,
                          id=combo.id, hint=f"add {combo.bidder} to the bidders file")
             if not _is_number(combo.price) or combo.price <= 0:
-                self.add(role, f"price {combo.price!r}; expected EUR per year > 0", key=key,
+                shown = fmt(combo.price) if _is_number(combo.price) else repr(combo.price)
+                self.add(role, f"price {shown}; expected EUR per year > 0", key=key,
                          id=combo.id, hint="correct the price")
             if len(combo.lots) < 2:
                 self.add(role, f"combination {combo.id} has {len(combo.lots)} lot(s); a "

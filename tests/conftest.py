@@ -118,6 +118,12 @@ def grid_folder(tmp_path: Path) -> Path:
     return write_grid_folder(tmp_path / "grid")
 
 
+@pytest.fixture(scope="session")
+def instances_dir() -> Path:
+    """The folder of the bundled instances (``instances/``)."""
+    return INSTANCES
+
+
 @pytest.fixture
 def make_grid():
     """:func:`make_grid_instance`, as a fixture (no import from conftest needed)."""

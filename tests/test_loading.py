@@ -11,7 +11,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from conftest import INSTANCES, write_grid_folder
 from openpyxl import Workbook
 
 from allocatie.errors import InstanceError, Problem, UsageError
@@ -19,11 +18,11 @@ from allocatie.loading import LoadWarning, load_instance, load_lots_file, read_g
 
 
 @pytest.fixture(scope="module")
-def wijken():
+def wijken(instances_dir: Path):
     """The bundled emmen-wijken instance, loaded once."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", LoadWarning)  # the bundled instance loads cleanly
-        return load_instance(INSTANCES / "emmen-wijken")
+        return load_instance(instances_dir / "emmen-wijken")
 
 
 def set_toml(folder: Path, old: str, new: str) -> None:
@@ -64,7 +63,7 @@ def test_bundled_emmen_wijken_loads(wijken) -> None:
     assert (bid.price, bid.score, bid.preference) == (2899600, 86, 2)
     combo = next(c for c in wijken.combination_bids if c.id == "B-combi")
     assert combo.bidder == "Thuiszorg B" and combo.lots == frozenset({"3", "6"})
-    assert wijken.folder == INSTANCES / "emmen-wijken"
+    assert wijken.folder.name == "emmen-wijken"
     assert wijken.files["districts"] == "districts.geojson"
     assert set(wijken.files) == {"districts", "incumbents", "bidders", "bids", "lots",
                                  "lot_bids", "current_lots", "combination_bids"}
@@ -123,8 +122,8 @@ def test_dutch_excel_csv_tables(emmen_wijken: Path, wijken) -> None:
 
 
 # --------------------------------------------------------------------------- islands
-def test_island_is_a_problem_quoting_the_nearest_bridge(tmp_path: Path) -> None:
-    folder = write_grid_folder(tmp_path / "g", rows=2, cols=3, islands=1)
+def test_island_is_a_problem_quoting_the_nearest_bridge(write_grid, tmp_path: Path) -> None:
+    folder = write_grid(tmp_path / "g", rows=2, cols=3, islands=1)
     with pytest.raises(InstanceError, match="not connected under rook contiguity") as caught:
         load_instance(folder)
     problem = only(caught.value.problems, "not connected")
@@ -134,16 +133,16 @@ def test_island_is_a_problem_quoting_the_nearest_bridge(tmp_path: Path) -> None:
     assert "D03-I1 5.0 km" in problem.hint and "auto_bridge = true" in problem.hint
 
 
-def test_island_joined_by_an_explicit_bridge(tmp_path: Path) -> None:
-    folder = write_grid_folder(tmp_path / "g", islands=1,
+def test_island_joined_by_an_explicit_bridge(write_grid, tmp_path: Path) -> None:
+    folder = write_grid(tmp_path / "g", islands=1,
                                toml_extra='\n[geometry]\nbridges = [["I1", "D06"]]\n')
     instance = load_instance(folder)
     bridges = [e for e in instance.edges if e.kind == "bridge"]
     assert [(e.a, e.b) for e in bridges] == [("D06", "I1")]
 
 
-def test_island_joined_by_auto_bridge_with_a_warning(tmp_path: Path) -> None:
-    folder = write_grid_folder(tmp_path / "g", islands=2,
+def test_island_joined_by_auto_bridge_with_a_warning(write_grid, tmp_path: Path) -> None:
+    folder = write_grid(tmp_path / "g", islands=2,
                                toml_extra="\n[geometry]\nauto_bridge = true\n")
     with pytest.warns(LoadWarning, match=r"auto_bridge joined 3 parts .* D03-I1 \(5.0 km\)"):
         instance = load_instance(folder)
@@ -151,16 +150,16 @@ def test_island_joined_by_auto_bridge_with_a_warning(tmp_path: Path) -> None:
                                                                           ("I1", "I2")}
 
 
-def test_unknown_bridge_district_is_a_problem(tmp_path: Path) -> None:
-    folder = write_grid_folder(tmp_path / "g",
+def test_unknown_bridge_district_is_a_problem(write_grid, tmp_path: Path) -> None:
+    folder = write_grid(tmp_path / "g",
                                toml_extra='\n[geometry]\nbridges = [["D01", "X9"]]\n')
     with pytest.raises(InstanceError, match="bridge .* names unknown district.* X9"):
         load_instance(folder)
 
 
-def test_corner_contact_counts_under_queen_only(tmp_path: Path) -> None:
+def test_corner_contact_counts_under_queen_only(write_grid, tmp_path: Path) -> None:
     """Two squares touching at one corner: islands under rook, neighbours under queen."""
-    folder = write_grid_folder(tmp_path / "g", rows=1, cols=1)
+    folder = write_grid(tmp_path / "g", rows=1, cols=1)
     path = folder / "districts.geojson"
     data = json.loads(path.read_text())
     corner = json.loads(json.dumps(data["features"][0]))
@@ -191,12 +190,12 @@ def test_overrides_replace_rules(grid_folder: Path) -> None:
         load_instance(grid_folder, overrides={"lotz": 3})
 
 
-def test_rules_extras_are_read(tmp_path: Path) -> None:
+def test_rules_extras_are_read(write_grid, tmp_path: Path) -> None:
     extra = ('lot_clients_penalty = 50\nmin_winners = 2\ncompactness_weight = 10\n'
              'together = [["D01", "D02"]]\n\n[rules.pinned]\nD01 = "noord"\nD06 = 2\n\n'
              '[award]\nrule = "optimal"\nquality_weight = 0.4\n\n'
              '[solver]\nbackend = "cpsat"\ntime_limit_s = 5\nthreads = 1\nseed = 7\n')
-    instance = load_instance(write_grid_folder(tmp_path / "g", toml_extra=extra))
+    instance = load_instance(write_grid(tmp_path / "g", toml_extra=extra))
     r = instance.rules
     assert r.soft_client_bounds and r.lot_clients_penalty == 50.0 and r.min_winners == 2
     assert r.pinned == {"D01": "noord", "D06": "2"} and r.together == (("D01", "D02"),)
@@ -205,10 +204,10 @@ def test_rules_extras_are_read(tmp_path: Path) -> None:
     assert (s.backend, s.time_limit_s, s.threads, s.seed) == ("cpsat", 5, 1, 7)
 
 
-def test_toml_mistakes_are_all_listed(tmp_path: Path) -> None:
+def test_toml_mistakes_are_all_listed(write_grid, tmp_path: Path) -> None:
     extra = ('max_lot_per_bidder = 2\ntransition_cost = "veel"\n\n[solver]\nbackend = "gurobi"\n'
              '\n[geometry]\ncontiguity_snap_m = -1\n')
-    folder = write_grid_folder(tmp_path / "g", toml_extra=extra)
+    folder = write_grid(tmp_path / "g", toml_extra=extra)
     with pytest.raises(InstanceError) as caught:
         load_instance(folder)
     problems = caught.value.problems
@@ -317,8 +316,8 @@ def test_one_bad_file_does_not_cascade(emmen_wijken: Path) -> None:
     only(caught.value.problems, "Cannot open district file")
 
 
-def test_contiguity_snap_joins_districts_a_few_metres_apart(tmp_path: Path) -> None:
-    folder = write_grid_folder(tmp_path / "g", rows=1, cols=2)
+def test_contiguity_snap_joins_districts_a_few_metres_apart(write_grid, tmp_path: Path) -> None:
+    folder = write_grid(tmp_path / "g", rows=1, cols=2)
     path = folder / "districts.geojson"
     data = json.loads(path.read_text())
     second = data["features"][1]["geometry"]

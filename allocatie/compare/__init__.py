@@ -87,9 +87,28 @@ Python API
 table as an HTML fragment for the report) and ``pareto_figure``.
 """
 
-from allocatie.compare.plots import compare_section_html, pareto_figure, write_pareto_png
-from allocatie.compare.runner import CompareResult, run_compare
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from allocatie.compare.spec import CompareSpec, DesignSpec, ScenarioSpec, SpecError, load_spec
+
+# Imported on first use, so that a worker process that only runs tasks does not load pandas
+# tables, matplotlib and the runner.
+_LAZY = {
+    "CompareResult": "allocatie.compare.runner",
+    "run_compare": "allocatie.compare.runner",
+    "compare_section_html": "allocatie.compare.plots",
+    "pareto_figure": "allocatie.compare.plots",
+    "write_pareto_png": "allocatie.compare.plots",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CompareResult",

@@ -41,7 +41,8 @@ def scenario_table(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
         if column not in frame.columns:
             frame[column] = None
     if len(frame):
-        frame["winners"] = [w if isinstance(w, str) else winners_text(w)
+        frame["winners"] = [w if isinstance(w, str) else
+                            winners_text(w) if isinstance(w, Mapping) else ""
                             for w in frame["winners"]]
         frame = frame.sort_values(["design_order", "scenario"], kind="stable")
     frame = frame[list(SCENARIO_COLUMNS)].reset_index(drop=True)

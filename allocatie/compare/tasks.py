@@ -208,8 +208,8 @@ def award_figures(instance: Instance, award: AwardSpec,
                       solver_status=str(native or solution.status.value))
     record["status"] = status
     if winners is None:
-        record.update(cost=None, transitions=None, objective=None, distinct_winners=0,
-                      lot_cap_bound=False, winners={})
+        record.update(cost=None, transitions=None, objective=None, distinct_winners=None,
+                      lot_cap_bound=None, winners={})
         return record
     evaluation = evaluate(instance, instance.lots or {}, winners)
     if not evaluation.feasible:

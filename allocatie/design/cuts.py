@@ -62,3 +62,52 @@ def separate_connectivity_cuts(tm: TerritoryModel, instance: Instance, values: n
         row += [(tm.z[(e, b)], -1.0) for e in border]
         rows.append(row)
     return rows
+
+
+def client_bound_cuts(tm: TerritoryModel, instance: Instance,
+                      owner: dict[str, str], lots: dict[str, int]) -> list[tuple[list, float]]:
+    """Cuts from the client bounds per lot, for an integer territory solution.
+
+    A connected part C of bidder b's territory must be cut into k lots with
+    k L_min <= clients(C) <= k L_max. When no such k exists, C cannot be a part of b's
+    territory in any feasible design: ``sum_{d in C} (1 - z_db) + sum_{e in N(C)} z_eb >= 1``.
+    When the parts need more (or allow fewer) lots than ``n_b``, the same indicator bounds
+    ``n_b``. Returns rows as (terms, lower bound) meaning ``sum terms >= lower bound``.
+    """
+    rules = instance.rules
+    low, high = rules.lot_clients_min, rules.lot_clients_max
+    if rules.soft_client_bounds or (low is None and high is None):
+        return []
+    graph = nx.Graph()
+    graph.add_edges_from((e.a, e.b) for e in instance.edges_for())
+    graph.add_nodes_from(instance.district_ids)
+    rows: list[tuple[list, float]] = []
+    for b in sorted(set(owner.values())):
+        territory = [d for d, o in owner.items() if o == b]
+        parts = list(nx.connected_components(graph.subgraph(territory)))
+        need_total, allow_total, indicator = 0, 0, []
+        for part in parts:
+            clients = sum(instance.clients(d) for d in part)
+            k_min = max(1, -(-clients // high)) if high else 1
+            k_max = min(len(part), clients // low) if low else len(part)
+            border = {e for d in part for e in graph[d] if e not in part and (e, b) in tm.z}
+            terms = [(tm.z[(d, b)], -1.0) for d in part] + [(tm.z[(e, b)], 1.0) for e in border]
+            constant = float(len(part))  # sum (1 - z) = |C| - sum z
+            if k_min > k_max:
+                rows.append((terms, 1.0 - constant))
+            need_total += k_min
+            allow_total += k_max
+            indicator += terms
+            indicator_constant = constant
+            del indicator_constant
+        n_b = lots.get(b, 0)
+        total_constant = float(sum(len(p) for p in parts))
+        if need_total > n_b:
+            # n_b >= need * (1 - I), I = sum indicators  <=>  n_b - need*(C - sum z ...) >= ..
+            rows.append(([(tm.n[b], 1.0)] + [(v, need_total * c) for v, c in indicator],
+                         need_total - need_total * total_constant))
+        if allow_total < n_b:
+            big = tm.model.ub[tm.n[b]]
+            rows.append(([(tm.n[b], -1.0)] + [(v, big * c) for v, c in indicator],
+                         -allow_total - big * total_constant))
+    return rows

@@ -52,6 +52,8 @@ from allocatie.settings import SolverSettings
 REGION_MAX_BIDDERS = 6
 #: Regions (unions of lots) with more districts than this are not solved as MILPs.
 REGION_MAX_DISTRICTS = 120
+#: Most solve-and-cut rounds of one region MILP.
+REGION_MAX_ROUNDS = 60
 
 
 @dataclass(frozen=True)
@@ -397,7 +399,7 @@ class _Design:
                 for e, w in ctx.border[d]:
                     le = lot_of[e]
                     if le == a:
-                        if len(members) == 1 or ctx.unit_of[e] != u:
+                        if ctx.unit_of[e] != u:
                             dcut += w
                     elif le == b:
                         dcut -= w
@@ -468,17 +470,14 @@ class _Design:
         wa, wb = self.winner[a], self.winner[b]
         members = ctx.unit_members[u]
         s = ctx.unit_clients[u]
-        if ctx.cw_m or True:
-            dcut = 0.0
-            for d in members:
-                for e, w in ctx.border[d]:
-                    le = self.lot_of[e]
-                    if le == a:
-                        if ctx.unit_of[e] != u:
-                            dcut += w
-                    elif le == b:
-                        dcut -= w
-            self.cut_m += dcut
+        for d in members:
+            for e, w in ctx.border[d]:
+                le = self.lot_of[e]
+                if le == a:
+                    if ctx.unit_of[e] != u:
+                        self.cut_m += w
+                elif le == b:
+                    self.cut_m -= w
         for d in members:
             self.lot_of[d] = b
             self.members[a].discard(d)
@@ -1290,7 +1289,7 @@ class _Search:
              for i in range(size)]
         for i in range(size):  # each district in one sub-lot
             model.add_eq([t for s in range(m) for t in x[i][s]], 1.0)
-        for (i, s, j), var in u.items():  # served by the sub-lot's winner
+        for (_i, s, j), var in u.items():  # served by the sub-lot's winner
             model.add_le([(var, 1.0), (y[s, j], -1.0)], 0.0)
         for s in range(m):  # one winner per sub-lot, no empty sub-lot
             model.add_eq([(y[s, j], 1.0) for j in cands], 1.0)
@@ -1332,31 +1331,6 @@ class _Search:
             for s in range(m):
                 model.add_le([t for unit in labelled for t in x[pos[ctx.unit_members[unit][0]]][s]],
                              1.0)
-        # Contiguity: one root and a single-commodity flow per sub-lot.
-        if ctx.contiguous and size > 1:
-            arcs = [(i, pos[e]) for i, d in enumerate(union) for e in ctx.nbrs[d] if e in pos]
-            for s in range(m):
-                members_s = [d for d in union if sub_of[d] == s]
-                root_d = members_s[0]
-                flow_hint = self._tree_flow(members_s, root_d)
-                r = []
-                for i in range(size):
-                    var = model.add_binary()
-                    r.append(var)
-                    hint[var] = float(union[i] == root_d)
-                    model.add_le([(var, 1.0)] + [(v, -c) for v, c in x[i][s]], 0.0)
-                model.add_eq([(var, 1.0) for var in r], 1.0)
-                inflow: list[list[tuple[int, float]]] = [[] for _ in range(size)]
-                for i, j in arcs:
-                    f = model.add_var(0.0, float(size - 1))
-                    hint[f] = float(flow_hint.get((union[i], union[j]), 0))
-                    model.add_le([(f, 1.0)] + [(v, -(size - 1.0)) for v, _ in x[i][s]], 0.0)
-                    model.add_le([(f, 1.0)] + [(v, -(size - 1.0)) for v, _ in x[j][s]], 0.0)
-                    inflow[j].append((f, 1.0))
-                    inflow[i].append((f, -1.0))
-                for i in range(size):
-                    model.add_ge(inflow[i] + [(v, -c) for v, c in x[i][s]] + [(r[i], float(size))],
-                                 0.0)
         # Compactness: cut border inside the region.
         if ctx.cw_m:
             for i, d in enumerate(union):
@@ -1387,14 +1361,33 @@ class _Search:
             model.add_row(v_terms, float(lo), float(hi))
         model.hint = {i: hint.get(i, 0.0) for i in range(model.num_vars)}
 
+        # Contiguity by lazy separator cuts: solve, find sub-lots in pieces, cut, repeat.
         limit = min(self.remaining(), max(1.0, 0.25 * self.time_limit_s))
         if limit < 0.05:
             return None
-        settings = SolverSettings(backend=self.backend, time_limit_s=limit, mip_gap=0.0,
-                                  threads=1, seed=self.seed)
-        raw = solve(model, settings, stop=self.stop)
-        if raw.values is None:
+        region_deadline = time.perf_counter() + limit
+        raw = None
+        for _ in range(REGION_MAX_ROUNDS):
+            left = region_deadline - time.perf_counter()
+            if left < 0.02 or (self.stop is not None and self.stop.is_set()):
+                return None
+            settings = SolverSettings(backend=self.backend, time_limit_s=left, mip_gap=0.0,
+                                      threads=1, seed=self.seed)
+            raw = solve(model, settings, stop=self.stop)
+            if raw.values is None:
+                return None
+            side = [next(s for s in range(m) if any(raw.is_one(v) for v, _ in x[i][s]))
+                    for i in range(size)]
+            cuts = self._separator_cuts(union, pos, side, m) if ctx.contiguous else []
+            if not cuts:
+                break
+            for i, j, sep in cuts:
+                for s in range(m):
+                    model.add_le(x[i][s] + x[j][s] + [(v, -c) for k in sep for v, c in x[k][s]],
+                                 1.0)
+        else:
             return None
+        assert raw is not None and raw.values is not None
         lot_of = list(des.lot_of)
         winners = list(des.winner)
         for s in range(m):
@@ -1411,27 +1404,42 @@ class _Search:
             return None
         return trial
 
-    def _tree_flow(self, members: list[int], root: int) -> dict[tuple[int, int], int]:
-        """Flow on a breadth-first tree of ``members`` from ``root``: each arc carries the
-        size of the subtree below it (a feasible flow for the contiguity rows)."""
+    def _separator_cuts(self, union: list[int], pos: Mapping[int, int], side: list[int],
+                        m: int) -> list[tuple[int, int, list[int]]]:
+        """Violated separator inequalities ``x[i,s] + x[j,s] - sum_{v in N(C)} x[v,s] <= 1``
+        (positions in the region) for every piece C of a sub-lot that is not its largest
+        piece: i in C, j in the largest piece, N(C) the region districts bordering C."""
         ctx = self.ctx
-        inside = set(members)
-        parent = {root: -1}
-        order = [root]
-        queue = deque([root])
-        while queue:
-            d = queue.popleft()
-            for e in ctx.nbrs[d]:
-                if e in inside and e not in parent:
-                    parent[e] = d
-                    order.append(e)
-                    queue.append(e)
-        below = dict.fromkeys(order, 1)
-        flow: dict[tuple[int, int], int] = {}
-        for d in reversed(order[1:]):
-            flow[parent[d], d] = below[d]
-            below[parent[d]] += below[d]
-        return flow
+        cuts = []
+        for s in range(m):
+            members = [i for i in range(len(union)) if side[i] == s]
+            pieces = []
+            seen: set[int] = set()
+            for i0 in members:
+                if i0 in seen:
+                    continue
+                piece = [i0]
+                seen.add(i0)
+                queue = deque([i0])
+                while queue:
+                    i = queue.popleft()
+                    for e in ctx.nbrs[union[i]]:
+                        k = pos.get(e)
+                        if k is not None and side[k] == s and k not in seen:
+                            seen.add(k)
+                            piece.append(k)
+                            queue.append(k)
+                pieces.append(piece)
+            if len(pieces) < 2:
+                continue
+            pieces.sort(key=len, reverse=True)
+            main = pieces[0]
+            for piece in pieces[1:]:
+                inside = set(piece)
+                sep = sorted({pos[e] for i in piece for e in ctx.nbrs[union[i]]
+                              if e in pos and pos[e] not in inside})
+                cuts.append((piece[0], main[0], sep))
+        return cuts
 
 
 def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator,

@@ -7,8 +7,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from allocatie.design.cuts import separate_connectivity_cuts
+from allocatie.design.cuts import client_bound_cuts, separate_connectivity_cuts
 from allocatie.design.partition import split_territory
+from allocatie.design.slots import build_slot_model
 from allocatie.design.territory import build_territory_model
 from allocatie.instance import Instance, natural_key
 from allocatie.milp import Progress, solve
@@ -19,6 +20,7 @@ from allocatie.status import Status
 ProgressCallback = Callable[[Progress], None]
 CUT_SHARE = 0.15  # at most this share of the time limit goes to the root cutting-plane loop
 MAX_CUT_ROUNDS = 30
+MAX_BENDERS_ROUNDS = 50  # territory re-solves after client-bound cuts
 
 
 def tighten_with_cuts(tm, instance: Instance, deadline: float,
@@ -65,91 +67,180 @@ def design(instance: Instance, settings: SolverSettings | None = None,
            heuristic_time_s: float | None = None) -> Solution:
     """Design and award the lots of ``instance``.
 
-    Returns a :class:`Solution` with ``status`` optimal only when the territory MILP proved
-    optimality and the lots could be cut without lot-level cost; otherwise ``feasible`` with
-    the bound and gap, or ``infeasible``/``no_solution`` with a message. Never raises for an
-    infeasible instance.
+    Phases: (1) heuristic start; (2) the territory MILP with root connectivity cuts, exact
+    when no lot-level rule applies, otherwise a relaxation whose bound is valid; its
+    territories are cut into lots; (3) with lot-level rules and time left, the winner-slot
+    MILP warm-started from the best design. ``status`` is ``optimal`` only when a bound proves
+    it; otherwise ``feasible`` with bound and gap, or ``infeasible``/``no_solution`` with a
+    message. Never raises for an infeasible instance.
     """
     settings = settings or instance.solver
-    started = time.perf_counter()
-    deadline = started + settings.time_limit_s
-    best: tuple[float, dict[str, str], dict[str, str], str] | None = None
-
+    run = _Run(instance, settings, progress, stop, time.perf_counter())
     start = _heuristic_start(instance, settings, heuristic_time_s, stop)
     if start is not None:
-        best = (start[0], start[1], start[2], "heuristic")
-        if progress is not None:
-            progress(Progress(time.perf_counter() - started, start[0], None, "heuristic"))
+        run.offer(start[0], start[1], start[2], "heuristic")
+        run.report(start[0], None, "heuristic")
 
+    relaxed = lot_level_rules(instance)
+    territory_share = 0.35 if relaxed else 1.0
+    outcome = _territory_phase(run, start, territory_share)
+    if outcome is Status.INFEASIBLE:
+        return run.infeasible("no design meets the rules (proven by the territory model, a "
+                              "relaxation of every rule)")
+    exact_candidates = instance.rules.max_changed_districts is None
+    if relaxed and not run.proven() and exact_candidates and run.time_left() > 1.0 and not (
+            stop is not None and stop.is_set()):
+        if _slot_phase(run) is Status.INFEASIBLE:
+            return run.infeasible("no design meets the rules (proven by the winner-slot model)")
+    return run.solution(relaxed)
+
+
+class _Run:
+    """Bookkeeping of one design run: best design, best bound, notes and timings."""
+
+    def __init__(self, instance: Instance, settings: SolverSettings,
+                 progress: ProgressCallback | None, stop: threading.Event | None,
+                 started: float) -> None:
+        self.instance, self.settings, self.progress, self.stop = (instance, settings,
+                                                                  progress, stop)
+        self.started = started
+        self.deadline = started + settings.time_limit_s
+        self.best: tuple[float, dict[str, str], dict[str, str], str] | None = None
+        self.bound: float | None = None
+        self.proven_by: str | None = None
+        self.solver = ""
+        self.notes: list[str] = []
+        self.details: dict[str, object] = {"method": "territory"}
+
+    def time_left(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def report(self, incumbent: float | None, bound: float | None, backend: str) -> None:
+        if self.progress is not None:
+            best = self.best[0] if self.best else None
+            if incumbent is not None and best is not None:
+                incumbent = min(incumbent, best)
+            self.progress(Progress(time.perf_counter() - self.started, incumbent or best,
+                                   bound, backend))
+
+    def offer(self, objective: float, assignment: dict[str, str], winners: dict[str, str],
+              source: str) -> None:
+        if self.best is None or objective < self.best[0] - 1e-6:
+            self.best = (objective, assignment, winners, source)
+
+    def raise_bound(self, bound: float | None, proven: bool, by: str) -> None:
+        if bound is not None and (self.bound is None or bound > self.bound):
+            self.bound = bound
+        if proven:
+            self.proven_by = by
+
+    def proven(self) -> bool:
+        if self.best is None or self.bound is None:
+            return False
+        return self.best[0] <= self.bound + max(0.01, 1e-6 * abs(self.bound))
+
+    def infeasible(self, message: str) -> Solution:
+        return Solution(Status.INFEASIBLE, solver=self.solver,
+                        time_s=time.perf_counter() - self.started, message=message,
+                        details=self.details)
+
+    def solution(self, relaxed: list[str]) -> Solution:
+        elapsed = time.perf_counter() - self.started
+        if self.best is None:
+            return Solution(Status.NO_SOLUTION, bound=self.bound, solver=self.solver,
+                            time_s=elapsed, message="no feasible design found within the "
+                            "time limit", details=self.details)
+        objective, assignment, winners, source = self.best
+        bound = self.bound
+        status = Status.OPTIMAL if self.proven() else Status.FEASIBLE
+        if bound is not None and bound > objective:
+            bound = objective
+        if relaxed and status is Status.FEASIBLE:
+            self.notes.append("lot-level rules (" + ", ".join(relaxed) + ") are relaxed in "
+                              "the territory bound")
+        return Solution(status, assignment=assignment, winners=winners, objective=objective,
+                        bound=bound, solver=self.solver, time_s=elapsed,
+                        message="; ".join(self.notes),
+                        details={**self.details, "incumbent_from": source})
+
+
+def _territory_phase(run: _Run, start, share: float) -> Status:
+    instance, settings = run.instance, run.settings
     tm = build_territory_model(instance, integer_flow=settings.backend == "cpsat")
-    cut_rounds, cuts_added, lp_bound = tighten_with_cuts(
-        tm, instance, deadline=started + CUT_SHARE * settings.time_limit_s, stop=stop)
+    cut_deadline = time.perf_counter() + CUT_SHARE * max(0.0, run.time_left())
+    rounds, added, lp_bound = tighten_with_cuts(tm, instance, cut_deadline, run.stop)
+    run.details.update(cut_rounds=rounds, cuts=added, root_lp_bound=lp_bound)
     if start is not None:
         tm.model.hint = tm.hint_from_design(instance, start[1], start[2])
-    remaining = max(1.0, deadline - time.perf_counter())
 
     def scaled(event: Progress) -> None:
-        if progress is not None:
-            progress(Progress(time.perf_counter() - started,
-                              None if event.incumbent is None else event.incumbent * tm.scale,
-                              None if event.bound is None else event.bound * tm.scale,
-                              event.backend))
+        run.report(None if event.incumbent is None else event.incumbent * tm.scale,
+                   None if event.bound is None else event.bound * tm.scale, event.backend)
 
-    raw = solve(tm.model, settings.with_(time_limit_s=remaining), scaled, stop)
-    bound = raw.bound * tm.scale if raw.bound is not None else None
-    relaxed = lot_level_rules(instance)
-    notes = []
-    status = raw.status
-    if raw.status.has_solution:
+    phase_deadline = time.perf_counter() + max(1.0, share * run.time_left())
+    status = Status.NO_SOLUTION
+    for iteration in range(MAX_BENDERS_ROUNDS):
+        limit = max(1.0, phase_deadline - time.perf_counter())
+        raw = solve(tm.model, settings.with_(time_limit_s=limit), scaled, run.stop)
+        run.solver = raw.version
+        run.details.update(territory_status=raw.status.value,
+                           territory_native=raw.native_status,
+                           territory_time_s=round(raw.time_s, 3), territory_rounds=iteration + 1)
+        status = raw.status
+        if raw.status is Status.INFEASIBLE:
+            return raw.status
+        run.raise_bound(None if raw.bound is None else raw.bound * tm.scale,
+                        raw.status is Status.OPTIMAL, "territory")
+        if not raw.status.has_solution:
+            break
         owner, lots_per_bidder = tm.territories(raw.values)
-        cut = _cut_lots(instance, owner, lots_per_bidder, settings, deadline)
+        rows = client_bound_cuts(tm, instance, owner, lots_per_bidder)
+        if rows and time.perf_counter() < phase_deadline - 1.0 and not (
+                run.stop is not None and run.stop.is_set()):
+            for terms, lower in rows:
+                tm.model.add_ge(terms, lower)
+            run.details["client_bound_cuts"] = run.details.get("client_bound_cuts", 0) + len(
+                rows)
+            continue
+        if rows:
+            break
+        cut = _cut_lots(instance, owner, lots_per_bidder, settings, run.deadline)
         if cut is None:
-            notes.append("the territories of the MILP could not be cut into lots that meet the "
-                         "lot-level rules; kept the heuristic design")
-        else:
+            run.notes.append("the territories of the territory model could not be cut into "
+                             "lots that meet the lot-level rules")
+        elif instance.rules.max_changed_districts is None:
             assignment, winners, lot_level = cut
             objective = raw.objective * tm.scale + lot_level + (
                 instance.rules.compactness_weight * cut_border_km(instance, assignment))
-            if best is None or objective < best[0] - 1e-6:
-                best = (objective, assignment, winners, raw.backend)
-    elif raw.status is Status.INFEASIBLE and not relaxed:
-        return Solution(Status.INFEASIBLE, solver=raw.version,
-                        time_s=time.perf_counter() - started,
-                        message="no design meets the rules (proven by the territory model)",
-                        details={"method": "territory"})
-    if best is None:
-        message = ("no feasible design found within the time limit"
-                   if raw.status is not Status.INFEASIBLE
-                   else "the territory relaxation is infeasible: no design meets the rules")
-        final = Status.INFEASIBLE if raw.status is Status.INFEASIBLE else Status.NO_SOLUTION
-        return Solution(final, bound=bound, solver=raw.version,
-                        time_s=time.perf_counter() - started, message=message,
-                        details={"method": "territory"})
+            run.offer(objective, assignment, winners, "territory")
+        break
+    return status
 
-    objective, assignment, winners, source = best
-    proven = (status is Status.OPTIMAL and bound is not None
-              and objective <= bound + max(0.01, 1e-6 * abs(bound)))
-    final_status = Status.OPTIMAL if proven else Status.FEASIBLE
-    if final_status is Status.FEASIBLE and bound is not None and bound > objective:
-        bound = objective
-    if relaxed:
-        notes.append("rules settled when cutting lots (the bound relaxes them): "
-                     + ", ".join(relaxed))
-    return Solution(
-        final_status,
-        assignment=assignment,
-        winners=winners,
-        objective=objective,
-        bound=bound,
-        solver=raw.version,
-        time_s=time.perf_counter() - started,
-        message="; ".join(notes),
-        details={"method": "territory", "incumbent_from": source,
-                 "milp_status": raw.status.value, "milp_native_status": raw.native_status,
-                 "milp_time_s": round(raw.time_s, 3), "cut_rounds": cut_rounds,
-                 "cuts": cuts_added, "root_lp_bound": lp_bound,
-                 "heuristic_objective": start[0] if start else None},
-    )
+
+def _slot_phase(run: _Run) -> Status:
+    instance, settings = run.instance, run.settings
+    sm = build_slot_model(instance, integer_flow=settings.backend == "cpsat")
+    if run.best is not None:
+        sm.model.hint = sm.hint_from_design(instance, run.best[1], run.best[2])
+
+    def scaled(event: Progress) -> None:
+        run.report(None if event.incumbent is None else event.incumbent * sm.scale,
+                   None if event.bound is None else max(event.bound * sm.scale,
+                                                        run.bound or -1e300), event.backend)
+
+    raw = solve(sm.model, settings.with_(time_limit_s=max(1.0, run.time_left())), scaled,
+                run.stop)
+    run.solver = raw.version
+    run.details.update(method="territory + winner slots", slots_status=raw.status.value,
+                       slots_native=raw.native_status, slots_time_s=round(raw.time_s, 3))
+    if raw.status is Status.INFEASIBLE:
+        return raw.status
+    if raw.status.has_solution:
+        assignment, winners = sm.design(raw.values)
+        run.offer(raw.objective * sm.scale, assignment, winners, "winner slots")
+    run.raise_bound(None if raw.bound is None else raw.bound * sm.scale,
+                    raw.status is Status.OPTIMAL, "winner slots")
+    return raw.status
 
 
 def _heuristic_start(instance: Instance, settings: SolverSettings,

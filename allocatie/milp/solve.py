@@ -43,7 +43,8 @@ def _solve_highs(model: Model, settings: SolverSettings, progress: ProgressCallb
     h.setOptionValue("mip_rel_gap", max(float(settings.mip_gap), 1e-9))
     h.setOptionValue("mip_abs_gap", 1e-6)
     h.setOptionValue("random_seed", int(settings.seed))
-    h.setOptionValue("threads", int(settings.threads))
+    # No "threads" option: HiGHS keeps one global scheduler per process, and a second solve
+    # asking for another thread count fails outright (kNotset). Its MIP search is serial.
     n = model.num_vars
     inf = highspy.kHighsInf
     lb = np.array([max(v, -inf) for v in model.lb], dtype=float)

@@ -184,7 +184,7 @@ class ReportData:
         for paragraph in self.attribution:
             match = re.search(r"(Bron|Source)\s*:[^\n]*?(\.\s|$)", paragraph)
             if match and "CC" in match.group(0):
-                return textwrap.shorten(match.group(0).strip(), width=170, placeholder="…")
+                return textwrap.shorten(match.group(0).strip(), width=300, placeholder="…")
         return DEFAULT_ATTRIBUTION[self.lang]
 
     def org_colour(self, organisation: str | None) -> str:

@@ -138,14 +138,14 @@ def _page(districts: gpd.GeoDataFrame, title: str, name: str, subtitle: str,
         if len(handles) <= 4:
             columns = min(columns, 2)
         legend_rows = math.ceil(len(handles) / columns) if handles else 0
-        top_in, bottom_in = 1.45, 0.75 + 0.24 * legend_rows + 0.35
+        top_in, bottom_in = 1.3, 0.75 + 0.24 * legend_rows + 0.35
         margin_in = 0.45
         fig.text(margin_in / size[0], 1 - 0.32 / size[1], title, fontsize=16,
                  fontweight="bold", va="top", ha="left")
-        name_lines = textwrap.wrap(name, width=120 if landscape else 84)[:2]
+        name_lines = textwrap.wrap(name, width=125 if landscape else 92)[:2]
         fig.text(margin_in / size[0], 1 - 0.62 / size[1], "\n".join(name_lines),
                  fontsize=10.5, va="top", ha="left", color="#222222", linespacing=1.3)
-        fig.text(margin_in / size[0], 1 - (0.86 + 0.2 * len(name_lines)) / size[1], subtitle,
+        fig.text(margin_in / size[0], 1 - (0.7 + 0.19 * len(name_lines)) / size[1], subtitle,
                  fontsize=9.5, va="top", ha="left", color="#444444")
         ax = fig.add_axes((margin_in / size[0], bottom_in / size[1],
                            1 - 2 * margin_in / size[0], 1 - (top_in + bottom_in) / size[1]))
