@@ -136,11 +136,8 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
 # --------------------------------------------------------------------------- handlers
 def cmd_validate(args: argparse.Namespace) -> int:
     from allocatie.loading import load_instance
-    from allocatie.validation import instance_warnings
 
-    instance = load_instance(args.instance)
-    for note in instance_warnings(instance):
-        print(f"note: {note}")
+    instance = load_instance(args.instance)  # its warnings are printed by main()
     print(f"{args.instance}: valid — {len(instance.districts)} districts, "
           f"{instance.total_clients:,} clients, {len(instance.bidders)} bidders, "
           f"{len(instance.bids):,} bids, {len(instance.edges_for())} neighbour pairs "
@@ -194,11 +191,12 @@ def cmd_design(args: argparse.Namespace) -> int:
                  "transition_cost": args.transition_cost, "contiguity": args.contiguity}
     instance = load_instance(args.instance, overrides)
     settings = _settings(args, instance)
-    _say(args, f"designing {instance.rules.lots_min}"
-               f"{'' if instance.rules.lots_min == instance.rules.lots_max else '-' + str(instance.rules.lots_max)}"
-               f" lots for {len(instance.districts)} districts, {len(instance.bidders)} bidders "
-               f"({settings.backend}, time limit {settings.time_limit_s:g} s; Ctrl-C stops and "
-               "keeps the best design)")
+    rules = instance.rules
+    lots = (str(rules.lots_min) if rules.lots_min == rules.lots_max
+            else f"{rules.lots_min}-{rules.lots_max}")
+    _say(args, f"designing {lots} lots for {len(instance.districts)} districts, "
+               f"{len(instance.bidders)} bidders ({settings.backend}, time limit "
+               f"{settings.time_limit_s:g} s; Ctrl-C stops and keeps the best design)")
     solution = _with_stop(args, lambda stop, progress: design(instance, settings, progress,
                                                               stop))
     return _finish(args, instance, solution, "design")

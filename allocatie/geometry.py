@@ -19,10 +19,12 @@ def district_frame(instance: Instance) -> gpd.GeoDataFrame | None:
     instance was built in code without a districts file."""
     if instance.folder is None or "districts" not in instance.files:
         return None
+    from allocatie.loading import read_geometry_settings
+
+    settings = read_geometry_settings(instance.folder)
     path = Path(instance.folder) / instance.files["districts"]
-    id_field = instance.files.get("id_field", "id")
-    layer = instance.files.get("layer") or None
-    frame = gebieden.read_districts(path, id_field=id_field, layer=layer)
+    frame = gebieden.read_districts(path, id_field=settings["id_field"],
+                                    layer=settings["layer"])
     frame, _issues = gebieden.check_geometry(frame, repair=True)
     return frame.loc[[d for d in instance.district_ids if d in frame.index]]
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """Outcome of a solve, as written to ``summary.json``."""
 
     OPTIMAL = "optimal"  # proven optimal (within the requested mip gap)

@@ -238,3 +238,54 @@ def test_failures_are_recorded_and_the_run_completes(tmp_path: Path,
     retried = run_compare(spec, tmp_path / "out", workers=1, retry_failed=True)
     assert retried.computed == 7  # the 7 failed tasks; the broken design still fails
     assert retried.failed == 6
+
+
+def test_milp_design_candidates_are_designed_once(tmp_path: Path) -> None:
+    """A 4-lot MILP design (2 s limit) is designed once, stored and reused; a 3-lot design is
+    proven impossible (capacities) and its scenarios are reported as failed."""
+    spec = tmp_path / "spec.toml"
+    spec.write_text(f"""
+instance = "{INSTANCE}"
+[scenarios]
+count = 4
+seed = 1
+price_level_sd = 0.05
+[[designs]]
+name = "K4"
+kind = "design"
+lots = 4
+time_limit_s = 2
+[[designs]]
+name = "K3"
+kind = "design"
+lots = 3
+time_limit_s = 2
+""", encoding="utf-8")
+    first = run_compare(spec, tmp_path / "out", workers=1)
+    designs = first.designs.set_index("design")
+    assert designs.loc["K4", "lots"] == 4 and designs.loc["K4", "design_check"] == "ok"
+    assert designs.loc["K4", "design_status"] in ("optimal", "feasible")
+    assert not designs.loc["K4", "design_reused"]
+    assert designs.loc["K3", "design_status"] == "error"
+    assert "found no design (status infeasible)" in designs.loc["K3", "design_message"]
+    table = first.scenarios.set_index(["design", "scenario"])
+    assert (table.loc["K4", "status"] == "optimal").all()
+    assert (table.loc["K3", "status"] == "error").all()
+    assert len(list((tmp_path / "out" / "designs").glob("*.json"))) == 2
+
+    second = run_compare(spec, tmp_path / "out", workers=1)
+    assert second.designs["design_reused"].all() and second.computed == 0
+    pd.testing.assert_frame_equal(stable(second.scenarios), stable(first.scenarios))
+
+
+def test_report_section_and_plot(reference) -> None:
+    from allocatie.compare import compare_section_html, pareto_figure
+
+    html = compare_section_html(reference.designs, "nl")
+    assert html.startswith('<section class="compare">') and "data:image/png;base64," in html
+    assert "Vergelijking van perceelindelingen" in html and "vandaag" in html
+    assert "Comparison of lot designs" in compare_section_html(reference.designs, "en")
+    figure = pareto_figure(reference.designs, "en")
+    labels = {t.get_text() for t in figure.axes[0].texts}
+    assert labels == {"vandaag", "zeven", "vijf"}
+    assert "No results yet" in compare_section_html(reference.designs.iloc[0:0], "en")

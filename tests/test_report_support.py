@@ -82,9 +82,11 @@ def _read_folder(folder: Path) -> Instance:
     )
 
 
-def best_award(instance: Instance, design: Mapping[str, str]) -> dict[str, str]:
-    """The cheapest feasible winners of a fixed design under district prices (cost plus
-    transition cost), by depth-first search with pruning; small designs only."""
+def best_award(instance: Instance, design: Mapping[str, str],
+               node_limit: int = 50_000) -> dict[str, str]:
+    """Cheap feasible winners of a fixed design under district prices (cost plus transition
+    cost), by depth-first search with pruning: the optimum when the search ends within
+    ``node_limit`` nodes (small designs), else the best found."""
     members: dict[str, list[str]] = defaultdict(list)
     for d, lot in design.items():
         members[lot].append(d)
@@ -108,11 +110,13 @@ def best_award(instance: Instance, design: Mapping[str, str]) -> dict[str, str]:
             choice.append((cost + rules.transition_cost * moved, bidder.id))
         options[lot] = sorted(choice)
     best: tuple[float, dict[str, str]] = (float("inf"), {})
+    budget = [node_limit]
 
     def search(i: int, total: float, chosen: dict[str, str], load: dict[str, int],
                count: dict[str, int]) -> None:
         nonlocal best
-        if total >= best[0]:
+        budget[0] -= 1
+        if total >= best[0] or budget[0] < 0:
             return
         if i == len(lots):
             best = (total, dict(chosen))

@@ -157,13 +157,19 @@ class AwardData:
         prices = [o.price for o in self.by_lot[lot]]
         return min(prices) if prices else None
 
+    @cached_property
+    def _lots_of(self) -> Mapping[str, tuple[str, ...]]:
+        reach: dict[str, set[str]] = {b: set() for b in self.bidders}
+        for o in self.options:
+            reach[o.bidder].add(o.lot)
+        for c in self.combos:
+            reach[c.bidder].update(c.lots)
+        return MappingProxyType({b: tuple(sorted(lots, key=natural_key))
+                                 for b, lots in reach.items()})
+
     def lots_of(self, bidder: str) -> tuple[str, ...]:
         """Lots ``bidder`` could win (a usable bid on it, alone or in a combination)."""
-        lots = {o.lot for o in self.options if o.bidder == bidder}
-        for c in self.combos:
-            if c.bidder == bidder:
-                lots.update(c.lots)
-        return tuple(sorted(lots, key=natural_key))
+        return self._lots_of.get(bidder, ())
 
 
 def award_data(instance: Instance) -> AwardData:

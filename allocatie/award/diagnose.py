@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-import networkx as nx
+import numpy as np
 
 from allocatie.award.audit import fmt_int, fmt_list, fmt_lots
 from allocatie.award.data import AwardData, award_data
@@ -148,18 +148,11 @@ def _lot_limits(data: AwardData, lots_of: dict[str, set[str]]) -> list[Message]:
 def _hall(data: AwardData, lots_of: dict[str, set[str]], limits: dict[str, int]
           ) -> list[Message]:
     """A set of lots that its only bidders cannot cover within their lot limits."""
-    graph = nx.DiGraph()
-    for b, lots in lots_of.items():
-        graph.add_edge("source", ("b", b), capacity=limits[b])
-        for lot in lots:
-            graph.add_edge(("b", b), ("l", lot))  # no capacity = infinite
-    for lot in data.lots:
-        graph.add_edge(("l", lot), "sink", capacity=1)
-    flow, (_, sink_side) = nx.minimum_cut(graph, "source", "sink")
-    if flow >= len(data.lots):
+    if _greedy_cover(data, lots_of, limits):
         return []
-    lots = sorted((n[1] for n in sink_side if isinstance(n, tuple) and n[0] == "l"),
-                  key=natural_key)
+    lots = _deficient_lots(data, lots_of, limits)
+    if not lots:
+        return []
     owners = [b for b in data.bidders if lots_of[b] & set(lots)]
     allowed = sum(limits[b] for b in owners)
     if len(owners) == 1:
@@ -174,6 +167,69 @@ def _hall(data: AwardData, lots_of: dict[str, set[str]], limits: dict[str, int]
                  f"{fmt_list(owners, 'nl')}, die samen maximaal {allowed} percelen mogen winnen",
                  f"{fmt_lots(lots, 'en')} can only be won by {fmt_list(owners, 'en')}, who may "
                  f"win at most {allowed} lots together")]
+
+
+def _greedy_cover(data: AwardData, lots_of: dict[str, set[str]],
+                  limits: dict[str, int]) -> bool:
+    """A quick sufficient condition: lots with the fewest bidders first, each to a bidder
+    with room left (most room first). True = every lot found a bidder, Hall holds."""
+    room = dict(limits)
+    bidders_of: dict[str, list[str]] = {lot: [] for lot in data.lots}
+    for b, lots in lots_of.items():
+        for lot in lots:
+            bidders_of[lot].append(b)
+    for lot in sorted(data.lots, key=lambda x: len(bidders_of[x])):
+        free = [b for b in bidders_of[lot] if room[b] > 0]
+        if not free:
+            return False
+        best = max(free, key=lambda b: room[b])
+        room[best] -= 1
+    return True
+
+
+def _deficient_lots(data: AwardData, lots_of: dict[str, set[str]],
+                    limits: dict[str, int]) -> list[str]:
+    """Lots on the sink side of a minimum cut of source -> bidder (limit) -> lot -> sink (1);
+    empty when the maximum flow covers every lot."""
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
+
+    bidders = list(lots_of)
+    n_b, n_l = len(bidders), len(data.lots)
+    lot_index = {lot: i for i, lot in enumerate(data.lots)}
+    source, sink = 0, 1 + n_b + n_l
+    rows, cols, caps = [], [], []
+    for j, b in enumerate(bidders):
+        rows.append(source)
+        cols.append(1 + j)
+        caps.append(limits[b])
+        for lot in lots_of[b]:
+            rows.append(1 + j)
+            cols.append(1 + n_b + lot_index[lot])
+            caps.append(n_l)
+    for i in range(n_l):
+        rows.append(1 + n_b + i)
+        cols.append(sink)
+        caps.append(1)
+    size = sink + 1
+    graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(size, size))
+    result = maximum_flow(graph, source, sink)
+    if result.flow_value >= n_l:
+        return []
+    residual = (graph - result.flow).tocsr()  # forward capacity left
+    backward = result.flow.T.tocsr()  # flow that can be pushed back
+    seen = np.zeros(size, dtype=bool)
+    seen[source] = True
+    stack = [source]
+    while stack:
+        node = stack.pop()
+        for matrix in (residual, backward):
+            start, end = matrix.indptr[node], matrix.indptr[node + 1]
+            for nxt, cap in zip(matrix.indices[start:end], matrix.data[start:end], strict=True):
+                if cap > 0 and not seen[nxt]:
+                    seen[nxt] = True
+                    stack.append(int(nxt))
+    return [lot for lot in data.lots if not seen[1 + n_b + lot_index[lot]]]
 
 
 def _sole_bidder_capacity(data: AwardData, bidders_of: dict[str, set[str]]) -> list[Message]:

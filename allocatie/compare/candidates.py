@@ -237,7 +237,8 @@ def describe(candidate: Candidate, instance: Instance, spec: CompareSpec) -> dic
         return out
     out.update(expected_status=expected["status"], expected_cost=expected["cost"],
                expected_transitions=expected["transitions"],
-               expected_objective=expected["objective"], expected_winners=winners_text(expected["winners"]))
+               expected_objective=expected["objective"],
+               expected_winners=winners_text(expected["winners"]))
     if expected["winners"]:
         k = len(clients)
         limit = candidate.spec.max_lots_per_bidder

@@ -66,37 +66,41 @@ class ExactResult:
 
 def award_matrix(instance: Instance) -> AwardMatrix:
     """The cost matrix of the instance's fixed design under per-district prices (lot bids
-    ignored). Raises ValueError when the instance has no fixed design."""
+    ignored), computed with numpy. Raises ValueError when the instance has no fixed design."""
     if not instance.lots:
         raise ValueError("the instance has no fixed design (lots) to award")
     lots = instance.lot_ids
     bidders = instance.bidder_ids
-    members: dict[str, list[str]] = {lot: [] for lot in lots}
-    for d in instance.district_ids:
-        members[instance.lots[d]].append(d)
-    tc = instance.rules.transition_cost
-    cost = np.full((len(lots), len(bidders)), math.inf)
-    moved = np.zeros((len(lots), len(bidders)), dtype=np.int64)
-    for j, b in enumerate(bidders):
-        fee = instance.bidder_by_id[b].lot_fee
-        for i, lot in enumerate(lots):
-            total = fee
-            transitions = 0
-            ok = True
-            for d in members[lot]:
-                price = instance.bids.get((b, d))
-                if price is None:
-                    ok = False
-                    break
-                district = instance.district_by_id[d]
-                total += price * district.clients
-                transitions += district.served - district.incumbents.get(b, 0)
-            if ok:
-                cost[i, j] = total + tc * transitions
-                moved[i, j] = transitions
+    districts = instance.district_ids
+    bidder_index = {b: j for j, b in enumerate(bidders)}
+    district_index = {d: k for k, d in enumerate(districts)}
+    lot_index = {lot: i for i, lot in enumerate(lots)}
+    prices = np.full((len(bidders), len(districts)), np.nan)
+    for (b, d), price in instance.bids.items():
+        j = bidder_index.get(b)
+        if j is not None:
+            prices[j, district_index[d]] = price
+    clients = np.array([instance.district_by_id[d].clients for d in districts], dtype=float)
+    stay = np.zeros((len(districts), len(bidders)))  # clients each bidder serves today
+    served = np.zeros(len(districts))
+    for k, district in enumerate(instance.districts):
+        served[k] = district.served
+        for provider, n in district.incumbents.items():
+            j = bidder_index.get(provider)
+            if j is not None:
+                stay[k, j] = n
+    member = np.zeros((len(districts), len(lots)))
+    for d, lot in instance.lots.items():
+        member[district_index[d], lot_index[lot]] = 1.0
+    missing = (np.isnan(prices).astype(float) @ member).T > 0  # (lots, bidders)
+    moved = member.T @ (served[:, None] - stay)
+    fees = np.array([instance.bidder_by_id[b].lot_fee for b in bidders], dtype=float)
+    cost = (np.nan_to_num(prices) @ (member * clients[:, None])).T + fees[None, :]
+    cost = cost + instance.rules.transition_cost * moved
+    cost[missing] = math.inf
     return AwardMatrix(
-        lots=lots, bidders=bidders, cost=cost, transitions=moved,
-        lot_clients=tuple(sum(instance.clients(d) for d in members[lot]) for lot in lots),
+        lots=lots, bidders=bidders, cost=cost, transitions=np.rint(moved).astype(np.int64),
+        lot_clients=tuple(int(c) for c in member.T @ clients),
         max_lots=tuple(instance.max_lots(b) for b in bidders),
         capacity=tuple(instance.bidder_by_id[b].capacity for b in bidders),
         min_winners=instance.rules.min_winners, max_winners=instance.rules.max_winners,

@@ -74,12 +74,13 @@ def apply_draw(instance: Instance, scenario: Draw) -> Instance:
     (the rules, design and everything else unchanged)."""
     bidder_index = {b: i for i, b in enumerate(instance.bidder_ids)}
     district_index = {d: j for j, d in enumerate(instance.district_ids)}
-    factor = scenario.price_factor
-    bids = {
-        (b, d): round(price * float(factor[bidder_index[b], district_index[d]]), 2)
-        for (b, d), price in instance.bids.items()
-        if scenario.present[bidder_index[b]]
-    }
+    keys = list(instance.bids)
+    rows = np.fromiter((bidder_index[b] for b, _ in keys), dtype=np.int64, count=len(keys))
+    cols = np.fromiter((district_index[d] for _, d in keys), dtype=np.int64, count=len(keys))
+    prices = np.fromiter(instance.bids.values(), dtype=float, count=len(keys))
+    new = np.round(prices * scenario.price_factor[rows, cols], 2).tolist()
+    here = scenario.present[rows].tolist()
+    bids = {key: price for key, price, ok in zip(keys, new, here, strict=True) if ok}
     bidders: list[Bidder] = []
     for i, bidder in enumerate(instance.bidders):
         if not scenario.present[i]:

@@ -48,12 +48,10 @@ from allocatie.design.common import DesignData, award_matrix
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
 
-#: Largest number of bidders offered to one region MILP (current winners always included).
-REGION_MAX_BIDDERS = 6
 #: Regions (unions of lots) with more districts than this are not solved as MILPs.
 REGION_MAX_DISTRICTS = 120
-#: Most solve-and-cut rounds of one region MILP.
-REGION_MAX_ROUNDS = 60
+#: Time limit of one region MILP (seconds).
+REGION_TIME_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -1241,97 +1239,102 @@ class _Search:
 
     # -------------------------------------------------------------- region MILP
     def solve_region(self, des: _Design, region: list[int]) -> _Design | None:
-        """Re-partition the union of ``region``'s lots exactly into as many connected lots
-        with their winners. Returns an improved design (not yet locally searched) or None."""
+        """Re-partition the union of ``region``'s lots exactly into connected lots that keep
+        their winners and their core district (the most interior one, or the pinned unit).
+        Returns an improved design (not yet locally searched) or None.
+
+        Model (positions i in the union, sub-lots s = the region's lots, winner w_s)::
+
+            min  sum c[i, w_s] x[i,s] + client penalties + compactness cost
+            (1)  sum_s x[i,s] = 1                          each district in one lot
+            (2)  x[core_s, s] = 1                          each lot keeps its core
+            (3)  lo <= sum_i clients_i x[i,s] <= hi        client bounds (or penalised)
+            (4)  sum_{s: w_s = b} load_s <= capacity left  bidder capacity
+            (5)  f[i->j,s] <= M x[i,s], f[i->j,s] <= M x[j,s]
+                 inflow(i,s) - outflow(i,s) >= x[i,s]      (i != core_s): contiguity
+            (6)  units whole, pinned labels apart; z_e >= x[i,s] - x[j,s]  cut border
+        """
         from allocatie.milp import Model, solve
 
         ctx = self.ctx
-        data = self.data
         m = len(region)
         union = sorted(d for lot in region for d in des.members[lot])
-        # Sub-lot 0 is the lot holding union[0] (symmetry breaking).
-        region = sorted(region, key=lambda lot: (union[0] not in des.members[lot], lot))
         pos = {d: i for i, d in enumerate(union)}
         size = len(union)
-        outside = [lot for lot in range(des.k) if lot not in region]
-        used_lots = [0] * ctx.nb
-        used_cap = [0.0] * ctx.nb
-        for lot in outside:
-            w = des.winner[lot]
-            used_lots[w] += 1
-            used_cap[w] += des.lot_clients[lot]
-        current = [des.winner[lot] for lot in region]
-        union_cost = ctx.cost_or_big[union].sum(axis=0)
-        cands = [j for j in range(ctx.nb)
-                 if ctx.max_lots[j] - used_lots[j] >= 1 and ctx.cap[j] - used_cap[j] > 0]
-        others = sorted((j for j in cands if j not in current), key=lambda j: union_cost[j])
-        keep = list(dict.fromkeys(current)) + others
-        cands = keep[:max(len(set(current)), REGION_MAX_BIDDERS)]
+        sub_of = {d: s for s, lot in enumerate(region) for d in des.members[lot]}
+        winners = [des.winner[lot] for lot in region]
+        cores = [self._core(des, lot, region) for lot in region]
 
         model = Model("region")
         hint: dict[int, float] = {}
-        sub_of = {d: s for s, lot in enumerate(region) for d in des.members[lot]}
-        u: dict[tuple[int, int, int], int] = {}
+        x: list[list[int | None]] = [[None] * m for _ in range(size)]
         for i, d in enumerate(union):
             for s in range(m):
-                for j in cands:
-                    if ctx.can[d][j]:
-                        var = model.add_binary(ctx.cf[d][j] / 1e3)
-                        u[i, s, j] = var
-                        hint[var] = float(sub_of[d] == s and current[s] == j)
-        y: dict[tuple[int, int], int] = {}
-        for s in range(m):
-            for j in cands:
-                var = model.add_binary(ctx.fee[j] / 1e3)
-                y[s, j] = var
-                hint[var] = float(current[s] == j)
-        x = [[[(u[i, s, j], 1.0) for j in cands if (i, s, j) in u] for s in range(m)]
-             for i in range(size)]
-        for i in range(size):  # each district in one sub-lot
-            model.add_eq([t for s in range(m) for t in x[i][s]], 1.0)
-        for (_i, s, j), var in u.items():  # served by the sub-lot's winner
-            model.add_le([(var, 1.0), (y[s, j], -1.0)], 0.0)
-        for s in range(m):  # one winner per sub-lot, no empty sub-lot
-            model.add_eq([(y[s, j], 1.0) for j in cands], 1.0)
-            model.add_ge([t for i in range(size) for t in x[i][s]], 1.0)
-        for j in cands:  # max lots and capacity per bidder
-            slots = ctx.max_lots[j] - used_lots[j]
-            if slots < m:
-                model.add_le([(y[s, j], 1.0) for s in range(m)], float(slots))
-            if math.isfinite(ctx.cap[j]):
-                terms = [(u[i, s, j], float(ctx.clients[union[i]]))
-                         for i in range(size) for s in range(m) if (i, s, j) in u]
-                model.add_le(terms, ctx.cap[j] - used_cap[j])
-        model.add_eq(x[0][0], 1.0)  # symmetry
-        for s in range(m):  # client bounds
-            load = [(var, float(ctx.clients[union[i]])) for i in range(size)
-                    for var, _ in x[i][s]]
+                if ctx.can[d][winners[s]]:
+                    var = model.add_binary(ctx.cf[d][winners[s]] / 1e3)
+                    x[i][s] = var
+                    hint[var] = float(sub_of[d] == s)
+
+        def xs(i: int, s: int, coef: float = 1.0) -> list[tuple[int, float]]:
+            var = x[i][s]
+            return [] if var is None else [(var, coef)]
+
+        for i in range(size):  # (1)
+            model.add_eq([t for s in range(m) for t in xs(i, s)], 1.0)
+        for s, core in enumerate(cores):  # (2)
+            var = x[pos[core]][s]
+            assert var is not None, "the core district is served by its lot's winner"
+            model.lb[var] = 1.0
+        loads = [[t for i in range(size) for t in xs(i, s, float(ctx.clients[union[i]]))]
+                 for s in range(m)]
+        for s in range(m):  # (3)
             clients_s = des.lot_clients[region[s]]
             if ctx.soft:
                 if ctx.hi is not None:
                     over = model.add_var(0.0, math.inf, ctx.penalty / 1e3)
-                    model.add_le(load + [(over, -1.0)], float(ctx.hi))
+                    model.add_le(loads[s] + [(over, -1.0)], float(ctx.hi))
                     hint[over] = float(max(0, clients_s - ctx.hi))
                 if ctx.lo is not None:
                     short = model.add_var(0.0, math.inf, ctx.penalty / 1e3)
-                    model.add_ge(load + [(short, 1.0)], float(ctx.lo))
+                    model.add_ge(loads[s] + [(short, 1.0)], float(ctx.lo))
                     hint[short] = float(max(0, ctx.lo - clients_s))
             elif ctx.lo is not None or ctx.hi is not None:
-                model.add_row(load, float(ctx.lo) if ctx.lo is not None else -math.inf,
+                model.add_row(loads[s], float(ctx.lo) if ctx.lo is not None else -math.inf,
                               float(ctx.hi) if ctx.hi is not None else math.inf)
-        # Units stay whole; pinned labels in different sub-lots.
-        units = sorted({ctx.unit_of[d] for d in union})
+        for b in set(winners):  # (4)
+            if math.isfinite(ctx.cap[b]):
+                inside = sum(des.lot_clients[lot] for lot in region if des.winner[lot] == b)
+                left = ctx.cap[b] - (des.bidder_clients[b] - inside)
+                model.add_le([t for s in range(m) if winners[s] == b for t in loads[s]], left)
+        if ctx.contiguous and size > m:  # (5)
+            arcs = [(i, pos[e]) for i, d in enumerate(union) for e in ctx.nbrs[d] if e in pos]
+            big = float(size - m + 1)
+            for s in range(m):
+                flow_hint = self._tree_flow(sorted(des.members[region[s]]), cores[s])
+                inflow: list[list[tuple[int, float]]] = [[] for _ in range(size)]
+                for i, j in arcs:
+                    if x[i][s] is None or x[j][s] is None or union[j] == cores[s]:
+                        continue
+                    f = model.add_var(0.0, big)
+                    hint[f] = float(flow_hint.get((union[i], union[j]), 0))
+                    model.add_le([(f, 1.0)] + xs(i, s, -big), 0.0)
+                    model.add_le([(f, 1.0)] + xs(j, s, -big), 0.0)
+                    inflow[j].append((f, 1.0))
+                    inflow[i].append((f, -1.0))
+                for i in range(size):
+                    if union[i] != cores[s] and x[i][s] is not None:
+                        model.add_ge(inflow[i] + xs(i, s, -1.0), 0.0)
+        units = sorted({ctx.unit_of[d] for d in union})  # (6)
         for unit in units:
             members = ctx.unit_members[unit]
             for d in members[1:]:
                 for s in range(m):
-                    model.add_eq(x[pos[members[0]]][s] + [(v, -c) for v, c in x[pos[d]][s]], 0.0)
+                    model.add_eq(xs(pos[members[0]], s) + xs(pos[d], s, -1.0), 0.0)
         labelled = [unit for unit in units if ctx.unit_label[unit] >= 0]
         if len(labelled) > 1:
             for s in range(m):
-                model.add_le([t for unit in labelled for t in x[pos[ctx.unit_members[unit][0]]][s]],
-                             1.0)
-        # Compactness: cut border inside the region.
+                model.add_le([t for unit in labelled
+                              for t in xs(pos[ctx.unit_members[unit][0]], s)], 1.0)
         if ctx.cw_m:
             for i, d in enumerate(union):
                 for e, w in ctx.border[d]:
@@ -1339,107 +1342,68 @@ class _Search:
                         z = model.add_var(0.0, 1.0, ctx.cw_m * w / 1e3)
                         hint[z] = float(sub_of[d] != sub_of[e])
                         for s in range(m):
-                            model.add_ge([(z, 1.0)] + x[i][s] + [(v, -c) for v, c in x[pos[e]][s]],
-                                         0.0)
-        # Distinct winners.
-        if data.min_winners is not None or data.max_winners is not None:
-            used_outside = {des.winner[lot] for lot in outside}
-            v_terms = []
-            for j in cands:
-                if j in used_outside:
-                    continue
-                v = model.add_binary()
-                hint[v] = float(j in current)
-                model.add_le([(v, 1.0)] + [(y[s, j], -1.0) for s in range(m)], 0.0)
-                for s in range(m):
-                    model.add_le([(y[s, j], 1.0), (v, -1.0)], 0.0)
-                v_terms.append((v, 1.0))
-            lo = (data.min_winners - len(used_outside)) if data.min_winners is not None \
-                else -math.inf
-            hi = (data.max_winners - len(used_outside)) if data.max_winners is not None \
-                else math.inf
-            model.add_row(v_terms, float(lo), float(hi))
+                            model.add_ge([(z, 1.0)] + xs(i, s) + xs(pos[e], s, -1.0), 0.0)
         model.hint = {i: hint.get(i, 0.0) for i in range(model.num_vars)}
 
-        # Contiguity by lazy separator cuts: solve, find sub-lots in pieces, cut, repeat.
-        limit = min(self.remaining(), max(1.0, 0.25 * self.time_limit_s))
+        limit = min(self.remaining(), REGION_TIME_S)
         if limit < 0.05:
             return None
-        region_deadline = time.perf_counter() + limit
-        raw = None
-        for _ in range(REGION_MAX_ROUNDS):
-            left = region_deadline - time.perf_counter()
-            if left < 0.02 or (self.stop is not None and self.stop.is_set()):
-                return None
-            settings = SolverSettings(backend=self.backend, time_limit_s=left, mip_gap=0.0,
-                                      threads=1, seed=self.seed)
-            raw = solve(model, settings, stop=self.stop)
-            if raw.values is None:
-                return None
-            side = [next(s for s in range(m) if any(raw.is_one(v) for v, _ in x[i][s]))
-                    for i in range(size)]
-            cuts = self._separator_cuts(union, pos, side, m) if ctx.contiguous else []
-            if not cuts:
-                break
-            for i, j, sep in cuts:
-                for s in range(m):
-                    model.add_le(x[i][s] + x[j][s] + [(v, -c) for k in sep for v, c in x[k][s]],
-                                 1.0)
-        else:
+        settings = SolverSettings(backend=self.backend, time_limit_s=limit, mip_gap=0.0,
+                                  threads=1, seed=self.seed)
+        raw = solve(model, settings, stop=self.stop)
+        if raw.values is None:
             return None
-        assert raw is not None and raw.values is not None
         lot_of = list(des.lot_of)
-        winners = list(des.winner)
-        for s in range(m):
-            for j in cands:
-                if raw.is_one(y[s, j]):
-                    winners[region[s]] = j
-        for (i, s, _j), var in u.items():
-            if raw.is_one(var):
-                lot_of[union[i]] = region[s]
-        trial = _Design(ctx, lot_of, winners)
+        for i in range(size):
+            for s in range(m):
+                var = x[i][s]
+                if var is not None and raw.is_one(var):
+                    lot_of[union[i]] = region[s]
+        trial = _Design(ctx, lot_of, des.winner)
         if any(not self.data.is_connected(sorted(trial.members[lot])) for lot in region):
             return None
         if not trial.feasible() or not trial.better_than(des):
             return None
         return trial
 
-    def _separator_cuts(self, union: list[int], pos: Mapping[int, int], side: list[int],
-                        m: int) -> list[tuple[int, int, list[int]]]:
-        """Violated separator inequalities ``x[i,s] + x[j,s] - sum_{v in N(C)} x[v,s] <= 1``
-        (positions in the region) for every piece C of a sub-lot that is not its largest
-        piece: i in C, j in the largest piece, N(C) the region districts bordering C."""
+    def _core(self, des: _Design, lot: int, region: Sequence[int]) -> int:
+        """The district a lot keeps in a region MILP: its pinned unit, else the district
+        farthest (in hops) from the other lots of the region."""
         ctx = self.ctx
-        cuts = []
-        for s in range(m):
-            members = [i for i in range(len(union)) if side[i] == s]
-            pieces = []
-            seen: set[int] = set()
-            for i0 in members:
-                if i0 in seen:
-                    continue
-                piece = [i0]
-                seen.add(i0)
-                queue = deque([i0])
-                while queue:
-                    i = queue.popleft()
-                    for e in ctx.nbrs[union[i]]:
-                        k = pos.get(e)
-                        if k is not None and side[k] == s and k not in seen:
-                            seen.add(k)
-                            piece.append(k)
-                            queue.append(k)
-                pieces.append(piece)
-            if len(pieces) < 2:
-                continue
-            pieces.sort(key=len, reverse=True)
-            main = pieces[0]
-            for piece in pieces[1:]:
-                inside = set(piece)
-                sep = sorted({pos[e] for i in piece for e in ctx.nbrs[union[i]]
-                              if e in pos and pos[e] not in inside})
-                cuts.append((piece[0], main[0], sep))
-        return cuts
+        members = sorted(des.members[lot])
+        for d in members:
+            if ctx.unit_label[ctx.unit_of[d]] >= 0:
+                return d
+        others = [d for other in region if other != lot for d in des.members[other]]
+        if not others:
+            return members[0]
+        depth = ctx.dist[np.ix_(members, others)].min(axis=1)
+        w = des.winner[lot]
+        served = [i for i, d in enumerate(members) if ctx.can[d][w]]
+        best = max(served, key=lambda i: (depth[i], ctx.clients[members[i]], -members[i]))
+        return members[best]
+
+    def _tree_flow(self, members: list[int], root: int) -> dict[tuple[int, int], int]:
+        """Flow on a breadth-first tree of ``members`` from ``root``: each arc carries the
+        size of the subtree below it (a feasible flow for the contiguity rows)."""
+        ctx = self.ctx
+        inside = set(members)
+        parent = {root: -1}
+        order = [root]
+        queue = deque([root])
+        while queue:
+            d = queue.popleft()
+            for e in ctx.nbrs[d]:
+                if e in inside and e not in parent:
+                    parent[e] = d
+                    order.append(e)
+                    queue.append(e)
+        below = dict.fromkeys(order, 1)
+        flow: dict[tuple[int, int], int] = {}
+        for d in reversed(order[1:]):
+            flow[parent[d], d] = below[d]
+            below[parent[d]] += below[d]
+        return flow
 
 
 def _kmeans(points: np.ndarray, k: int, rng: np.random.Generator,

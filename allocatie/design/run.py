@@ -89,9 +89,8 @@ def design(instance: Instance, settings: SolverSettings | None = None,
                               "relaxation of every rule)")
     exact_candidates = instance.rules.max_changed_districts is None
     if relaxed and not run.proven() and exact_candidates and run.time_left() > 1.0 and not (
-            stop is not None and stop.is_set()):
-        if _slot_phase(run) is Status.INFEASIBLE:
-            return run.infeasible("no design meets the rules (proven by the winner-slot model)")
+            stop is not None and stop.is_set()) and _slot_phase(run) is Status.INFEASIBLE:
+        return run.infeasible("no design meets the rules (proven by the winner-slot model)")
     return run.solution(relaxed)
 
 

@@ -24,8 +24,20 @@ def solve(model: Model, settings: SolverSettings, progress: ProgressCallback | N
     ``progress`` is called with incumbent and bound as the solver reports them; setting
     ``stop`` ends the search early, keeping the best solution found (status ``feasible``).
     """
+    empty = _empty_row_conflict(model)
+    if empty is not None:
+        return RawResult(Status.INFEASIBLE, empty, None, None, None, 0.0, settings.backend)
     runner = {"highs": _solve_highs, "cbc": _solve_cbc, "cpsat": _solve_cpsat}[settings.backend]
     return runner(model, settings, progress, stop)
+
+
+def _empty_row_conflict(model: Model) -> str | None:
+    """A row without variables that 0 cannot meet (e.g. a district nobody bid on) makes the
+    model infeasible before any solver runs; some backends report such rows oddly."""
+    for index, lo, hi in zip(model.row_index, model.row_lb, model.row_ub, strict=True):
+        if not index and (lo > 1e-9 or hi < -1e-9):
+            return "empty row cannot be met"
+    return None
 
 
 def _finite(x: float | None) -> float | None:

@@ -27,9 +27,9 @@ from allocatie.status import Status
 # ordered so that the first colours differ most.
 LOT_COLOURS = ("#77AADD", "#EE8866", "#44BB99", "#FFAABB", "#BBCC33", "#EEDD88", "#99DDFF",
                "#AAAA00", "#DDDDDD")
-# Extra fills when a design has more lots than the scheme has colours (matplotlib tab20, pale).
-EXTRA_LOT_COLOURS = ("#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94",
-                     "#f7b6d2", "#dbdb8d", "#9edae5", "#c7c7c7")
+# Extra pale fills, distinct from the scheme above, for designs with more lots.
+EXTRA_LOT_COLOURS = ("#C2A5CF", "#D8B48E", "#A6DBA0", "#F1B6DA", "#B8E186", "#FDDBC7",
+                     "#D1E5F0", "#E6F5D0", "#CCCCAA", "#B3B3CC")
 # Paul Tol's "muted" scheme for organisations (current providers and winners).
 ORG_COLOURS = ("#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499", "#44AA99",
                "#999933", "#882255")

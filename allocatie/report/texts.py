@@ -218,7 +218,19 @@ _NL: dict[str, str] = {
     "sources_tool": "Berekend met allocatie {version}.",
     "sources_clients_note": "Cliëntaantallen, huidige aanbieders en biedingen komen uit de "
                             "bestanden van de instantie, niet van het CBS.",
+    "check_short_ok": "geen overtredingen",
+    "check_short_bad": "overtredingen gevonden",
+    "diagnosis_none": "De rekenmethode gaf geen nadere verklaring.",
+    "show_names": "toon namen",
+    "winners_word": "hoofdaannemers",
+    "lots_note": "Overstappers: cliënten van wie de huidige aanbieder niet de nieuwe "
+                 "hoofdaannemer van hun gebied is. Het percentage is berekend over de "
+                 "cliënten die nu een aanbieder hebben.",
+    "col_clients_today": "Cliënten vandaag",
+    "districts_table": "Alle {n} {districts} met hun cliënten, huidige aanbieders en "
+                       "nieuwe perceel",
     "unit_s": "s",
+    "unit_time": "Rekentijd (s)",
     "summary_sheet": "Samenvatting",
     "lots_sheet": "Percelen",
     "bidders_sheet": "Inschrijvers",
@@ -420,7 +432,19 @@ _EN: dict[str, str] = {
     "sources_tool": "Computed with allocatie {version}.",
     "sources_clients_note": "Client numbers, current providers and bids come from the "
                             "instance's files, not from CBS.",
+    "check_short_ok": "no violations",
+    "check_short_bad": "violations found",
+    "diagnosis_none": "The solver gave no further explanation.",
+    "show_names": "show names",
+    "winners_word": "main contractors",
+    "lots_note": "Switching clients: clients whose current provider is not the new main "
+                 "contractor of their area. The share is taken over the clients who have a "
+                 "provider today.",
+    "col_clients_today": "Clients today",
+    "districts_table": "All {n} {districts} with their clients, current providers and new "
+                       "lot",
     "unit_s": "s",
+    "unit_time": "Solver time (s)",
     "summary_sheet": "Summary",
     "lots_sheet": "Lots",
     "bidders_sheet": "Bidders",
