@@ -164,7 +164,8 @@ class AwardData:
             reach[o.bidder].add(o.lot)
         for c in self.combos:
             reach[c.bidder].update(c.lots)
-        return MappingProxyType({b: tuple(sorted(lots, key=natural_key))
+        rank = {lot: i for i, lot in enumerate(self.lots)}
+        return MappingProxyType({b: tuple(sorted(lots, key=rank.__getitem__))
                                  for b, lots in reach.items()})
 
     def lots_of(self, bidder: str) -> tuple[str, ...]:
@@ -221,7 +222,8 @@ def _lot_bid_options(data: AwardData, notes: list[dict]) -> list[Option]:
                 bid.lot, bid.bidder, float(bid.price), data.transitions(bid.lot, bid.bidder),
                 None if bid.score is None else float(bid.score), bid.preference)
     order = {b: i for i, b in enumerate(instance.bidder_ids)}
-    return sorted(options.values(), key=lambda o: (natural_key(o.lot), order[o.bidder]))
+    rank = {lot: i for i, lot in enumerate(data.lots)}
+    return sorted(options.values(), key=lambda o: (rank[o.lot], order[o.bidder]))
 
 
 def _district_options(data: AwardData) -> list[Option]:

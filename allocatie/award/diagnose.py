@@ -27,7 +27,7 @@ import numpy as np
 from allocatie.award.audit import fmt_int, fmt_list, fmt_lots
 from allocatie.award.data import AwardData, award_data
 from allocatie.award.milp import FAMILIES, minimal_relaxation
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
 from allocatie.status import Status
 
@@ -72,9 +72,9 @@ def quick_checks(data: AwardData) -> list[Message]:
         for lot in lots:
             bidders_of[lot].add(b)
     messages = _lot_checks(data, bidders_of)
-    if messages:
-        return messages
     messages += _capacity_total(data, lots_of)
+    if messages:  # the checks below assume every lot has a bidder that fits
+        return messages
     messages += _lot_limits(data, lots_of)
     messages += _sole_bidder_capacity(data, bidders_of)
     messages += _winner_counts(data, lots_of)
@@ -113,14 +113,21 @@ def _capacity_total(data: AwardData, lots_of: dict[str, set[str]]) -> list[Messa
     caps = [data.capacity(b) for b in data.bidders]
     if any(c is None for c in caps):
         return []
+    raw = sum(caps)
     usable = sum(min(data.capacity(b), sum(data.clients[lot] for lot in lots_of[b]))
                  for b in data.bidders)
     total = data.total_clients
-    if usable >= total:
-        return []
-    return [_msg(f"capaciteit van de inschrijvers samen {fmt_int(usable, 'nl')} < "
-                 f"{fmt_int(total, 'nl')} cliënten",
-                 f"bidders' capacity {fmt_int(usable, 'en')} < {fmt_int(total, 'en')} clients")]
+    if raw < total:
+        return [_msg(f"capaciteit van de inschrijvers samen {fmt_int(raw, 'nl')} < "
+                     f"{fmt_int(total, 'nl')} cliënten",
+                     f"bidders' capacity {fmt_int(raw, 'en')} < {fmt_int(total, 'en')} clients")]
+    if usable < total:
+        return [_msg(f"bruikbare capaciteit van de inschrijvers (op percelen waarop zij "
+                     f"inschreven en die passen) {fmt_int(usable, 'nl')} < "
+                     f"{fmt_int(total, 'nl')} cliënten",
+                     f"bidders' usable capacity (on lots they bid on and that fit) "
+                     f"{fmt_int(usable, 'en')} < {fmt_int(total, 'en')} clients")]
+    return []
 
 
 def _effective_limit(data: AwardData, bidder: str, lots: set[str]) -> int:
@@ -136,9 +143,10 @@ def _lot_limits(data: AwardData, lots_of: dict[str, set[str]]) -> list[Message]:
         own = {data.max_lots(b) for b in data.bidders}
         if len(own) == 1 and all(limits[b] == data.max_lots(b) for b in data.bidders):
             m = own.pop()
-            return [_msg(f"maximaal {m} percelen x {len(limits)} inschrijvers = {total} < "
-                         f"{n_lots} percelen",
-                         f"max {m} lots x {len(limits)} bidders = {total} < {n_lots} lots")]
+            return [_msg(f"maximaal {m} {'perceel' if m == 1 else 'percelen'} x {len(limits)} "
+                         f"inschrijvers = {total} < {n_lots} percelen",
+                         f"max {m} {'lot' if m == 1 else 'lots'} x {len(limits)} bidders = "
+                         f"{total} < {n_lots} lots")]
         return [_msg(f"de inschrijvers mogen samen ten hoogste {total} percelen winnen < "
                      f"{n_lots} percelen",
                      f"the bidders may win at most {total} lots together < {n_lots} lots")]
@@ -256,10 +264,12 @@ def _winner_counts(data: AwardData, lots_of: dict[str, set[str]]) -> list[Messag
         messages.append(_msg(f"minimaal {low} winnaars > maximaal {high} winnaars",
                              f"minimum {low} winners > maximum {high} winners"))
     if low is not None and low > len(able):
+        one = len(able) == 1
         messages.append(_msg(f"minimaal {low} winnaars gevraagd, maar slechts {len(able)} "
-                             "inschrijvers kunnen een perceel winnen",
-                             f"at least {low} winners required, but only {len(able)} bidders "
-                             "can win a lot"))
+                             f"{'inschrijver kan' if one else 'inschrijvers kunnen'} een "
+                             "perceel winnen",
+                             f"at least {low} winners required, but only {len(able)} "
+                             f"{'bidder' if one else 'bidders'} can win a lot"))
     if low is not None and low > len(data.lots):
         messages.append(_msg(f"minimaal {low} winnaars gevraagd, maar er zijn maar "
                              f"{len(data.lots)} percelen",

@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from allocatie.award.data import PRICE_DECIMALS, SCORE_DECIMALS, AwardData, Combo, Option
+from allocatie.award.heuristic import greedy_award
 from allocatie.award.lottery import Lottery
 from allocatie.milp import Model, Progress, RawResult, solve
 from allocatie.milp.model import ProgressCallback
@@ -95,6 +96,8 @@ class Formulation:
         self.data = data
         self.relax = relax
         self.model = Model(name="award")
+        # fixed at 0 with cost 1: an objective is never empty (CP-SAT rejects a constant one)
+        self.anchor = self.model.add_var(0.0, 0.0, name="anchor")
         self.slack: dict[str, dict[str, int]] = {f: {} for f in FAMILIES}
         self.options = self._usable_options(primary)
         self.combos = self._usable_combos() if use_combos else ()
@@ -182,10 +185,14 @@ class Formulation:
         return lots
 
     def max_lots_per_bidder(self) -> None:
-        """(2) a bidder wins at most its lot limit (rows only where the limit can bind)."""
+        """(2) a bidder wins at most its lot limit (rows only where the limit can bind). The
+        limit is tightened to the most lots that fit in the bidder's capacity (unless a
+        family is relaxed, so that a slack keeps its meaning)."""
         ones = dict.fromkeys(self.data.lots, 1.0)
         for b in self.bidders:
             limit = self.data.max_lots(b)
+            if not self.relax:
+                limit = _min_limit(limit, self._lots_in_capacity(b))
             reach = len(self._reach(b))
             if limit is None or reach <= limit:
                 continue
@@ -195,6 +202,20 @@ class Formulation:
                 self.slack["max_lots"][b] = s
                 terms.append((s, -1.0))
             self.model.add_le(terms, float(limit))
+
+    def _lots_in_capacity(self, bidder: str) -> int | None:
+        """The most of ``bidder``'s lots that fit in its capacity (None = no capacity)."""
+        cap = self.data.capacity(bidder)
+        if cap is None:
+            return None
+        sizes = sorted(self.data.clients[lot] for lot in self._reach(bidder))
+        total = fitted = 0
+        for size in sizes:
+            total += size
+            if total > cap:
+                break
+            fitted += 1
+        return fitted
 
     def bidder_capacity(self) -> None:
         """(3) the clients of the lots a bidder wins fit in its capacity."""
@@ -252,11 +273,23 @@ class Formulation:
               of_combo: Mapping[str, float] | None = None) -> list[float]:
         """A cost vector over the model's variables (zero outside x and c)."""
         cost = [0.0] * self.model.num_vars
+        cost[self.anchor] = 1.0
         for key, var in self.x.items():
             cost[var] = float(of_option.get(key, 0.0))
         for cid, var in self.c.items():
             cost[var] = float((of_combo or {}).get(cid, 0.0))
         return cost
+
+    def hint_from(self, winners: Mapping[str, str]) -> dict[int, float]:
+        """A full solution vector for an award made of lot bids only (no combination)."""
+        hint = dict.fromkeys(range(self.model.num_vars), 0.0)
+        for key, var in self.x.items():
+            if winners.get(key[0]) == key[1]:
+                hint[var] = 1.0
+        won = set(winners.values())
+        for b, var in self.w.items():
+            hint[var] = 1.0 if b in won else 0.0
+        return hint
 
     def decode(self, values: np.ndarray) -> tuple[dict[str, str], tuple[str, ...]]:
         """(lot -> winner, accepted combination ids) from solution values."""
@@ -271,6 +304,10 @@ class Formulation:
                 for lot in k.lots:
                     winners[lot] = k.bidder
         return winners, tuple(combos)
+
+
+def _min_limit(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _unlimited(data: AwardData, bidder: str) -> bool:
@@ -315,6 +352,10 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
                              {k.id: money(data.combo_value(k)) for k in form.combos})
     value_costs = form.costs({k: money(v) for k, v in values_eur.items()},
                              {k.id: money(data.combo_value(k)) for k in form.combos})
+    stage_one = {key: primary[var] for key, var in form.x.items()}
+    incumbent = greedy_award(data, form.options, stage_one)
+    if incumbent is not None:
+        form.model.hint = form.hint_from(incumbent)
     tie_lots = _tie_lots(form, primary_key)
     stages: list[tuple[str, list[float]]] = [(criterion, primary)]
     if tie_lots and criterion == "price_quality":
@@ -436,6 +477,7 @@ def minimal_relaxation(data: AwardData, settings: SolverSettings,
     for slacks in form.slack.values():
         for var in slacks.values():
             cost[var] = 1.0
+    cost[form.anchor] = 1.0
     form.model.cost = cost
     raw = solve(form.model, settings)
     if raw.values is None:

@@ -81,7 +81,7 @@ def pareto_figure(table: pd.DataFrame, lang: str = "nl") -> Figure:
     rows = table.dropna(subset=["cost_mean", "transitions_mean"])
     scale = 1e6
     planned = int(table["scenarios"].max()) if "scenarios" in table and len(table) else 0
-    for efficient, colour, marker in ((False, "#8a8a8a", "o"), (True, "#c0392b", "D")):
+    for efficient, colour, marker in ((False, "#7f7f7f", "o"), (True, "#c0392b", "D")):
         part = rows[rows["pareto"] == efficient]
         if not len(part):
             continue
@@ -91,16 +91,15 @@ def pareto_figure(table: pd.DataFrame, lang: str = "nl") -> Figure:
                 (part["cost_p95"] / scale - x).clip(lower=0)]
         yerr = [(y - part["transitions_p5"]).clip(lower=0),
                 (part["transitions_p95"] - y).clip(lower=0)]
-        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt=marker, color=colour, ecolor=colour,
-                    alpha=0.9, elinewidth=1, capsize=3, markersize=7,
-                    label=t["efficient"] if efficient else t["other"])
+        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor=colour, alpha=0.35,
+                    elinewidth=1, capsize=2)
+        ax.plot(x, y, marker, color=colour, markersize=7, linestyle="none",
+                label=t["efficient"] if efficient else t["other"], zorder=3)
     front = rows[rows["pareto"]].sort_values("cost_mean")
     if len(front) > 1:
         ax.plot(front["cost_mean"] / scale, front["transitions_mean"], "--", color="#c0392b",
-                linewidth=1, alpha=0.7)
-    for _, row in rows.iterrows():
-        ax.annotate(str(row["design"]), (row["cost_mean"] / scale, row["transitions_mean"]),
-                    xytext=(6, 6), textcoords="offset points", fontsize=9)
+                linewidth=1, alpha=0.7, zorder=2)
+    _place_labels(fig, ax, rows, scale)
     ax.set_xlabel(t["x"])
     ax.set_ylabel(t["y"])
     ax.set_title(t["title"].format(n=planned), fontsize=11)
@@ -109,6 +108,40 @@ def pareto_figure(table: pd.DataFrame, lang: str = "nl") -> Figure:
         ax.legend(loc="best", fontsize=8, title=t["whiskers"], title_fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _place_labels(fig: Figure, ax: object, rows: pd.DataFrame, scale: float) -> None:
+    """One label per point (designs on the same point share it), each moved to the first
+    spot near its point that does not overlap the labels already placed."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    groups: dict[tuple[float, float], list[str]] = {}
+    for _, row in rows.iterrows():
+        point = (round(float(row["cost_mean"]) / scale, 6), round(float(row["transitions_mean"]),
+                                                                  6))
+        groups.setdefault(point, []).append(str(row["design"]))
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ax.figure.canvas.draw()  # type: ignore[attr-defined]
+    offsets = [(7, 5), (7, -12), (-7, 5), (-7, -12), (7, 17), (7, -24), (-7, 17), (-7, -24),
+               (7, 29), (7, -36), (-7, 29), (-7, -36)]
+    placed = []
+    for (x, y), names in sorted(groups.items(), key=lambda item: -item[0][1]):
+        label = " = ".join(names)
+        for dx, dy in offsets:
+            text = ax.annotate(label, (x, y), xytext=(dx, dy),  # type: ignore[attr-defined]
+                               textcoords="offset points", fontsize=9,
+                               ha="left" if dx > 0 else "right", va="bottom", zorder=4,
+                               arrowprops={"arrowstyle": "-", "lw": 0.5, "color": "0.35",
+                                           "shrinkA": 0, "shrinkB": 3})
+            box = text.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+            text.remove()
+        else:
+            text = ax.annotate(label, (x, y), xytext=offsets[0],  # type: ignore[attr-defined]
+                               textcoords="offset points", fontsize=9, zorder=4)
+            placed.append(text.get_window_extent(renderer))
 
 
 def pareto_png(table: pd.DataFrame, lang: str = "nl") -> bytes:

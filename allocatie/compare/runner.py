@@ -126,75 +126,61 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     run_id = uuid.uuid4().hex[:12]
+    stop = stop or threading.Event()
 
     from allocatie.loading import load_instance
 
     base = load_instance(spec.instance)
     content_hash = instance_hash(base)
     instance = with_rules(base, spec.rules)
-    interrupted = False
     try:
         candidates = prepare(spec, instance, content_hash, out, stop, retry_failed)
-    except KeyboardInterrupt:
-        if stop is None:
-            stop = threading.Event()
+    except KeyboardInterrupt:  # Ctrl-C during a MILP design: keep the designs already stored
         stop.set()
         candidates = prepare(spec, instance, content_hash, out, stop, retry_failed)
-        interrupted = True
-    recipe = InstanceRecipe(str(spec.instance), content_hash,
-                            tuple(sorted(dict(spec.rules).items())))
     plan = make_plan(spec, candidates, content_hash)
     store = TaskStore(out)
     store.clean_temporary()
-    keys = {p.key for p in plan if p.key}
-    results = store.load(keys)
+    results = store.load({p.key for p in plan if p.key})
     reused = {k for k, r in results.items() if not (retry_failed and r.get("status") == "error")}
-    todo_keys: dict[str, PlannedTask] = {}
-    for task in plan:
-        if task.key and task.key not in reused and task.key not in todo_keys:
-            todo_keys[task.key] = task
-    todo = list(todo_keys.values())
+    todo = list({p.key: p for p in reversed(plan) if p.key and p.key not in reused}.values())
+    todo.reverse()  # one task per key, in plan order
     total = len(plan)
-    done_before = sum(1 for p in plan if not p.key or p.key in reused)
+    per_key = Counter(p.key for p in plan if p.key)
+    done = [sum(1 for p in plan if not p.key or p.key in reused)]
 
-    executor_name = "none"
-    computed = 0
-    message = ""
-    if stop is not None and stop.is_set():
-        interrupted = True
-    if todo and not interrupted:
-        parallel = _parallelism(workers, dask)
-        size = chunk_size or spec.chunk_size or auto_chunk_size(len(todo), parallel)
-        chunks = list(make_chunks(todo, spec, recipe, size, run_id))
-        counter = [done_before]
-        per_key = Counter(p.key for p in plan if p.key)
-
-        def on_records(records: list[dict[str, Any]]) -> None:
-            for record in records:
-                store.save(record)
-                results[record["key"]] = record
-            counter[0] += sum(per_key[r["key"]] for r in records)
-            if progress is not None:
-                progress(min(counter[0], total), total, time.perf_counter() - started)
-
+    def report() -> None:
         if progress is not None:
-            progress(done_before, total, time.perf_counter() - started)
+            progress(min(done[0], total), total, time.perf_counter() - started)
+
+    def on_records(records: list[dict[str, Any]]) -> None:
+        for record in records:
+            if not record.get("setup_error"):
+                store.save(record)
+            results[record["key"]] = record
+        done[0] += sum(per_key[r["key"]] for r in records)
+        report()
+
+    executor_name, message, interrupted = "none", "", stop.is_set()
+    parallel = _parallelism(workers, dask)
+    report()
+    if todo and not interrupted:
+        size = chunk_size or spec.chunk_size or auto_chunk_size(len(todo), parallel)
+        recipe = InstanceRecipe(str(spec.instance), content_hash,
+                                tuple(sorted(dict(spec.rules).items())))
+        chunks = list(make_chunks(todo, spec, recipe, size, run_id))
         with _executor(workers, dask) as (submit, executor_name, in_flight):
             interrupted, message = drive(submit, chunks, on_records, stop, in_flight)
-        computed = sum(1 for k in todo_keys if k in results
-                       and results[k].get("run_id") == run_id)
-    elif progress is not None:
-        progress(done_before, total, time.perf_counter() - started)
+    computed = sum(1 for p in todo if results.get(p.key, {}).get("run_id") == run_id)
 
-    rows = table_rows(plan, results)
-    scenarios = scenario_table(rows)
+    scenarios = scenario_table(table_rows(plan, results))
     infos = [{"design": c.spec.name, "kind": c.spec.kind, **_candidate_info(c),
               **describe(c, instance, spec)} for c in candidates]
     designs = design_table(scenarios, infos, spec.scenarios.count)
     files = write_tables(out, scenarios, designs)
     files["pareto.png"] = out / "pareto.png"
     write_pareto_png(designs, files["pareto.png"], lang)
-    missing = total - len(rows)
+    missing = total - len(scenarios)
     failed = int((scenarios["status"] == "error").sum())
     elapsed = time.perf_counter() - started
     files["compare.json"] = out / "compare.json"
@@ -206,8 +192,8 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
                                          "spawn_key=(i,))) for scenario i",
                   "solver": spec.solver.seed},
         "versions": versions(), "code_version": CODE_VERSION, "run_id": run_id,
-        "executor": executor_name, "workers": workers, "dask": dask,
-        "tasks": {"total": total, "computed": computed, "reused": len(reused & keys),
+        "executor": executor_name, "parallel": parallel, "dask": dask,
+        "tasks": {"total": total, "computed": computed, "reused": len(reused),
                   "failed": failed, "missing": missing},
         "interrupted": interrupted, "message": message,
         "designs": [{"design": c.spec.name, **c.spec.params(), **_candidate_info(c)}
@@ -216,10 +202,9 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
         "elapsed_s": round(elapsed, 3),
     })
     return CompareResult(out_dir=out, spec=spec, scenarios=scenarios, designs=designs,
-                         total=total, computed=computed, reused=len(reused & keys),
-                         failed=failed, missing=missing, interrupted=interrupted,
-                         elapsed_s=elapsed, executor=executor_name, files=files,
-                         message=message)
+                         total=total, computed=computed, reused=len(reused), failed=failed,
+                         missing=missing, interrupted=interrupted, elapsed_s=elapsed,
+                         executor=executor_name, files=files, message=message)
 
 
 # --------------------------------------------------------------------------- planning

@@ -140,7 +140,9 @@ def design_instance(recipe: InstanceRecipe, design: DesignRecipe) -> Instance:
 def run_chunk(chunk: Chunk) -> list[dict[str, Any]]:
     """Award ``chunk.design`` under each of its scenarios. Returns one record per scenario
     (fields :data:`RECORD_FIELDS`); a scenario that raises gives a record with ``status``
-    ``error`` and the exception's type and message instead of stopping the batch."""
+    ``error`` and the exception's type and message instead of stopping the batch. When the
+    worker cannot build the instance at all, every record also has ``setup_error`` (the
+    runner shows these but does not store them, so the next run tries again)."""
     records = []
     instance: Instance | None = None
     setup_error: BaseException | None = None
@@ -158,6 +160,8 @@ def run_chunk(chunk: Chunk) -> list[dict[str, Any]]:
             record = award_scenario(instance, chunk.scenarios, index, chunk.award, chunk.solver)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             record = error_record(exc)
+            if setup_error is not None:
+                record["setup_error"] = True  # the worker's fault, not the task's: not stored
         record.update(key=key, scenario=index, run_id=chunk.run_id, pid=os.getpid(),
                       code_version=CODE_VERSION,
                       time_s=round(time.perf_counter() - started, 6))

@@ -52,6 +52,9 @@ from allocatie.settings import SolverSettings
 REGION_MAX_DISTRICTS = 120
 #: Time limit of one region MILP (seconds).
 REGION_TIME_S = 5.0
+#: Districts farther than this (hops) from the region's other lots keep their lot.
+REGION_DEPTH: int | None = None
+REGION_NEIGHBOUR_ROWS = False
 
 
 @dataclass(frozen=True)
@@ -1285,6 +1288,16 @@ class _Search:
             var = x[pos[core]][s]
             assert var is not None, "the core district is served by its lot's winner"
             model.lb[var] = 1.0
+        if REGION_DEPTH is not None:  # districts deep inside their lot stay there
+            for s, lot in enumerate(region):
+                members = sorted(des.members[lot])
+                others = [d for other in region if other != lot for d in des.members[other]]
+                depth = ctx.dist[np.ix_(members, others)].min(axis=1)
+                for d, h in zip(members, depth, strict=True):
+                    if h > REGION_DEPTH:
+                        var = x[pos[d]][s]
+                        if var is not None:
+                            model.lb[var] = 1.0
         loads = [[t for i in range(size) for t in xs(i, s, float(ctx.clients[union[i]]))]
                  for s in range(m)]
         for s in range(m):  # (3)
@@ -1324,6 +1337,10 @@ class _Search:
                 for i in range(size):
                     if union[i] != cores[s] and x[i][s] is not None:
                         model.add_ge(inflow[i] + xs(i, s, -1.0), 0.0)
+                        if REGION_NEIGHBOUR_ROWS:  # a non-core district has a neighbour in s
+                            near = [t for e in ctx.nbrs[union[i]] if e in pos
+                                    for t in xs(pos[e], s)]
+                            model.add_ge(near + xs(i, s, -1.0), 0.0)
         units = sorted({ctx.unit_of[d] for d in union})  # (6)
         for unit in units:
             members = ctx.unit_members[unit]

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from allocatie.checker import Evaluation
-from allocatie.instance import Instance
 from allocatie.report.texts import LANGUAGES, texts
-from allocatie.solution import Solution
+
+if TYPE_CHECKING:
+    from allocatie.checker import Evaluation
+    from allocatie.instance import Instance
+    from allocatie.solution import Solution
 
 MAP_PNG = "kaart.png"
 CURRENT_MAP_PNG = "kaart-huidig.png"

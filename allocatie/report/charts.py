@@ -31,7 +31,7 @@ def tradeoff_svg(data: ReportData, alternatives: Sequence[Mapping[str, object]])
     if ev is not None and data.has_solution:
         ax.scatter([ev.transitions], [ev.cost], s=170, marker="*", color="#EE6677",
                    edgecolor="#111111", linewidth=0.7, zorder=4, label=t["tradeoff_this"])
-        ax.legend(loc="upper right", frameon=False, fontsize=9)
+        ax.legend(loc="best", frameon=True, framealpha=0.9, edgecolor="#cccccc", fontsize=9)
     ax.set_xlabel(t["tradeoff_x"], fontsize=9.5)
     ax.set_ylabel(t["tradeoff_y"], fontsize=9.5)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=7))

@@ -393,7 +393,8 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
         items.append((t["q_compactness"], t["q_compactness_value"].format(
             eur=data.eur(rules.compactness_weight))))
     if rules.max_changed_districts is not None:
-        items.append((t["q_changed"], data.int(rules.max_changed_districts)))
+        items.append((t["q_changed"].format(districts=data.districts_word.lower()),
+                      data.int(rules.max_changed_districts)))
     pricing = data.solution.pricing
     items.append((t["q_pricing"], t[f"q_pricing_{pricing}"].format(
         district=data.district_word.lower())))
@@ -446,7 +447,8 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
             items.append((t["a_compactness"], data.eur(ev.compactness_cost)))
         items.append((t["a_objective"], data.eur(ev.objective)))
         if ev.changed_districts is not None:
-            items.append((t["a_changed"], data.int(ev.changed_districts)))
+            items.append((t["a_changed"].format(districts=data.districts_word),
+                          data.int(ev.changed_districts)))
     if solution.bound is not None:
         items.append((t["a_bound"], data.eur(solution.bound)))
     if solution.gap is not None:

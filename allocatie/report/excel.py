@@ -123,12 +123,14 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
 
 def _lots(data: ReportData) -> tuple[list[str], list[list[Cell]]]:
     t = data.t
-    header = [t["col_lot"], t["col_winner"], t["col_n_districts"], data.districts_word,
+    header = [t["col_lot"], t["col_winner"],
+              t["col_n_districts"].format(districts=data.districts_word.lower()),
+              data.districts_word,
               t["col_clients"], t["col_cost"], t["col_cost_per_client"], t["col_switchers"],
               t["col_switch_share"]]
     rows = [[(_id(r.lot), None), (r.winner or "", None), (len(r.districts), INT),
              (", ".join(r.names), None), (r.clients, INT), (round(r.cost, 2), EUR),
-             (r.cost_per_client, EUR), (r.transitions, INT), (r.switch_share, PCT)]
+             (round(r.cost_per_client, 2) if r.cost_per_client else None, EUR), (r.transitions, INT), (r.switch_share, PCT)]
             for r in data.lots]
     return header, rows
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import matplotlib
 import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Rectangle
@@ -214,22 +215,94 @@ def _patch(geometry, **style) -> PathPatch:
 
 
 def _label_lots(ax, lots: gpd.GeoDataFrame, data: ReportData) -> None:
-    """Lot name, winner and clients at a point well inside the lot's largest part."""
+    """Label each lot with its name, winner and clients: inside the lot where the label fits,
+    else next to it with a leader line, never on top of another label."""
     t = data.t
     rows = {row.lot: row for row in data.lots}
     size = 9 if len(rows) <= 8 else 8 if len(rows) <= 14 else 6.5
-    for lot, geometry in zip(lots.index, lots.geometry, strict=True):
-        row = rows.get(str(lot))
-        if row is None or geometry is None or geometry.is_empty:
-            continue
-        point = label_point(geometry)
-        text = t["map_lot_label"].format(lot=row.lot,
-                                         winner=row.winner or t["map_no_winner"],
+    fig = ax.get_figure()
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    width_px = ax.get_window_extent(renderer).width
+    per_px = (x1 - x0) / width_px
+    pad_px = 2 * 0.35 * size * fig.dpi / 72 + 2
+    bounds = shapely.box(x0, y0, x1, y1)
+    shapes = {str(lot): g for lot, g in zip(lots.index, lots.geometry, strict=True)
+              if g is not None and not g.is_empty and str(lot) in rows}
+    anchors = {lot: label_point(g) for lot, g in shapes.items()}
+    placed: list[shapely.Polygon] = []
+    style = {"ha": "center", "va": "center", "fontsize": size, "linespacing": 1.25,
+             "zorder": 7, "color": "#111111",
+             "bbox": {"boxstyle": "round,pad=0.35", "facecolor": "white",
+                      "edgecolor": "#333333", "linewidth": 0.6, "alpha": 0.92}}
+    for lot in sorted(shapes, key=lambda lot: -shapes[lot].area):
+        row = rows[lot]
+        text = t["map_lot_label"].format(lot=row.lot, winner=row.winner or t["map_no_winner"],
                                          clients=data.int(row.clients))
-        ax.text(point.x, point.y, text, ha="center", va="center", fontsize=size,
-                linespacing=1.25, zorder=5, color="#111111",
-                bbox={"boxstyle": "round,pad=0.35", "facecolor": "white",
-                      "edgecolor": "#333333", "linewidth": 0.6, "alpha": 0.9})
+        anchor = anchors[lot]
+        probe = ax.text(anchor.x, anchor.y, text, **{**style, "bbox": None})
+        extent = probe.get_window_extent(renderer)
+        probe.remove()
+        half_w = (extent.width + pad_px) * per_px / 2
+        half_h = (extent.height + pad_px) * per_px / 2
+        box = shapely.box(anchor.x - half_w, anchor.y - half_h,
+                          anchor.x + half_w, anchor.y + half_h)
+        if _fits(box, shapes[lot]) and not any(box.intersects(p) for p in placed):
+            ax.text(anchor.x, anchor.y, text, **style)
+            placed.append(box)
+            continue
+        centre = _outside_position(lot, anchor, half_w, half_h, shapes, anchors, placed,
+                                   bounds)
+        placed.append(shapely.box(centre[0] - half_w, centre[1] - half_h,
+                                  centre[0] + half_w, centre[1] + half_h))
+        ax.plot([anchor.x], [anchor.y], marker="o", markersize=3.2, color="#111111",
+                zorder=7)
+        ax.annotate(text, xy=(anchor.x, anchor.y), xytext=centre, textcoords="data",
+                    arrowprops={"arrowstyle": "-", "color": "#111111", "linewidth": 0.9,
+                                "shrinkA": 0, "shrinkB": 2},
+                    **style)
+
+
+def _fits(box: shapely.Polygon, lot) -> bool:
+    """Whether a label box lies (almost) wholly inside its lot."""
+    return box.intersection(lot).area >= 0.97 * box.area
+
+
+def _outside_position(lot: str, anchor: shapely.Point, half_w: float, half_h: float,
+                      shapes: Mapping[str, object], anchors: Mapping[str, shapely.Point],
+                      placed: Sequence[shapely.Polygon], bounds: shapely.Polygon
+                      ) -> tuple[float, float]:
+    """The best centre for a label that does not fit in its lot: near the lot, on no other
+    label and no lot anchor, covering as little as possible of small lots (its own
+    included)."""
+    size = max(half_w, half_h) * 2
+    box_area = 4 * half_w * half_h
+    best: tuple[float, tuple[float, float]] | None = None
+    for step in (1.0, 1.4, 1.8, 2.3, 2.9, 3.6, 4.5, 6.0):
+        for k in range(24):
+            angle = 2 * math.pi * k / 24
+            cx = anchor.x + math.cos(angle) * step * size * 0.75
+            cy = anchor.y + math.sin(angle) * step * size * 0.55
+            box = shapely.box(cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+            if not bounds.contains(box):
+                continue
+            if any(box.intersects(p.buffer(size * 0.04)) for p in placed):
+                continue
+            cost = 0.25 * step
+            for other, shape in shapes.items():
+                covered = box.intersection(shape).area / box_area
+                if covered <= 0:
+                    continue
+                small = other == lot or shape.area < 6 * box_area
+                cost += covered * (3.0 if small else 0.4)
+                if other != lot and box.contains(anchors[other]):
+                    cost += 5.0
+            if best is None or cost < best[0]:
+                best = (cost, (cx, cy))
+    if best is None:  # nowhere free: put it just above the lot
+        return anchor.x, anchor.y + 2 * half_h
+    return best[1]
 
 
 def label_point(geometry) -> shapely.Point:

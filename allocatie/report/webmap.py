@@ -99,7 +99,7 @@ def render(districts: gpd.GeoDataFrame, data: ReportData) -> str:
         ]
     layers.append({"key": "current", "name": t["web_layer_current"],
                    "legend": _legend_orgs(data, [d.main_provider for d in data.districts],
-                                          t["web_layer_current"])})
+                                          t["map_legend_providers"])})
     payload = {
         "districts": {"type": "FeatureCollection", "features": features},
         "lots": {"type": "FeatureCollection", "features": lot_features},
@@ -178,7 +178,8 @@ def _legend_lots(data: ReportData) -> str:
     t = data.t
     esc = html.escape
     items = "".join(_swatch(row.colour, f"{esc(t['lot'])} {esc(row.lot)} – "
-                                        f"{esc(row.winner or t['map_no_winner'])}")
+                                        f"{esc(row.winner or t['map_no_winner'])} "
+                                        f"({data.int(row.clients)})")
                     for row in data.lots)
     return f"<div class=legend-title>{esc(t['map_legend_lots'])}</div>{items}"
 
