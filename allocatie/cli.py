@@ -99,6 +99,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     p.add_argument("--dask", help="'local' for a local Dask cluster, or a scheduler address")
     p.add_argument("--retry-failed", action="store_true", help="rerun tasks that failed")
+    p.add_argument("--chunk-size", type=int, help="scenarios per task (default: automatic)")
+    p.add_argument("--lang", choices=["nl", "en"], default="nl", help="plot language")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=cmd_compare)
     return parser
@@ -229,7 +231,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     with _sigint_sets(stop):
         result = run_compare(args.spec, args.out, workers=args.workers, dask=args.dask,
                              progress=None if printer is None else printer.scenario, stop=stop,
-                             retry_failed=args.retry_failed)
+                             retry_failed=args.retry_failed, chunk_size=args.chunk_size,
+                             lang=args.lang)
     if printer is not None:
         printer.close()
     print(result.describe())

@@ -105,6 +105,7 @@ def write_results(out: str | Path, instance: Instance, solution: Solution, comma
             from allocatie.report import write_report
 
             write_report(staging, instance, solution, evaluation, lang=lang)
+        staging.chmod(0o755)  # mkdtemp makes it private; a results folder is for sharing
         _swap_into_place(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

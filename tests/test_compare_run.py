@@ -93,6 +93,7 @@ def test_outputs_tables_and_checker(reference) -> None:
                    "transitions_mean", "objective_p95", "lot_no_bid_chance",
                    "infeasible_share", "cap_bound_share"):
         assert column in designs.columns
+    assert reference.ok and "vandaag" in reference.describe()
     meta = json.loads((out / "compare.json").read_text())
     assert meta["seeds"]["scenarios"] == 2026 and meta["versions"]["numpy"]
     assert meta["tasks"]["total"] == 90 and not meta["interrupted"]
@@ -282,9 +283,13 @@ def test_report_section_and_plot(reference) -> None:
     from allocatie.compare import compare_section_html, pareto_figure
 
     html = compare_section_html(reference.designs, "nl")
-    assert html.startswith('<section class="compare">') and "data:image/png;base64," in html
-    assert "Vergelijking van perceelindelingen" in html and "vandaag" in html
-    assert "Comparison of lot designs" in compare_section_html(reference.designs, "en")
+    assert html.startswith('<section class="compare">') and "<svg" in html
+    assert html == compare_section_html(reference.designs, "nl")  # deterministic
+    assert "Vergelijking van perceelindelingen" in html and ">vandaag<" in html
+    png = compare_section_html(pd.read_csv(reference.files["designs.csv"]), "en", image="png")
+    assert "data:image/png;base64," in png and "Comparison of lot designs" in png
+    with pytest.raises(ValueError, match="image must be 'svg' or 'png'"):
+        compare_section_html(reference.designs, "en", image="gif")
     figure = pareto_figure(reference.designs, "en")
     labels = {t.get_text() for t in figure.axes[0].texts}
     assert labels == {"vandaag", "zeven", "vijf"}

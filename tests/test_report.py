@@ -132,7 +132,7 @@ def test_report_answers_in_dutch_number_format(report_nl, emmen):
     report = (folder / "rapport.html").read_text(encoding="utf-8")
     assert "Bewezen optimaal" in report
     assert fmt_eur(evaluation.cost, "nl") in report
-    assert re.search(r"€ \d{1,3}(\.\d{3}){2}", report)
+    assert re.search(r"€\s\d{1,3}(\.\d{3}){2}", report)
     assert f"{fmt_int(evaluation.transitions, 'nl')} van " in report
     for line in LOG:
         assert line in report
@@ -171,7 +171,7 @@ def test_english_report_has_english_headings(report_en):
                     "Proven optimal"):
         assert heading in report
     assert "Het antwoord" not in report and "Wie gaat naar wie" not in report
-    assert re.search(r"€ \d{1,3}(,\d{3}){2}", report)
+    assert re.search(r"€\s\d{1,3}(,\d{3}){2}", report)
     wb = load_workbook(report_en / "resultaat.xlsx")
     assert wb.sheetnames == ["Summary", "Lots", "Bidders", "Districts", "Transitions",
                              "Audit log"]
@@ -249,14 +249,14 @@ def test_both_languages_have_every_string():
 
 
 @pytest.mark.parametrize(("lang", "expected"), [
-    ("nl", ("1.234.567", "€ 1.234.567", "1,2%", "1.234,5")),
-    ("en", ("1,234,567", "€ 1,234,567", "1.2%", "1,234.5")),
+    ("nl", ("1.234.567", "€\u00a01.234.567", "1,2%", "1.234,5")),
+    ("en", ("1,234,567", "€\u00a01,234,567", "1.2%", "1,234.5")),
 ])
 def test_number_formats(lang, expected):
     got = (fmt_int(1234567, lang), fmt_eur(1234567.4, lang), fmt_pct(0.0123, lang),
            fmt_num(1234.5, lang))
     assert got == expected
-    assert fmt_eur(None, lang) == "–" and fmt_eur(-5, lang) == "−€ 5"
+    assert fmt_eur(None, lang) == "–" and fmt_eur(-5, lang) == "−€\u00a05"
 
 
 # --------------------------------------------------------------------------- progress
@@ -271,10 +271,11 @@ class _Clock:
 def test_progress_line_format():
     printer = ProgressPrinter(io.StringIO(), tty=False)
     line = printer.solve_line(Progress(12.34, 4_567_890, 4_512_000, "highs"))
-    assert line == "    12,3 s  beste € 4.567.890  grens € 4.512.000  gap 1,22%"
+    assert line == "    12,3 s  beste € 4.567.890  grens € 4.512.000  gap 1,22%".replace(
+        "€ ", "€\u00a0")
     english = ProgressPrinter(io.StringIO(), lang="en", tty=False)
-    assert "incumbent € 4,567,890  bound € 4,512,000  gap 1.22%" in english.solve_line(
-        Progress(12.34, 4_567_890, 4_512_000, "highs"))
+    assert "incumbent €\u00a04,567,890  bound €\u00a04,512,000  gap 1.22%" \
+        in english.solve_line(Progress(12.34, 4_567_890, 4_512_000, "highs"))
     assert "incumbent –" in english.solve_line(Progress(1.0, None, None, "cbc"))
 
 
@@ -291,7 +292,7 @@ def test_progress_without_tty_prints_changes_with_a_rate_limit():
     printer(Progress(9.0, 80.0, 60.0, "highs"))
     printer.close()
     lines = stream.getvalue().splitlines()
-    assert len(lines) == 2 and "€ 80" in lines[1] and "\r" not in stream.getvalue()
+    assert len(lines) == 2 and "€\u00a080" in lines[1] and "\r" not in stream.getvalue()
 
 
 def test_progress_on_a_tty_rewrites_one_line():
@@ -315,3 +316,20 @@ def test_progress_of_scenarios():
     assert lines == ["  3/10 scenario's klaar (30%)  45,0 s  nog ca. 1 min 45 s",
                      "  10/10 scenario's klaar (100%)  150,0 s"]
     assert duration(7300) == "2 h 01 min"
+
+
+def test_award_rule_and_diagnosis_come_from_the_details(emmen):
+    instance, solution, evaluation = emmen
+    details = {"rule": "optimal", "criterion": "price_quality", "quality_weight": 0.3}
+    award = Solution(status=Status.OPTIMAL, assignment=solution.assignment,
+                     winners=solution.winners, details=details)
+    question = dict(build(instance, award, evaluation).question)
+    assert question["Gunningsregel"] == "optimal"
+    assert question["Gunningscriterium"].endswith("(weging kwaliteit 30,0%)")
+    assert question["Aantal percelen"] == "vaste indeling (6 percelen)"
+    design = dict(build(instance, solution, evaluation).question)
+    assert "Gunningsregel" not in design and design["Aantal percelen"] == "6"
+    failed = Solution(status=Status.INFEASIBLE, message="geen gunning mogelijk",
+                      details={"rule": "optimal", "diagnosis": ["perceel 3: geen bod"]})
+    assert build(instance, failed, None).diagnosis == ("geen gunning mogelijk",
+                                                       "perceel 3: geen bod")

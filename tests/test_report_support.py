@@ -3,15 +3,13 @@ solution on a fixed design, and a small instance built in code without geometry.
 
 from __future__ import annotations
 
-import csv
-import tomllib
 from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 
 from allocatie.checker import Evaluation, evaluate
 from allocatie.instance import Bidder, District, Edge, Instance, Rules
-from allocatie.settings import SolverSettings
+from allocatie.loading import load_instance
 from allocatie.solution import Solution
 from allocatie.status import Status
 
@@ -20,66 +18,8 @@ EMMEN_WIJKEN = ROOT / "instances" / "emmen-wijken"
 
 
 def load(folder: Path) -> Instance:
-    """The instance of a bundled folder: through ``allocatie.loading`` when it exists, else
-    read here from the spec's files (districts, incumbents, bidders, bids, lots)."""
-    try:
-        from allocatie.loading import load_instance
-    except ImportError:
-        return _read_folder(folder)
+    """The instance of a bundled folder."""
     return load_instance(folder)
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _read_folder(folder: Path) -> Instance:
-    import gebieden
-
-    config = tomllib.loads((folder / "instance.toml").read_text(encoding="utf-8"))
-    files = dict(config["files"])
-    frame = gebieden.read_districts(folder / files["districts"])
-    incumbents: dict[str, dict[str, int]] = defaultdict(dict)
-    if "incumbents" in files:
-        for row in _rows(folder / files["incumbents"]):
-            incumbents[row["district_id"]][row["provider"]] = int(row["clients"])
-    districts = tuple(
-        District(id=str(i), clients=int(r["clients"]), name=str(r.get("name") or ""),
-                 incumbents=incumbents.get(str(i), {}))
-        for i, r in frame.iterrows())
-    bidders = tuple(
-        Bidder(id=r["bidder"], capacity=int(r["capacity"]) if r.get("capacity") else None,
-               max_lots=int(r["max_lots"]) if r.get("max_lots") else None,
-               lot_fee=float(r["lot_fee"]) if r.get("lot_fee") else 0.0)
-        for r in _rows(folder / files["bidders"]))
-    bids = {(r["bidder"], r["district_id"]): float(r["price"])
-            for r in _rows(folder / files["bids"])}
-    edges = tuple(Edge(a.a, a.b, a.border_m, a.kind)
-                  for a in gebieden.adjacency(frame, kind="queen"))
-    raw = config.get("rules", {})
-    lots = raw.get("lots")
-    rules = Rules(
-        lots_min=raw.get("lots_min", lots or 1), lots_max=raw.get("lots_max", lots or 1),
-        max_lots_per_bidder=raw.get("max_lots_per_bidder"),
-        lot_clients_min=raw.get("lot_clients_min"), lot_clients_max=raw.get("lot_clients_max"),
-        transition_cost=float(raw.get("transition_cost", 0.0)),
-        contiguity=raw.get("contiguity", "rook"))
-    solver = config.get("solver", {})
-
-    def design(role: str) -> dict[str, str] | None:
-        if role not in files:
-            return None
-        return {r["district_id"]: r["lot"] for r in _rows(folder / files[role])}
-
-    return Instance(
-        name=config.get("name", folder.name), description=config.get("description", ""),
-        districts=districts, bidders=bidders, bids=bids, edges=edges, rules=rules,
-        lots=design("lots"), current_lots=design("current_lots"),
-        solver=SolverSettings(backend=solver.get("backend", "highs"),
-                              time_limit_s=float(solver.get("time_limit_s", 60))),
-        folder=folder, files={k: str(v) for k, v in files.items()},
-    )
 
 
 def best_award(instance: Instance, design: Mapping[str, str],

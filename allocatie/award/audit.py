@@ -284,9 +284,15 @@ def _turn_down(e: Mapping, lang: str) -> str:
 
 
 def _awarded(e: Mapping, lang: str) -> str:
-    if lang == "nl":
-        return f"Perceel {e['lot']} ({_clients(e['clients'], lang)}) gegund aan {_won(e, lang)}."
-    return f"Lot {e['lot']} ({_clients(e['clients'], lang)}) awarded to {_won(e, lang)}."
+    nl = lang == "nl"
+    combo = ""
+    if e.get("combo"):
+        combo = (f", binnen combinatie-inschrijving {e['combo']}" if nl
+                 else f", within combination bid {e['combo']}")
+    if nl:
+        return (f"Perceel {e['lot']} ({_clients(e['clients'], lang)}) gegund aan "
+                f"{_won(e, lang)}{combo}.")
+    return f"Lot {e['lot']} ({_clients(e['clients'], lang)}) awarded to {_won(e, lang)}{combo}."
 
 
 def _combination(e: Mapping, lang: str) -> str:

@@ -33,11 +33,13 @@ several lots are not searched for.
 
 Units inside the model: thousands of EUR for HiGHS and CBC (their numerics suffer from
 coefficients near 1e6), whole cents for CP-SAT (integers); scores in points, or 1/10,000
-points for CP-SAT. Reported figures are recomputed in EUR from the chosen bids.
+points for CP-SAT. Reported figures are recomputed in EUR from the chosen bids. For CBC the
+capacity rows are divided by the capacity (see :class:`Formulation`).
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Mapping
@@ -55,6 +57,8 @@ from allocatie.status import Status
 
 FAMILIES = ("max_lots", "capacity", "min_winners", "max_winners")
 MIN_STAGE_S = 0.05
+LP_AND_FIX_MIN_BIDS = 2000  # a model this large gets an LP-and-fix warm start ...
+LP_AND_FIX_MIN_S = 3.0  # ... when the time limit allows
 # Slack on "keep the earlier stage at its optimum" (HiGHS, CBC units): half a cent in kEUR,
 # half a tie step in score points, and below one rank step.
 _STAGE_TOLERANCE = {"price": 5e-6, "price_quality": 5e-5, "lottery": 1e-6}
@@ -88,13 +92,17 @@ class Formulation:
     ``relax`` names rule families (:data:`FAMILIES`) made elastic: their rows get a
     non-negative integer slack in ``slack[family][key]`` and their reductions are skipped.
     ``primary`` maps (lot, bidder) to the stage-1 key used by the dominance reduction (None =
-    no reduction). ``use_combos`` False leaves combination bids out."""
+    no reduction). ``use_combos`` False leaves combination bids out. ``normalise_capacity``
+    divides each capacity row by its capacity (coefficients n_l / cap_b, right-hand side 1):
+    CBC (OR-Tools 9.15) was seen to claim a wrong optimum on the integer rows (1 of 24
+    synthetic 20-50 lot instances, never with normalised rows)."""
 
     def __init__(self, data: AwardData, relax: frozenset[str] = frozenset(),
                  primary: Mapping[tuple[str, str], float] | None = None,
-                 use_combos: bool = True) -> None:
+                 use_combos: bool = True, normalise_capacity: bool = False) -> None:
         self.data = data
         self.relax = relax
+        self.normalise_capacity = normalise_capacity
         self.model = Model(name="award")
         # fixed at 0 with cost 1: an objective is never empty (CP-SAT rejects a constant one)
         self.anchor = self.model.add_var(0.0, 0.0, name="anchor")
@@ -230,7 +238,10 @@ class Formulation:
                 s = self.model.add_var(0, reach, integer=True, name=f"s_cap[{b}]")
                 self.slack["capacity"][b] = s
                 terms.append((s, -1.0))
-            self.model.add_le(terms, float(cap))
+            if self.normalise_capacity and cap > 0:
+                self.model.add_le([(v, c / cap) for v, c in terms], 1.0)
+            else:
+                self.model.add_le(terms, float(cap))
 
     def winner_indicator(self) -> None:
         """(4) w_b = 1 when b wins a lot (x <= w, for a maximum) and only then (for a
@@ -342,12 +353,14 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
     if criterion == "price_quality":
         assert scores is not None, "price_quality needs scores"
         primary_key = {k: -round(s, SCORE_DECIMALS) for k, s in scores.items()}
-        form = Formulation(data, primary=primary_key, use_combos=False)
+        form = Formulation(data, primary=primary_key, use_combos=False,
+                           normalise_capacity=settings.backend == "cbc")
         primary = form.costs({k: -(round(s * score_unit) if cpsat else s)
                               for k, s in scores.items()})
     else:
         primary_key = {k: round(v, PRICE_DECIMALS) for k, v in values_eur.items()}
-        form = Formulation(data, primary=primary_key)
+        form = Formulation(data, primary=primary_key,
+                           normalise_capacity=settings.backend == "cbc")
         primary = form.costs({k: money(v) for k, v in values_eur.items()},
                              {k.id: money(data.combo_value(k)) for k in form.combos})
     value_costs = form.costs({k: money(v) for k, v in values_eur.items()},
@@ -356,6 +369,10 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
     incumbent = greedy_award(data, form.options, stage_one)
     if incumbent is not None:
         form.model.hint = form.hint_from(incumbent)
+    if len(form.x) >= LP_AND_FIX_MIN_BIDS and settings.time_limit_s >= LP_AND_FIX_MIN_S:
+        better = _lp_and_fix(form, primary, settings, stop)
+        if better is not None:
+            form.model.hint = better
     tie_lots = _tie_lots(form, primary_key)
     stages: list[tuple[str, list[float]]] = [(criterion, primary)]
     if tie_lots and criterion == "price_quality":
@@ -368,7 +385,9 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
     deadline = started + settings.time_limit_s
     records: list[dict] = []
     first: RawResult | None = None
+    status = Status.NO_SOLUTION
     values: np.ndarray | None = None
+    warm_start = dict(form.model.hint)
     for index, (name, cost) in enumerate(stages):
         remaining = deadline - time.perf_counter()
         if index and remaining < MIN_STAGE_S:
@@ -379,12 +398,20 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
                     wrapped if index == 0 else None, stop)
         records.append({"stage": name, "status": raw.status.value, "native": raw.native_status,
                         "time_s": round(raw.time_s, 4)})
+        found = None if raw.values is None else np.round(raw.values)
         if index == 0:
-            first = raw
-        if raw.values is None:
+            first, status = raw, raw.status
+            if raw.status is not Status.OPTIMAL and warm_start:
+                # no proof: keep the warm start when the solver found nothing better (CBC
+                # in OR-Tools does not use it as a MIP start)
+                start = np.array([warm_start[i] for i in range(form.model.num_vars)])
+                if found is None or float(np.dot(cost, found)) > float(np.dot(cost, start)):
+                    found, status = start, Status.FEASIBLE
+                    records[-1]["kept_warm_start"] = True
+        if found is None:
             break
-        values = np.round(raw.values)
-        if raw.status is not Status.OPTIMAL and index == 0:
+        values = found
+        if index == 0 and status is not Status.OPTIMAL:
             break
         z = float(np.dot(cost, values))
         tolerance = 0.0 if cpsat else _STAGE_TOLERANCE[name]
@@ -392,11 +419,13 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
         form.model.hint = {i: float(v) for i, v in enumerate(values)}
     assert first is not None
     elapsed = time.perf_counter() - started
+    if values is None:
+        status = first.status
     common = {"time_s": elapsed, "solver": first.version, "native_status": first.native_status,
               "stages": tuple(records), "tie_lots": tie_lots,
               "variables": form.model.num_vars, "rows": form.model.num_rows}
     if values is None:
-        return MilpAward(first.status, **common)
+        return MilpAward(status, **common)
     winners, combos = form.decode(values)
     combos = _prefer_lot_bids(data, combos)
     _, _, objective = data.figures(winners, combos)
@@ -406,15 +435,54 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
         score = sum(scores[(lot, b)] for lot, b in winners.items())
         if first.bound is not None:
             score_bound = max(score, -first.bound / score_unit)
-        if first.status is Status.OPTIMAL:
+        if status is Status.OPTIMAL:
             score_bound = score
     else:
         if first.bound is not None:
             bound = min(objective, first.bound / money_unit + data.constant)
-        if first.status is Status.OPTIMAL:
+        if status is Status.OPTIMAL:
             bound = objective if bound is None else bound
-    return MilpAward(first.status, winners, combos, objective, bound, score, score_bound,
-                     **common)
+    return MilpAward(status, winners, combos, objective, bound, score, score_bound, **common)
+
+
+def _lp_and_fix(form: Formulation, cost: list[float], settings: SolverSettings,
+                stop: threading.Event | None) -> dict[int, float] | None:
+    """A better warm start for a large model: solve the LP relaxation (HiGHS), keep the lots
+    it awards whole, and solve the lots it splits as a small MIP (an eighth of the time limit
+    each). Returns a full solution vector, or None when that is not better than the
+    current hint."""
+    model = form.model
+    model.cost = cost
+    relaxed = copy.copy(model)
+    relaxed.integer = [False] * model.num_vars
+    budget = settings.time_limit_s / 8
+    # the LP always on HiGHS: CP-SAT has no LP, it would solve the 0-1 problem itself
+    lp = solve(relaxed, settings.with_(time_limit_s=budget, backend="highs"), None, stop)
+    if lp.values is None:
+        return None
+    split = {lot for (lot, _), var in form.x.items() if 1e-6 < lp.values[var] < 1 - 1e-6}
+    sub = copy.copy(model)
+    sub.lb, sub.ub = list(model.lb), list(model.ub)
+    for (lot, _), var in form.x.items():
+        if lot in split:
+            continue
+        if lp.values[var] >= 1 - 1e-6:
+            sub.lb[var] = 1.0
+        else:
+            sub.ub[var] = 0.0
+    for var in form.c.values():
+        if lp.values[var] <= 1e-6:
+            sub.ub[var] = 0.0
+    sub.hint = {}
+    raw = solve(sub, settings.with_(time_limit_s=budget), None, stop)
+    if raw.values is None:
+        return None
+    values = np.round(raw.values)
+    if model.hint:
+        start = np.array([model.hint[i] for i in range(model.num_vars)])
+        if float(np.dot(cost, values)) >= float(np.dot(cost, start)):
+            return None
+    return {i: float(v) for i, v in enumerate(values)}
 
 
 def _tie_lots(form: Formulation, key: Mapping[tuple[str, str], float]) -> tuple[str, ...]:
@@ -472,7 +540,7 @@ def minimal_relaxation(data: AwardData, settings: SolverSettings,
     """Relax the rule ``families`` (elastic rows) and minimise the total slack.
 
     Returns the status and, when feasible, family -> key -> slack (only nonzero slacks)."""
-    form = Formulation(data, relax=families)
+    form = Formulation(data, relax=families, normalise_capacity=settings.backend == "cbc")
     cost = [0.0] * form.model.num_vars
     for slacks in form.slack.values():
         for var in slacks.values():

@@ -82,9 +82,29 @@ def run_rule(data: AwardData, rule: str, criterion: str,
         outcome = _preference_rule(data, ranking)
     else:
         outcome = _sequential_rule(data, lot_order(data, rule), rule, ranking)
+    accepted_before = len(outcome.events)
     _combination_stage(data, outcome, criterion)
+    combo_events = outcome.events[accepted_before:]
+    accepted = any(e.get("accepted") for e in combo_events)
+    if rule == "by-preference" or accepted:
+        _final_awards(data, outcome, ranking, every_lot=rule == "by-preference")
     _final_check(data, outcome)
     return outcome
+
+
+def _final_awards(data: AwardData, outcome: RuleOutcome, ranking: _Ranking,
+                  every_lot: bool) -> None:
+    """One 'awarded' event per lot (``every_lot``) or per lot of an accepted combination."""
+    in_combo = {lot: cid for cid in outcome.combinations for lot in data.combo_by_id[cid].lots}
+    for lot in data.lots:
+        winner = outcome.winners.get(lot)
+        if winner is None or not (every_lot or lot in in_combo):
+            continue
+        event = {"kind": "awarded", "lot": lot, "clients": data.clients[lot], "winner": winner,
+                 "combo": in_combo.get(lot), "transitions": data.transitions(lot, winner)}
+        if lot not in in_combo:
+            event.update(_won(data, ranking, data.option_of[(lot, winner)]))
+        outcome.events.append(event)
 
 
 # --------------------------------------------------------------------------- ranking
@@ -287,10 +307,7 @@ def _preference_rule(data: AwardData, ranking: _Ranking) -> RuleOutcome:
         free.sort(key=natural_key)
     for lot in data.lots:
         if lot in holder:
-            option = data.option_of[(lot, holder[lot])]
             outcome.winners[lot] = holder[lot]
-            outcome.events.append({"kind": "awarded", "lot": lot, "clients": data.clients[lot],
-                                   "winner": holder[lot], **_won(data, ranking, option)})
     open_lots = [lot for lot in data.lots if lot not in holder]
     if open_lots:
         outcome.failure = {"reason": "open_lots", "lots": open_lots}

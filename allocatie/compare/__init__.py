@@ -68,6 +68,28 @@ design and no lot bids; rules that only shape a design, like client bounds and c
 play no part in an award). Each result is recomputed by the independent checker. See
 :mod:`allocatie.compare.scenarios` for how a scenario is drawn.
 
+Running, resuming, reproducing
+------------------------------
+Tasks run in batches (one design, several scenarios) on a process pool of ``workers``
+local processes (default: all cores; ``workers=1`` runs in the calling process), or on Dask:
+``dask="local"`` starts a LocalCluster on 127.0.0.1, ``dask="tcp://host:port"`` uses a
+running scheduler whose workers have allocatie installed and see the instance folder at the
+same path (each worker checks the instance's content hash). Every finished batch is stored
+task by task in ``OUT/tasks/<hash>.json`` (hash of the instance content, rules, design,
+scenario parameters and index, award rule, solver settings and code version); a rerun skips
+what is stored, so a killed run loses at most the batches that were running. A task that
+raises is stored with its error and kept on reruns; ``retry_failed=True`` runs it again.
+Setting ``stop`` (or Ctrl-C) submits nothing more, waits for the running batches, and writes
+the tables for what is done (``CompareResult.interrupted``).
+
+The same SPEC gives the same tables whatever the number of workers or the executor. A MILP
+design stopped by its time limit is not reproducible from scratch (the solver's path depends
+on timing): it is made once per output folder and reused from ``OUT/designs/``.
+
+Test hooks (environment variables read in the workers): ``ALLOCATIE_COMPARE_FAIL``
+(``"design:scenario,..."``, ``*`` for any) makes those tasks raise;
+``ALLOCATIE_COMPARE_DELAY_S`` slows every task down (see :mod:`allocatie.compare.tasks`).
+
 Outputs in OUT (all written atomically)
 ---------------------------------------
 - ``scenarios.csv`` / ``scenarios.parquet``: one row per design x scenario: status, cost,
@@ -83,8 +105,9 @@ Outputs in OUT (all written atomically)
 
 Python API
 ----------
-``run_compare``, ``load_spec``, ``compare_section_html(designs_table, lang)`` (the plot and
-table as an HTML fragment for the report) and ``pareto_figure``.
+``run_compare``, ``load_spec``, ``compare_section_html(designs_table, lang, image="svg")``
+(the plot and the table as an HTML fragment for the report), ``pareto_figure``,
+``pareto_svg`` and ``write_pareto_png``.
 """
 
 from __future__ import annotations
@@ -101,6 +124,7 @@ _LAZY = {
     "run_compare": "allocatie.compare.runner",
     "compare_section_html": "allocatie.compare.plots",
     "pareto_figure": "allocatie.compare.plots",
+    "pareto_svg": "allocatie.compare.plots",
     "write_pareto_png": "allocatie.compare.plots",
 }
 
@@ -119,6 +143,7 @@ __all__ = [
     "compare_section_html",
     "load_spec",
     "pareto_figure",
+    "pareto_svg",
     "run_compare",
     "write_pareto_png",
 ]

@@ -3,7 +3,8 @@
 :func:`pareto_figure` draws mean cost against mean transitions per design, with p5-p95
 whiskers in both directions, the Pareto-efficient designs marked and joined, and a label per
 design. :func:`compare_section_html` returns that plot (inline PNG) and the design table as
-one self-contained HTML fragment, for :mod:`allocatie.report` or any page.
+one self-contained HTML fragment (inline SVG or PNG), for :mod:`allocatie.report` or any
+page.
 """
 
 from __future__ import annotations
@@ -151,15 +152,30 @@ def pareto_png(table: pd.DataFrame, lang: str = "nl") -> bytes:
     return buffer.getvalue()
 
 
+def pareto_svg(table: pd.DataFrame, lang: str = "nl") -> str:
+    """The Pareto plot as SVG text (deterministic ids, text kept as text)."""
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "allocatie-compare", "svg.fonttype": "none"}):
+        pareto_figure(table, lang).savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
 def write_pareto_png(table: pd.DataFrame, path: Path, lang: str = "nl") -> None:
     """Write the Pareto plot to ``path`` atomically."""
     data = pareto_png(table, lang)
     write_atomic(path, lambda tmp: tmp.write_bytes(data))
 
 
-def compare_section_html(table: pd.DataFrame, lang: str = "nl") -> str:
-    """An HTML ``<section>`` with the Pareto plot (inline PNG) and the design table, in
-    ``lang`` (``nl`` or ``en``). Returns the fragment; safe to embed (text is escaped)."""
+def compare_section_html(table: pd.DataFrame, lang: str = "nl", image: str = "svg") -> str:
+    """An HTML ``<section>`` with the Pareto plot and the design table (``designs.csv`` or
+    ``CompareResult.designs``), in ``lang`` (``nl`` or ``en``). ``image`` is ``svg`` (inline
+    SVG) or ``png`` (inline base64 PNG). Returns the fragment; text is escaped. Raises
+    ValueError for another ``image``."""
+    if image not in ("svg", "png"):
+        raise ValueError(f"image must be 'svg' or 'png', got {image!r}")
     t = _texts(lang)
     planned = int(table["scenarios"].max()) if "scenarios" in table and len(table) else 0
     parts = ['<section class="compare">', f"<h2>{html.escape(t['heading'])}</h2>",
@@ -167,9 +183,12 @@ def compare_section_html(table: pd.DataFrame, lang: str = "nl") -> str:
     if not len(table):
         parts.append(f"<p>{html.escape(t['empty'])}</p></section>")
         return "\n".join(parts)
-    image = base64.b64encode(pareto_png(table, lang)).decode("ascii")
-    parts.append(f'<img alt="{html.escape(t["title"].format(n=planned))}" '
-                 f'src="data:image/png;base64,{image}" style="max-width:100%">')
+    if image == "svg":
+        parts.append(f'<figure class="compare-plot">{pareto_svg(table, lang)}</figure>')
+    else:
+        data = base64.b64encode(pareto_png(table, lang)).decode("ascii")
+        parts.append(f'<img alt="{html.escape(t["title"].format(n=planned))}" '
+                     f'src="data:image/png;base64,{data}" style="max-width:100%">')
     columns = [c for c in t["columns"] if c in table.columns]
     parts.append('<table class="compare-table">')
     parts.append("<thead><tr>" + "".join(f"<th>{html.escape(t['columns'][c])}</th>"

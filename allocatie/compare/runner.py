@@ -98,6 +98,43 @@ class CompareResult:
         """Every planned task has a result (possibly an error)."""
         return self.missing == 0 and not self.interrupted
 
+    @property
+    def ok(self) -> bool:
+        """The run is complete and at least one design has an award in some scenario (failed
+        tasks are listed by :meth:`describe`, they do not make a run fail)."""
+        return self.complete and bool(self.designs["rank"].notna().any())
+
+    def describe(self) -> str:
+        """A short plain-text account of the run and the ranking, for a terminal."""
+        head = (f"{len(self.designs)} designs x {self.spec.scenarios.count} scenarios = "
+                f"{self.total} tasks: {self.computed} computed, {self.reused} reused, "
+                f"{self.failed} failed, {self.missing} not done; {self.elapsed_s:.1f} s on "
+                f"{self.executor}")
+        lines = [head]
+        if self.interrupted:
+            lines.append("interrupted: the tables hold what was done; run the same command "
+                         "again to continue" + (f" ({self.message})" if self.message else ""))
+        lines.append(f"{'rank':>4}  {'design':<16} {'lots':>4} {'mean objective':>16} "
+                     f"{'p95 objective':>16} {'mean switchers':>14} {'no award':>8}  pareto")
+        for _, row in self.designs.sort_values("rank", na_position="last").iterrows():
+            rank = "-" if pd.isna(row["rank"]) else str(int(row["rank"]))
+            lots = "-" if pd.isna(row["lots"]) else str(int(row["lots"]))
+            lines.append(
+                f"{rank:>4}  {str(row['design'])[:16]:<16} {lots:>4} "
+                f"{_eur(row['objective_mean']):>16} {_eur(row['objective_p95']):>16} "
+                f"{_num(row['transitions_mean']):>14} {_pct(row['infeasible_share']):>8}  "
+                f"{'yes' if row['pareto'] else ''}")
+            if row.get("design_status") == "error":
+                lines.append(f"      {row['design']}: {row['design_message']}")
+        errors = self.scenarios[self.scenarios["status"] == "error"]
+        if len(errors):
+            first = errors.iloc[0]
+            lines.append(f"{len(errors)} task(s) failed, e.g. {first['design']} scenario "
+                         f"{first['scenario']}: {first['error_type']}: {first['error']}; "
+                         "see scenarios.csv (rerun with --retry-failed to try them again)")
+        lines.append(f"results in {self.out_dir}")
+        return "\n".join(lines)
+
 
 def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
                 workers: int | None = None, dask: str | None = None,
@@ -161,7 +198,7 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
         done[0] += sum(per_key[r["key"]] for r in records)
         report()
 
-    executor_name, message, interrupted = "none", "", stop.is_set()
+    executor_name, message, interrupted = "none (nothing to run)", "", stop.is_set()
     parallel = _parallelism(workers, dask)
     report()
     if todo and not interrupted:
@@ -205,6 +242,18 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
                          total=total, computed=computed, reused=len(reused), failed=failed,
                          missing=missing, interrupted=interrupted, elapsed_s=elapsed,
                          executor=executor_name, files=files, message=message)
+
+
+def _eur(value: float) -> str:
+    return "-" if pd.isna(value) else f"EUR {value:,.0f}"
+
+
+def _num(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:,.0f}"
+
+
+def _pct(value: float) -> str:
+    return "-" if pd.isna(value) else f"{100 * value:.1f}%"
 
 
 # --------------------------------------------------------------------------- planning

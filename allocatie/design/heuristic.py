@@ -534,6 +534,7 @@ class _Search:
         self.best: _Design | None = None
         self.first_feasible_s: float | None = None
         self.history: list[tuple[float, float]] = []
+        self.clean: set[tuple] = set()
 
     # -------------------------------------------------------------- budget
     def elapsed(self) -> float:
@@ -874,16 +875,23 @@ class _Search:
         return result[0] if result is not None else None
 
     def _grow(self, seeds: list[int], winners: list[int] | None) -> list[int] | None:
-        """Grow connected lots from seed units: cost-aware (least regret first) with
-        ``winners``, else balanced (the lot with fewest clients grows next). Returns
-        ``lot_of`` or None when some unit cannot be reached."""
+        """Grow connected lots 0..k-1 from seed units: cost-aware with ``winners``, else
+        balanced. Returns ``lot_of`` or None when some unit cannot be reached."""
+        if winners is not None:
+            return self._grow_into([-1] * self.ctx.n, dict(enumerate(seeds)), winners)
+        return self._grow_balanced(seeds)
+
+    def _grow_balanced(self, seeds: list[int]) -> list[int] | None:
+        """Grow lots from seed units, always the lot with fewest clients next, taking its
+        nearest free neighbour (hops from its seed)."""
         ctx = self.ctx
         k = len(seeds)
         lot_of = [-1] * ctx.n
         unit_lot = [-1] * ctx.n_units
         lot_clients = [0] * k
-        bidder_clients = [0] * ctx.nb
         reps = [self._rep(u) for u in seeds]
+        tiebreak = [self.rng.random() for _ in range(ctx.n_units)]
+        fronts: list[list[tuple[float, float, int]]] = [[] for _ in range(k)]
         left = ctx.n_units
 
         def assign(u: int, lot: int) -> None:
@@ -892,115 +900,125 @@ class _Search:
             for d in ctx.unit_members[u]:
                 lot_of[d] = lot
             lot_clients[lot] += ctx.unit_clients[u]
-            if winners is not None:
-                bidder_clients[winners[lot]] += ctx.unit_clients[u]
             left -= 1
-
-        def adjacent_units(u: int) -> list[int]:
-            return [ctx.unit_of[e] for d in ctx.unit_members[u] for e in ctx.growth_nbrs[d]]
+            for v in self._adjacent_units(u):
+                if unit_lot[v] < 0 and ctx.unit_label[v] < 0:
+                    heapq.heappush(fronts[lot], (ctx.dist[reps[lot], self._rep(v)],
+                                                 tiebreak[v], v))
 
         for lot, u in enumerate(seeds):
             assign(u, lot)
-        tiebreak = [self.rng.random() for _ in range(ctx.n_units)]
-        if winners is None:
-            fronts: list[list[tuple[float, float, int]]] = [[] for _ in range(k)]
-            for lot, u in enumerate(seeds):
-                for v in adjacent_units(u):
-                    if unit_lot[v] < 0:
-                        heapq.heappush(fronts[lot], (ctx.dist[reps[lot], self._rep(v)],
-                                                     tiebreak[v], v))
-            while left:
-                grew = False
-                for lot in sorted(range(k), key=lambda j: (lot_clients[j], j)):
-                    front = fronts[lot]
-                    while front and unit_lot[front[0][2]] >= 0:
-                        heapq.heappop(front)
-                    if not front:
-                        continue
-                    _, _, u = heapq.heappop(front)
-                    if ctx.unit_label[u] >= 0:
-                        continue
-                    assign(u, lot)
-                    for v in adjacent_units(u):
-                        if unit_lot[v] < 0:
-                            heapq.heappush(front, (ctx.dist[reps[lot], self._rep(v)],
-                                                   tiebreak[v], v))
+        while left:
+            grew = False
+            for lot in sorted(range(k), key=lambda j: (lot_clients[j], j)):
+                front = fronts[lot]
+                while front and unit_lot[front[0][2]] >= 0:
+                    heapq.heappop(front)
+                if front:
+                    assign(heapq.heappop(front)[2], lot)
                     grew = True
                     break
-                if not grew:
-                    break
-            if not ctx.contiguous:
-                self._place_rest(unit_lot, lot_of, lot_clients, bidder_clients, winners, assign)
-            return lot_of if left == 0 else None
+            if not grew:
+                break
+        if left and not ctx.contiguous:
+            for u in range(ctx.n_units):
+                if unit_lot[u] < 0 and ctx.unit_label[u] < 0:
+                    assign(u, min(range(k), key=lambda j: (lot_clients[j], j)))
+        return lot_of if left == 0 else None
 
-        ucost = ctx.ucost_or_big[:, winners]
+    def _adjacent_units(self, u: int) -> list[int]:
+        ctx = self.ctx
+        return [ctx.unit_of[e] for d in ctx.unit_members[u] for e in ctx.growth_nbrs[d]]
+
+    def _grow_into(self, base: Sequence[int], seeds: Mapping[int, int],
+                   winners: Sequence[int]) -> list[int] | None:
+        """Cost-aware growth: the free districts of ``base`` (lot -1) join the lots of
+        ``seeds`` (lot -> seed unit, all free), least regret first: a unit's regret for a
+        lot is its cost under the lot's winner minus its cheapest cost under any growing
+        lot's winner. Lots not in ``seeds`` keep their districts and do not grow. Client
+        maxima and capacities are respected while possible. Returns ``lot_of`` or None."""
+        ctx = self.ctx
+        lot_of = list(base)
+        k = len(winners)
+        lot_clients = [0] * k
+        bidder_clients = [0] * ctx.nb
+        for d, lot in enumerate(lot_of):
+            if lot >= 0:
+                lot_clients[lot] += ctx.clients[d]
+                bidder_clients[winners[lot]] += ctx.clients[d]
+        unit_lot = [lot_of[m[0]] for m in ctx.unit_members]
+        growing = sorted(seeds)
+        ucost = ctx.ucost_or_big[:, [winners[lot] for lot in growing]]
         best = ucost.min(axis=1)
+        column = {lot: c for c, lot in enumerate(growing)}
+        reps = {lot: self._rep(u) for lot, u in seeds.items()}
+        tiebreak = [self.rng.random() for _ in range(ctx.n_units)]
         heap: list[tuple[float, float, float, int, int]] = []
+        left = sum(1 for v in unit_lot if v < 0)
 
-        def push_from(u: int, lot: int) -> None:
-            for v in adjacent_units(u):
-                if unit_lot[v] < 0 and ctx.unit_label[v] < 0:
-                    heapq.heappush(heap, (float(ucost[v, lot] - best[v]),
-                                          float(ctx.dist[reps[lot], self._rep(v)]),
-                                          tiebreak[v], v, lot))
+        def assign(u: int, lot: int) -> None:
+            nonlocal left
+            unit_lot[u] = lot
+            for d in ctx.unit_members[u]:
+                lot_of[d] = lot
+            lot_clients[lot] += ctx.unit_clients[u]
+            bidder_clients[winners[lot]] += ctx.unit_clients[u]
+            left -= 1
+            if ctx.contiguous:
+                for v in self._adjacent_units(u):
+                    push(v, lot)
 
-        if ctx.contiguous:
-            for lot, u in enumerate(seeds):
-                push_from(u, lot)
-        else:
+        def push(v: int, lot: int) -> None:
+            if unit_lot[v] < 0 and ctx.unit_label[v] < 0:
+                heapq.heappush(heap, (float(ucost[v, column[lot]] - best[v]),
+                                      float(ctx.dist[reps[lot], self._rep(v)]),
+                                      tiebreak[v], v, lot))
+
+        for lot, u in seeds.items():
+            if unit_lot[u] >= 0:
+                return None
+            assign(u, lot)
+        if not ctx.contiguous:
             for v in range(ctx.n_units):
-                if unit_lot[v] < 0 and ctx.unit_label[v] < 0:
-                    for lot in range(k):
-                        heapq.heappush(heap, (float(ucost[v, lot] - best[v]), 0.0,
-                                              tiebreak[v], v, lot))
+                for lot in growing:
+                    push(v, lot)
         hi = ctx.hi if (ctx.hi is not None and not ctx.soft) else math.inf
         while heap:
             _, _, _, u, lot = heapq.heappop(heap)
             if unit_lot[u] >= 0:
                 continue
             s = ctx.unit_clients[u]
-            if lot_clients[lot] + s > hi or \
-                    bidder_clients[winners[lot]] + s > ctx.cap[winners[lot]]:
+            w = winners[lot]
+            if lot_clients[lot] + s > hi or bidder_clients[w] + s > ctx.cap[w]:
                 continue
             assign(u, lot)
-            if ctx.contiguous:
-                push_from(u, lot)
-        self._place_rest(unit_lot, lot_of, lot_clients, bidder_clients, winners, assign)
-        return lot_of if left == 0 else None
-
-    def _place_rest(self, unit_lot: list[int], lot_of: list[int], lot_clients: list[int],
-                    bidder_clients: list[int], winners: list[int] | None,
-                    assign: object) -> None:
-        """Put units left over by the growth (limits reached) into an adjacent lot with the
-        least added violation, then least cost."""
-        ctx = self.ctx
-        k = len(lot_clients)
+        # Units left over (limits reached): the adjacent growing lot that adds the least
+        # violation, then the least cost.
         progress = True
-        while progress:
+        while left and progress:
             progress = False
             for u in range(ctx.n_units):
                 if unit_lot[u] >= 0 or ctx.unit_label[u] >= 0:
                     continue
                 if ctx.contiguous:
                     lots = sorted({lot_of[e] for d in ctx.unit_members[u]
-                                   for e in ctx.growth_nbrs[d] if lot_of[e] >= 0})
+                                   for e in ctx.growth_nbrs[d] if lot_of[e] in column})
                 else:
-                    lots = list(range(k))
+                    lots = growing
                 if not lots:
                     continue
                 s = ctx.unit_clients[u]
 
                 def badness(lot: int, s: int = s, u: int = u) -> tuple[float, float]:
-                    viol = ctx.hard(lot_clients[lot] + s) - ctx.hard(lot_clients[lot])
-                    if winners is None:
-                        return viol, float(lot_clients[lot])
                     w = winners[lot]
+                    viol = ctx.hard(lot_clients[lot] + s) - ctx.hard(lot_clients[lot])
                     viol += ctx.over_cap(w, bidder_clients[w] + s) - \
                         ctx.over_cap(w, bidder_clients[w])
-                    return viol, float(ctx.ucost_or_big[u, w])
+                    return viol, float(ucost[u, column[lot]])
 
-                assign(u, min(lots, key=badness))  # type: ignore[operator]
+                assign(u, min(lots, key=badness))
                 progress = True
+        return lot_of if left == 0 else None
 
     def _penalised_award(self, lot_of: Sequence[int], k: int) -> list[int] | None:
         """Winners obeying max lots and winner counts, minimising cost with missing bids
@@ -1079,16 +1097,14 @@ class _Search:
         """Region MILPs on the best design, then perturbations, until time runs out."""
         assert self.best is not None
         current = self.best.copy()
-        if not self.region_milps:
-            self.perturb_loop(current, use_milp=False)
-            return
-        current = self.region_loop(current, size=2)
-        if self.done():
-            return
-        current = self.region_loop(current, size=3)
-        self.perturb_loop(current, use_milp=True)
+        if self.region_milps:
+            current = self.region_loop(current, size=2)
+            if not self.done():
+                current = self.region_loop(current, size=3)
+        self.perturb_loop(current)
 
     def adjacent_pairs(self, des: _Design) -> list[tuple[int, int]]:
+        """Pairs of lots that share a contiguity edge (all pairs without contiguity)."""
         ctx = self.ctx
         if not ctx.contiguous:
             return [(a, b) for a in range(des.k) for b in range(a + 1, des.k)]
@@ -1102,6 +1118,7 @@ class _Search:
         return sorted(pairs)
 
     def regions(self, des: _Design, size: int) -> list[tuple[int, ...]]:
+        """Connected sets of ``size`` (2 or 3) lots."""
         pairs = self.adjacent_pairs(des)
         if size == 2:
             return list(pairs)
@@ -1118,14 +1135,14 @@ class _Search:
         return sorted(triples)
 
     def region_loop(self, des: _Design, size: int) -> _Design:
-        """Solve regions of ``size`` adjacent lots exactly until none improves."""
-        clean: set[frozenset[frozenset[int]]] = set()
+        """Solve regions of ``size`` adjacent lots exactly until none improves; a region
+        already solved in the same state (its lots, winners and their capacity left) is not
+        solved again."""
         while not self.done():
-            regions = self.regions(des, size)
-            self.rng.shuffle(regions)
-            regions = [r for r in regions
+            regions = [r for r in self.regions(des, size)
                        if sum(len(des.members[lot]) for lot in r) <= REGION_MAX_DISTRICTS]
-            todo = [r for r in regions if self._region_key(des, r) not in clean]
+            self.rng.shuffle(regions)
+            todo = [r for r in regions if self._region_key(des, r) not in self.clean]
             if not todo:
                 break
             improved = False
@@ -1133,12 +1150,12 @@ class _Search:
                 if self.done():
                     break
                 key = self._region_key(des, region)
-                if key in clean:
+                if key in self.clean:
                     continue
                 self.iterations += 1
                 better = self.solve_region(des, list(region))
                 if better is None:
-                    clean.add(key)
+                    self.clean.add(key)
                     continue
                 self.descend(better)
                 if better.feasible() and better.better_than(des):
@@ -1146,33 +1163,135 @@ class _Search:
                     self.offer(des)
                     improved = True
                 else:
-                    clean.add(key)
+                    self.clean.add(key)
             if not improved:
                 break
         return des
 
-    def _region_key(self, des: _Design, region: Sequence[int]) -> frozenset[frozenset[int]]:
-        return frozenset(frozenset(des.members[lot]) | {-1 - des.winner[lot]} for lot in region)
+    def _region_key(self, des: _Design, region: Sequence[int]) -> tuple:
+        """What a region MILP depends on: the region's lots with their winners and the
+        capacity its winners have left outside the region."""
+        inside = frozenset((frozenset(des.members[lot]), des.winner[lot]) for lot in region)
+        outside = tuple(sorted(
+            (w, des.bidder_clients[w] - sum(des.lot_clients[lot] for lot in region
+                                            if des.winner[lot] == w))
+            for w in {des.winner[lot] for lot in region}))
+        return inside, outside
 
-    def perturb_loop(self, des: _Design, use_milp: bool) -> None:
-        """Merge two adjacent lots and split a third; keep the result if it beats ``des``."""
-        while not self.done():
+    def perturb_loop(self, des: _Design) -> None:
+        """Ruin and recreate two or three adjacent lots, or merge two lots and split a
+        third; keep the result when it beats the current design, and go back to the best
+        design now and then."""
+        fails = 0
+        while not self.done() and fails < 200:
             self.iterations += 1
-            trial = self._merge_split(des)
+            kind = self.rng.random()
+            if self.region_milps and kind < 0.4:
+                trial = self._new_winner_region(des)
+            elif des.k >= 3 and kind < 0.7:
+                trial = self._merge_split(des)
+            else:
+                trial = self._ruin_recreate(des)
             if trial is None:
-                if self.rng.random() < 0.5:
-                    continue
-                break
+                fails += 1
+                continue
+            fails = 0
             self.descend(trial)
-            if use_milp and trial.feasible():
+            if self.region_milps and trial.feasible():
                 trial = self.region_loop(trial, size=2)
             if trial.feasible() and trial.better_than(des):
                 des = trial
                 self.offer(des)
-            elif self.best is not None and self.rng.random() < 0.2:
+            elif self.best is not None and self.rng.random() < 0.1:
                 des = self.best.copy()
 
+    def _new_winner_region(self, des: _Design) -> _Design | None:
+        """Give one lot of an adjacent pair to another bidder (one of the three cheapest on
+        the pair with a lot to spare) and re-partition the pair exactly for its winners."""
+        ctx = self.ctx
+        pairs = self.adjacent_pairs(des)
+        if not pairs:
+            return None
+        a, b = self.rng.choice(pairs)
+        if self.rng.random() < 0.5:
+            a, b = b, a
+        union = sorted(des.members[a] | des.members[b])
+        wa, wb = des.winner[a], des.winner[b]
+        cands = [j for j in range(ctx.nb) if j != wb and des.bidder_lots[j] < ctx.max_lots[j]]
+        winners = list(des.winner)
+        cands = [j for j in cands if self._winners_ok(winners[:b] + [j] + winners[b + 1:])]
+        if not cands:
+            return None
+        union_cost = ctx.cost_or_big[union].sum(axis=0)
+        cands.sort(key=lambda j: (union_cost[j], j))
+        j = self.rng.choice(cands[:3])
+        # Cores: the district that favours j most over wa, and the farthest from it for a.
+        gain = [(ctx.cost_or_big[d, wa] - ctx.cost_or_big[d, j], -d) for d in union
+                if ctx.can[d][j]]
+        if not gain:
+            return None
+        core_b = -max(gain)[1]
+        rest = [d for d in union if d != core_b and ctx.can[d][wa]]
+        if not rest:
+            return None
+        core_a = max(rest, key=lambda d: (ctx.dist[core_b, d], -d))
+        labels = [d for d in union if ctx.unit_label[ctx.unit_of[d]] >= 0]
+        if labels:
+            return None  # keep pinned lots in place
+        return self.solve_region(des, [a, b], [wa, j], [core_a, core_b])
+
+    def _winners_ok(self, winners: Sequence[int]) -> bool:
+        """Whether winners obey max lots per bidder and min/max distinct winners."""
+        ctx = self.ctx
+        counts: dict[int, int] = {}
+        for w in winners:
+            counts[w] = counts.get(w, 0) + 1
+        if any(c > ctx.max_lots[w] for w, c in counts.items()):
+            return False
+        data = self.data
+        if data.min_winners is not None and len(counts) < data.min_winners:
+            return False
+        return data.max_winners is None or len(counts) <= data.max_winners
+
+    def _ruin_recreate(self, des: _Design) -> _Design | None:
+        """Free two or three adjacent lots and grow them again from random seeds, guided by
+        their winners (shuffled, or one replaced by a random bidder), then award."""
+        ctx = self.ctx
+        pairs = self.adjacent_pairs(des)
+        if not pairs:
+            return None
+        region = list(self.rng.choice(pairs))
+        if des.k > 2 and self.rng.random() < 0.5:
+            around = sorted({y for x, y in pairs if x in region and y not in region}
+                            | {x for x, y in pairs if y in region and x not in region})
+            if around:
+                region.append(self.rng.choice(around))
+        free = [d for lot in region for d in des.members[lot]]
+        units = sorted({ctx.unit_of[d] for d in free})
+        labelled = [u for u in units if ctx.unit_label[u] >= 0]
+        plain = [u for u in units if ctx.unit_label[u] < 0]
+        if len(labelled) + len(plain) < len(region) or len(labelled) > len(region):
+            return None
+        seeds = labelled + self.rng.sample(plain, len(region) - len(labelled))
+        winners = list(des.winner)
+        pool = [des.winner[lot] for lot in region]
+        self.rng.shuffle(pool)
+        if self.rng.random() < 0.5:
+            pool[self.rng.randrange(len(pool))] = self.rng.randrange(ctx.nb)
+        for lot, w in zip(region, pool, strict=True):
+            winners[lot] = w
+        base = list(des.lot_of)
+        for d in free:
+            base[d] = -1
+        lot_of = self._grow_into(base, dict(zip(region, seeds, strict=True)), winners)
+        if lot_of is None:
+            return None
+        awarded = self._penalised_award(lot_of, des.k)
+        return _Design(ctx, lot_of, awarded) if awarded is not None else None
+
     def _merge_split(self, des: _Design) -> _Design | None:
+        """Merge two adjacent lots a and b into a, and cut another lot c into c and b,
+        grown cost-aware from two far-apart seeds (a pinned unit stays a seed)."""
         ctx = self.ctx
         pairs = self.adjacent_pairs(des)
         if des.k < 3 or not pairs:
@@ -1186,65 +1305,38 @@ class _Search:
         if not others:
             return None
         c = self.rng.choice(others)
-        lot_of = list(des.lot_of)
-        for d in des.members[b]:
-            lot_of[d] = a
-        # Split lot c from two far-apart seeds (pinned unit, if any, stays a seed).
-        members = sorted(des.members[c])
-        units = sorted({ctx.unit_of[d] for d in members})
+        units = sorted({ctx.unit_of[d] for d in des.members[c]})
         if len(units) < 2:
             return None
         labelled = [u for u in units if ctx.unit_label[u] >= 0]
         first = labelled[0] if labelled else self.rng.choice(units)
-        far = max(units, key=lambda u: (ctx.dist[self._rep(first), self._rep(u)], u))
+        far = max(units, key=lambda u: (ctx.dist[self._rep(first), self._rep(u)],
+                                        self.rng.random()))
         if far == first:
             return None
-        part = self._split(units, first, far)
-        if part is None:
+        base = list(des.lot_of)
+        for d in des.members[b]:
+            base[d] = a
+        for d in des.members[c]:
+            base[d] = -1
+        winners = list(des.winner)
+        if self.rng.random() < 0.5:
+            winners[b] = self.rng.randrange(ctx.nb)
+        lot_of = self._grow_into(base, {c: first, b: far}, winners)
+        if lot_of is None:
             return None
-        for u in part:
-            for d in ctx.unit_members[u]:
-                lot_of[d] = b
-        winners = self._penalised_award(lot_of, des.k)
-        if winners is None:
-            return None
-        return _Design(ctx, lot_of, winners)
-
-    def _split(self, units: list[int], s0: int, s1: int) -> set[int] | None:
-        """Two balanced connected parts of ``units`` grown from s0 and s1; returns s1's."""
-        ctx = self.ctx
-        inside = set(units)
-        side = {s0: 0, s1: 1}
-        size = [ctx.unit_clients[s0], ctx.unit_clients[s1]]
-        fronts: list[deque[int]] = [deque([s0]), deque([s1])]
-        while len(side) < len(units):
-            grew = False
-            for p in sorted((0, 1), key=lambda q: size[q]):
-                while fronts[p]:
-                    u = fronts[p][0]
-                    nxt = [ctx.unit_of[e] for d in ctx.unit_members[u] for e in ctx.growth_nbrs[d]
-                           if ctx.unit_of[e] in inside and ctx.unit_of[e] not in side
-                           and ctx.unit_label[ctx.unit_of[e]] < 0]
-                    if not nxt:
-                        fronts[p].popleft()
-                        continue
-                    v = nxt[0]
-                    side[v] = p
-                    size[p] += ctx.unit_clients[v]
-                    fronts[p].append(v)
-                    grew = True
-                    break
-                if grew:
-                    break
-            if not grew:
-                return None
-        return {u for u, p in side.items() if p == 1}
+        awarded = self._penalised_award(lot_of, des.k)
+        return _Design(ctx, lot_of, awarded) if awarded is not None else None
 
     # -------------------------------------------------------------- region MILP
-    def solve_region(self, des: _Design, region: list[int]) -> _Design | None:
+    def solve_region(self, des: _Design, region: list[int],
+                     new_winners: Sequence[int] | None = None,
+                     new_cores: Sequence[int] | None = None) -> _Design | None:
         """Re-partition the union of ``region``'s lots exactly into connected lots that keep
-        their winners and their core district (the most interior one, or the pinned unit).
-        Returns an improved design (not yet locally searched) or None.
+        their winners and their core district (the most interior one, or the pinned unit),
+        or get ``new_winners`` and ``new_cores`` (one per lot of ``region``; the caller
+        checks max lots and winner counts). Returns a feasible design better than ``des``
+        (not yet locally searched) or None.
 
         Model (positions i in the union, sub-lots s = the region's lots, winner w_s)::
 
@@ -1265,8 +1357,11 @@ class _Search:
         pos = {d: i for i, d in enumerate(union)}
         size = len(union)
         sub_of = {d: s for s, lot in enumerate(region) for d in des.members[lot]}
-        winners = [des.winner[lot] for lot in region]
-        cores = [self._core(des, lot, region) for lot in region]
+        winners = list(new_winners) if new_winners is not None else \
+            [des.winner[lot] for lot in region]
+        cores = list(new_cores) if new_cores is not None else \
+            [self._core(des, lot, region) for lot in region]
+        use_hint = new_winners is None and new_cores is None
 
         model = Model("region")
         hint: dict[int, float] = {}
@@ -1286,7 +1381,8 @@ class _Search:
             model.add_eq([t for s in range(m) for t in xs(i, s)], 1.0)
         for s, core in enumerate(cores):  # (2)
             var = x[pos[core]][s]
-            assert var is not None, "the core district is served by its lot's winner"
+            if var is None:
+                return None
             model.lb[var] = 1.0
         if REGION_DEPTH is not None:  # districts deep inside their lot stay there
             for s, lot in enumerate(region):
@@ -1323,7 +1419,8 @@ class _Search:
             arcs = [(i, pos[e]) for i, d in enumerate(union) for e in ctx.nbrs[d] if e in pos]
             big = float(size - m + 1)
             for s in range(m):
-                flow_hint = self._tree_flow(sorted(des.members[region[s]]), cores[s])
+                flow_hint = self._tree_flow(sorted(des.members[region[s]]), cores[s]) \
+                    if use_hint else {}
                 inflow: list[list[tuple[int, float]]] = [[] for _ in range(size)]
                 for i, j in arcs:
                     if x[i][s] is None or x[j][s] is None or union[j] == cores[s]:
@@ -1360,7 +1457,8 @@ class _Search:
                         hint[z] = float(sub_of[d] != sub_of[e])
                         for s in range(m):
                             model.add_ge([(z, 1.0)] + xs(i, s) + xs(pos[e], s, -1.0), 0.0)
-        model.hint = {i: hint.get(i, 0.0) for i in range(model.num_vars)}
+        if use_hint:
+            model.hint = {i: hint.get(i, 0.0) for i in range(model.num_vars)}
 
         limit = min(self.remaining(), REGION_TIME_S)
         if limit < 0.05:
@@ -1376,7 +1474,10 @@ class _Search:
                 var = x[i][s]
                 if var is not None and raw.is_one(var):
                     lot_of[union[i]] = region[s]
-        trial = _Design(ctx, lot_of, des.winner)
+        all_winners = list(des.winner)
+        for lot, w in zip(region, winners, strict=True):
+            all_winners[lot] = w
+        trial = _Design(ctx, lot_of, all_winners)
         if any(not self.data.is_connected(sorted(trial.members[lot])) for lot in region):
             return None
         if not trial.feasible() or not trial.better_than(des):

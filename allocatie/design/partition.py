@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from allocatie.design.flow import rooted_flow
 from allocatie.instance import Instance
 from allocatie.milp import Model, solve
 from allocatie.settings import SolverSettings
@@ -58,7 +59,6 @@ def _build(instance: Instance, districts: list[str], parts: int):
     for d in districts:
         m.add_eq([(x[(d, j)], 1) for j in range(parts)], 1)
     m.add_eq([(x[(districts[0], 0)], 1)], 1)
-    size = len(districts)
     edges = [e for e in instance.edges_for() if e.a in here and e.b in here]
     weight_km = rules.compactness_weight or COMPACT_TIEBREAK_PER_KM
     for j in range(parts):
@@ -66,18 +66,8 @@ def _build(instance: Instance, districts: list[str], parts: int):
         for d in districts:
             m.add_le([(roots[(d, j)], 1), (x[(d, j)], -1)], 0)
         if rules.contiguity != "none":
-            inflow: dict[str, list[tuple[int, float]]] = defaultdict(list)
-            for e in edges:
-                for src, dst in ((e.a, e.b), (e.b, e.a)):
-                    f = m.add_var(0, size - 1)
-                    m.add_le([(f, 1), (x[(src, j)], -(size - 1))], 0)
-                    m.add_le([(f, 1), (x[(dst, j)], -(size - 1))], 0)
-                    inflow[dst].append((f, 1))
-                    inflow[src].append((f, -1))
-            for d in districts:
-                g = m.add_var(0, size)
-                m.add_le([(g, 1), (roots[(d, j)], -size)], 0)
-                m.add_eq(inflow[d] + [(g, 1), (x[(d, j)], -1)], 0)
+            rooted_flow(m, districts, tuple(edges), {d: x[(d, j)] for d in districts},
+                        {d: roots[(d, j)] for d in districts})
         load = [(x[(d, j)], instance.clients(d)) for d in districts]
         penalty = rules.lot_clients_penalty
         if rules.lot_clients_min is not None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from allocatie.design.flow import rooted_flow
 from allocatie.design.territory import district_costs
 from allocatie.instance import Instance
 from allocatie.milp import Model
@@ -153,24 +154,12 @@ def _contiguity(m: Model, instance: Instance, x, r, slots, by_bidder, integer_fl
         neighbours[e.a].append(e.b)
         neighbours[e.b].append(e.a)
     for b, j in slots:
-        mine = set(by_bidder[b])
-        size = len(mine)
-        inflow: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for e in edges:
-            if e.a not in mine or e.b not in mine:
-                continue
-            for src, dst in ((e.a, e.b), (e.b, e.a)):
-                f = m.add_var(0, size - 1, 0.0, integer_flow)
-                flow[(b, j, src, dst)] = f
-                m.add_le([(f, 1), (x[(src, b, j)], -(size - 1))], 0)
-                m.add_le([(f, 1), (x[(dst, b, j)], -(size - 1))], 0)
-                inflow[dst].append((f, 1))
-                inflow[src].append((f, -1))
+        mine = by_bidder[b]
+        arcs, roots = rooted_flow(m, mine, edges, {d: x[(d, b, j)] for d in mine},
+                                  {d: r[(d, b, j)] for d in mine}, integer_flow)
+        flow.update({(b, j, src, dst): var for (src, dst), var in arcs.items()})
+        supply.update({(d, b, j): var for d, var in roots.items()})
         for d in mine:
-            g = m.add_var(0, size, 0.0, integer_flow)
-            supply[(d, b, j)] = g
-            m.add_le([(g, 1), (r[(d, b, j)], -size)], 0)
-            m.add_eq(inflow[d] + [(g, 1), (x[(d, b, j)], -1)], 0)
             around = [(x[(e, b, j)], -1) for e in neighbours[d] if e in mine]
             m.add_le([(x[(d, b, j)], 1), (r[(d, b, j)], -1)] + around, 0)
     return flow, supply

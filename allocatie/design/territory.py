@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from allocatie.design.flow import rooted_flow
 from allocatie.instance import Instance
 from allocatie.milp import Model
 
@@ -191,24 +192,10 @@ def territory_reaches_a_root(m: Model, instance: Instance, z, r, by_bidder,
         return flow, supply
     edges = instance.edges_for()
     for b, districts in by_bidder.items():
-        mine = set(districts)
-        size = len(districts)
-        inflow: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for e in edges:
-            if e.a not in mine or e.b not in mine:
-                continue
-            for src, dst in ((e.a, e.b), (e.b, e.a)):
-                f = m.add_var(0, size - 1, 0.0, integer_flow)
-                flow[(b, src, dst)] = f
-                m.add_le([(f, 1), (z[(src, b)], -(size - 1))], 0)
-                m.add_le([(f, 1), (z[(dst, b)], -(size - 1))], 0)
-                inflow[dst].append((f, 1))
-                inflow[src].append((f, -1))
-        for d in districts:
-            g = m.add_var(0, size, 0.0, integer_flow)
-            supply[(d, b)] = g
-            m.add_le([(g, 1), (r[(d, b)], -size)], 0)
-            m.add_eq(inflow[d] + [(g, 1), (z[(d, b)], -1)], 0)
+        arcs, roots = rooted_flow(m, districts, edges, {d: z[(d, b)] for d in districts},
+                                  {d: r[(d, b)] for d in districts}, integer_flow)
+        flow.update({(b, src, dst): var for (src, dst), var in arcs.items()})
+        supply.update({(d, b): var for d, var in roots.items()})
     return flow, supply
 
 

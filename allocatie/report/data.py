@@ -7,7 +7,7 @@ import re
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allocatie.checker import Evaluation, objectives_match
@@ -156,7 +156,6 @@ class ReportData:
     check_ok: bool | None = None
     served_total: int = 0
     unserved_total: int = 0
-    extras: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def has_solution(self) -> bool:
@@ -166,7 +165,7 @@ class ReportData:
     def winners(self) -> tuple[str, ...]:
         return tuple(sorted({r.winner for r in self.lots if r.winner}, key=natural_key))
 
-    def int(self, value: float | None) -> str:
+    def integer(self, value: float | None) -> str:
         return fmt_int(value, self.lang)
 
     def eur(self, value: float | None) -> str:
@@ -220,14 +219,8 @@ def build(instance: Instance, solution: Solution, evaluation: Evaluation | None,
         served_total=served, unserved_total=instance.total_clients - served,
     )
     check_ok, check_lines = _check(data)
-    return _replace(data, question=_question(data), answer=_answer(data),
+    return replace(data, question=_question(data), answer=_answer(data),
                     short_text=_short(data), check_ok=check_ok, check_lines=check_lines)
-
-
-def _replace(data: ReportData, **changes: object) -> ReportData:
-    from dataclasses import replace
-
-    return replace(data, **changes)
 
 
 # --------------------------------------------------------------------------- words
@@ -355,30 +348,32 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
         items.append((t["q_description"], inst.description))
     items += [
         (t["q_districts"].format(districts=data.districts_word.lower()),
-         data.int(len(inst.districts))),
-        (t["q_clients"], data.int(inst.total_clients)),
-        (t["q_served"], data.int(data.served_total)),
-        (t["q_providers"], data.int(len(inst.providers))),
-        (t["q_bidders"], data.int(len(inst.bidders))),
+         data.integer(len(inst.districts))),
+        (t["q_clients"], data.integer(inst.total_clients)),
+        (t["q_served"], data.integer(data.served_total)),
+        (t["q_providers"], data.integer(len(inst.providers))),
+        (t["q_bidders"], data.integer(len(inst.bidders))),
     ]
-    if inst.lots:
-        lots_text = t["q_fixed_design"].format(n=data.int(len(inst.lot_ids)))
+    details = data.solution.details
+    award = "rule" in details  # an award of the fixed design (lots.csv)
+    if award and inst.lots:
+        lots_text = t["q_fixed_design"].format(n=data.integer(len(inst.lot_ids)))
     elif rules.lots_min == rules.lots_max:
-        lots_text = data.int(rules.lots_min)
+        lots_text = data.integer(rules.lots_min)
     else:
-        lots_text = t["q_lots_range"].format(lo=data.int(rules.lots_min),
-                                             hi=data.int(rules.lots_max))
+        lots_text = t["q_lots_range"].format(lo=data.integer(rules.lots_min),
+                                             hi=data.integer(rules.lots_max))
     items.append((t["q_lots"], lots_text))
     limit = rules.max_lots_per_bidder
-    items.append((t["q_max_lots"], data.int(limit) if limit is not None else t["none"]))
-    own = [f"{b.id}: {data.int(b.max_lots)}" for b in inst.bidders if b.max_lots is not None]
+    items.append((t["q_max_lots"], data.integer(limit) if limit is not None else t["none"]))
+    own = [f"{b.id}: {data.integer(b.max_lots)}" for b in inst.bidders if b.max_lots is not None]
     if own:
         items.append((t["q_own_max_lots"], "; ".join(own)))
     capped = [b for b in inst.bidders if b.capacity is not None]
     if capped:
-        detail = "; ".join(f"{b.id}: {data.int(b.capacity)}" for b in capped)
+        detail = "; ".join(f"{b.id}: {data.integer(b.capacity)}" for b in capped)
         items.append((t["q_capacity"], t["q_capacity_some"].format(
-            n=data.int(len(capped)), total=data.int(len(inst.bidders))) + f" ({detail})"))
+            n=data.integer(len(capped)), total=data.integer(len(inst.bidders))) + f" ({detail})"))
     else:
         items.append((t["q_capacity"], t["q_capacity_none"]))
     items.append((t["q_client_bounds"], _bounds_text(data)))
@@ -386,21 +381,27 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
     items.append((t["q_contiguity"], t.get(f"q_contiguity_{rules.contiguity}",
                                            rules.contiguity)))
     if rules.min_winners is not None or rules.max_winners is not None:
-        lo = data.int(rules.min_winners) if rules.min_winners is not None else "–"
-        hi = data.int(rules.max_winners) if rules.max_winners is not None else "–"
+        lo = data.integer(rules.min_winners) if rules.min_winners is not None else "–"
+        hi = data.integer(rules.max_winners) if rules.max_winners is not None else "–"
         items.append((t["q_winners"], f"{lo} – {hi}"))
     if rules.compactness_weight:
         items.append((t["q_compactness"], t["q_compactness_value"].format(
             eur=data.eur(rules.compactness_weight))))
     if rules.max_changed_districts is not None:
         items.append((t["q_changed"].format(districts=data.districts_word.lower()),
-                      data.int(rules.max_changed_districts)))
+                      data.integer(rules.max_changed_districts)))
     pricing = data.solution.pricing
     items.append((t["q_pricing"], t[f"q_pricing_{pricing}"].format(
         district=data.district_word.lower())))
-    rule = data.solution.details.get("rule") or (inst.award.rule if inst.lots else None)
-    if rule:
-        items.append((t["q_award_rule"], str(rule)))
+    if award:
+        items.append((t["q_award_rule"], str(details["rule"])))
+        criterion = details.get("criterion")
+        if criterion == "price_quality":
+            weight = float(details.get("quality_weight") or 0.0)  # type: ignore[arg-type]
+            items.append((t["q_criterion"], t["q_criterion_quality"].format(
+                weight=data.pct(weight))))
+        elif criterion:
+            items.append((t["q_criterion"], t["q_criterion_price"]))
     solver = inst.solver
     items.append((t["q_solver"], t["q_solver_value"].format(
         backend=solver.backend, limit=data.num(solver.time_limit_s, 0),
@@ -414,11 +415,11 @@ def _bounds_text(data: ReportData) -> str:
     t, rules = data.t, data.instance.rules
     lo, hi = rules.lot_clients_min, rules.lot_clients_max
     if lo is not None and hi is not None:
-        text = t["q_bounds_between"].format(lo=data.int(lo), hi=data.int(hi))
+        text = t["q_bounds_between"].format(lo=data.integer(lo), hi=data.integer(hi))
     elif lo is not None:
-        text = t["q_bounds_min"].format(lo=data.int(lo))
+        text = t["q_bounds_min"].format(lo=data.integer(lo))
     elif hi is not None:
-        text = t["q_bounds_max"].format(hi=data.int(hi))
+        text = t["q_bounds_max"].format(hi=data.integer(hi))
     else:
         return t["none"]
     if rules.soft_client_bounds:
@@ -432,11 +433,11 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
     items: list[tuple[str, str]] = [(t["a_status"], data.status_text)]
     if data.has_solution and ev is not None:
         items += [
-            (t["a_lots"], data.int(len(data.lots))),
-            (t["a_winners"], f"{data.int(len(data.winners))}: {', '.join(data.winners)}"),
+            (t["a_lots"], data.integer(len(data.lots))),
+            (t["a_winners"], f"{data.integer(len(data.winners))}: {', '.join(data.winners)}"),
             (t["a_cost"], data.eur(ev.cost)),
             (t["a_switchers"], t["a_switchers_value"].format(
-                n=data.int(ev.transitions), served=data.int(data.served_total),
+                n=data.integer(ev.transitions), served=data.integer(data.served_total),
                 share=data.pct(ev.transitions / data.served_total if data.served_total
                                else None))),
             (t["a_transition_cost"], data.eur(ev.transition_cost)),
@@ -446,9 +447,9 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
         if ev.compactness_cost:
             items.append((t["a_compactness"], data.eur(ev.compactness_cost)))
         items.append((t["a_objective"], data.eur(ev.objective)))
-        if ev.changed_districts is not None:
+        if ev.changed_districts is not None and "rule" not in solution.details:
             items.append((t["a_changed"].format(districts=data.districts_word),
-                          data.int(ev.changed_districts)))
+                          data.integer(ev.changed_districts)))
     if solution.bound is not None:
         items.append((t["a_bound"], data.eur(solution.bound)))
     if solution.gap is not None:
@@ -456,7 +457,7 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
     if solution.solver:
         items.append((t["a_solver"], t["a_solver_value"].format(
             solver=solution.solver, seconds=data.num(solution.time_s, 1))))
-    if solution.message:
+    if solution.message and data.has_solution:  # without a solution: in the diagnosis
         items.append((t["a_message"], solution.message))
     return tuple(items)
 
@@ -467,14 +468,18 @@ def _short(data: ReportData) -> str:
         return t["short_none"].format(status=data.status_text)
     share = ev.transitions / data.served_total if data.served_total else None
     return t["short_solution"].format(
-        status=data.status_text, lots=data.int(len(data.lots)),
-        winners=data.int(len(data.winners)), cost=data.eur(ev.cost),
-        switchers=data.int(ev.transitions), served=data.int(data.served_total),
+        status=data.status_text, lots=data.integer(len(data.lots)),
+        winners=data.integer(len(data.winners)), cost=data.eur(ev.cost),
+        switchers=data.integer(ev.transitions), served=data.integer(data.served_total),
         share=data.pct(share))
 
 
 def _diagnosis(solution: Solution) -> tuple[str, ...]:
+    """The solver's message and the diagnosis lines of an award (``details['diagnosis']``)."""
     lines = [solution.message] if solution.message else []
+    found = solution.details.get("diagnosis")
+    if isinstance(found, list | tuple):
+        lines += [str(line) for line in found if str(line) not in lines]
     return tuple(lines)
 
 
@@ -483,7 +488,7 @@ def _check(data: ReportData) -> tuple[bool | None, tuple[str, ...]]:
     if ev is None or not data.has_solution:
         return None, (t["check_none"],)
     lines = [t["check_ok"]] if ev.feasible else [t["check_bad"].format(
-        n=data.int(len(ev.violations)))]
+        n=data.integer(len(ev.violations)))]
     lines += list(ev.violations)
     ok = ev.feasible
     if solution.objective is not None:

@@ -130,7 +130,8 @@ def _lots(data: ReportData) -> tuple[list[str], list[list[Cell]]]:
               t["col_switch_share"]]
     rows = [[(_id(r.lot), None), (r.winner or "", None), (len(r.districts), INT),
              (", ".join(r.names), None), (r.clients, INT), (round(r.cost, 2), EUR),
-             (round(r.cost_per_client, 2) if r.cost_per_client else None, EUR), (r.transitions, INT), (r.switch_share, PCT)]
+             (round(r.cost_per_client, 2) if r.cost_per_client else None, EUR),
+             (r.transitions, INT), (r.switch_share, PCT)]
             for r in data.lots]
     return header, rows
 
@@ -154,7 +155,7 @@ def _districts(data: ReportData) -> tuple[list[str], list[list[Cell]]]:
               t["col_price"], t["col_cost"], t["col_switchers"]]
     rows = []
     for r in data.districts:
-        current = ", ".join(f"{p} ({data.int(n)})" for p, n in r.incumbents)
+        current = ", ".join(f"{p} ({data.integer(n)})" for p, n in r.incumbents)
         rows.append([(r.id, None), (r.name, None), (r.clients, INT), (current, None),
                      (r.main_provider or "", None), (_id(r.lot) if r.lot else "", None),
                      (r.winner or "", None), (r.price, EUR),

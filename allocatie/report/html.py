@@ -60,6 +60,6 @@ def _alternatives(data: ReportData) -> Sequence[Mapping[str, str]]:
         rows.append({
             "name": str(a.get("name", "")),
             "cost": data.eur(float(cost)) if isinstance(cost, int | float) else "–",
-            "transitions": data.int(float(moved)) if isinstance(moved, int | float) else "–",
+            "transitions": data.integer(float(moved)) if isinstance(moved, int | float) else "–",
         })
     return rows

@@ -57,14 +57,14 @@ def lot_map(districts: gpd.GeoDataFrame, data: ReportData) -> Figure:
     handles = [
         Patch(facecolor=row.colour, edgecolor=LOT_EDGE, linewidth=0.8,
               label=f"{t['lot']} {row.lot} – {row.winner or t['map_no_winner']} "
-                    f"({data.int(row.clients)})")
+                    f"({data.integer(row.clients)})")
         for row in data.lots
     ]
     handles.append(Line2D([], [], color=LOT_EDGE, linewidth=2.0, label=t["map_lot_border"]))
     ev = data.evaluation
     subtitle = t["map_subtitle"].format(
-        lots=data.int(len(data.lots)), winners=data.int(len(data.winners)),
-        switchers=data.int(ev.transitions if ev else 0))
+        lots=data.integer(len(data.lots)), winners=data.integer(len(data.winners)),
+        switchers=data.integer(ev.transitions if ev else 0))
     fig, ax = _page(districts, t["map_title"], data.instance.name, subtitle,
                     t["map_legend_lots"], handles, data)
     _draw_districts(ax, districts, colour_of_district)
@@ -86,7 +86,7 @@ def provider_map(districts: gpd.GeoDataFrame, data: ReportData) -> Figure:
             clients_of[provider] = clients_of.get(provider, 0) + n
     handles = [Patch(facecolor=data.org_colour(p), edgecolor=DISTRICT_EDGE, linewidth=0.6,
                      label=t["map_provider_entry"].format(
-                         provider=p, clients=data.int(clients_of.get(p, 0))))
+                         provider=p, clients=data.integer(clients_of.get(p, 0))))
                for p in shown if p in data.org_colours]
     if any(p not in data.org_colours for p in shown):
         handles.append(Patch(facecolor=OTHER_COLOUR, edgecolor=DISTRICT_EDGE, linewidth=0.6,
@@ -239,7 +239,7 @@ def _label_lots(ax, lots: gpd.GeoDataFrame, data: ReportData) -> None:
     for lot in sorted(shapes, key=lambda lot: -shapes[lot].area):
         row = rows[lot]
         text = t["map_lot_label"].format(lot=row.lot, winner=row.winner or t["map_no_winner"],
-                                         clients=data.int(row.clients))
+                                         clients=data.integer(row.clients))
         anchor = anchors[lot]
         probe = ax.text(anchor.x, anchor.y, text, **{**style, "bbox": None})
         extent = probe.get_window_extent(renderer)

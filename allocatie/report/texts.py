@@ -69,6 +69,7 @@ _NL: dict[str, str] = {
     "web_tip_switch": "Cliënten die wisselen",
     "web_hint": "Beweeg over een gebied voor de gegevens; kies rechtsboven wat de kaart kleurt.",
     "web_no_bid": "geen bod",
+    "web_attribution": "Kaart: CBS / Kadaster (CC BY 4.0)",
     # report
     "report_title": "Percelen en gunning",
     "report_title_none": "Percelen en gunning: geen oplossing",
@@ -135,6 +136,9 @@ _NL: dict[str, str] = {
     "q_pricing_district": "prijs per cliënt per {district} (bids.csv)",
     "q_pricing_lot_bids": "prijs per perceel (lot_bids.csv)",
     "q_award_rule": "Gunningsregel",
+    "q_criterion": "Gunningscriterium",
+    "q_criterion_price": "laagste prijs",
+    "q_criterion_quality": "beste prijs-kwaliteitverhouding (weging kwaliteit {weight})",
     "q_solver": "Rekenmethode",
     "q_solver_value": "{backend}, tijdslimiet {limit} s, gevraagde gap {gap}",
     "q_objective": "Doel",
@@ -294,6 +298,7 @@ _EN: dict[str, str] = {
     "web_hint": "Hover over an area for its figures; choose what the map colours at the top "
                 "right.",
     "web_no_bid": "no bid",
+    "web_attribution": "Map: CBS / Kadaster (CC BY 4.0)",
     "report_title": "Lots and award",
     "report_title_none": "Lots and award: no solution",
     "nav_answer": "Answer",
@@ -357,6 +362,9 @@ _EN: dict[str, str] = {
     "q_pricing_district": "price per client per {district} (bids.csv)",
     "q_pricing_lot_bids": "price per lot (lot_bids.csv)",
     "q_award_rule": "Award rule",
+    "q_criterion": "Award criterion",
+    "q_criterion_price": "lowest price",
+    "q_criterion_quality": "best price-quality ratio (quality weight {weight})",
     "q_solver": "Solver",
     "q_solver_value": "{backend}, time limit {limit} s, requested gap {gap}",
     "q_objective": "Objective",
@@ -497,11 +505,12 @@ def fmt_num(value: float | None, lang: str, decimals: int = 1) -> str:
 
 
 def fmt_eur(value: float | None, lang: str, decimals: int = 0) -> str:
-    """An amount in euros: € 1.234.567 (nl) or € 1,234,567 (en)."""
+    """An amount in euros: € 1.234.567 (nl) or € 1,234,567 (en), with a no-break space after
+    the euro sign so the amount never wraps apart."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     sign = "−" if value < 0 and round(abs(value), decimals) > 0 else ""
-    return f"{sign}€ {_group(f'{abs(value):,.{decimals}f}', lang)}"
+    return f"{sign}€\u00a0{_group(f'{abs(value):,.{decimals}f}', lang)}"
 
 
 def fmt_pct(fraction: float | None, lang: str, decimals: int = 1) -> str:

@@ -89,8 +89,10 @@ def render(districts: gpd.GeoDataFrame, data: ReportData) -> str:
                                  "properties": {"lot": str(lot)},
                                  "geometry": _geometry(geometry)})
             lon, lat = _to_wgs84_point(maps.label_point(projected), districts)
-            labels.append({"lot": row.lot, "lat": lat, "lon": lon,
-                           "html": _label_html(row.lot, row.winner, row.clients, data)})
+            labels.append({"lot": row.lot, "lat": lat, "lon": lon, "area": projected.area,
+                           "html": _label_html(row.lot, row.winner, row.clients, data),
+                           "short": f"<b>{html.escape(t['lot'])} {html.escape(row.lot)}</b>"})
+        labels.sort(key=lambda label: -label.pop("area"))
         layers += [
             {"key": "lot", "name": t["web_layer_lots"], "legend": _legend_lots(data)},
             {"key": "winner", "name": t["web_layer_winners"],
@@ -106,12 +108,13 @@ def render(districts: gpd.GeoDataFrame, data: ReportData) -> str:
         "labels": labels,
         "layers": layers,
         "texts": {"borders": t["web_layer_borders"], "osm": t["web_layer_osm"]},
-        "attribution": html.escape(data.attribution_line()),
+        "attribution": html.escape(t["web_attribution"]),
     }
     template = environment().get_template("kaart.html.j2")
     return template.render(
         lang=data.lang, t=t, title=t["web_title"].format(name=data.instance.name),
         heading=data.title, name=data.instance.name, hint=t["web_hint"],
+        source=data.attribution_line(),
         leaflet_css=leaflet_css(), leaflet_js=leaflet_js(), payload=script_json(payload),
     )
 
@@ -145,9 +148,10 @@ def _tooltip(row, data: ReportData) -> str:
     """The hover box of one district (HTML, every value escaped)."""
     t = data.t
     esc = html.escape
-    current = ", ".join(f"{esc(p)} ({data.int(n)})" for p, n in row.incumbents) or t["none"]
+    current = "<br>".join(f"{esc(p)} ({data.integer(n)})" for p, n in row.incumbents) \
+        or t["none"]
     lines = [(t["web_tip_code"], esc(row.id)),
-             (t["web_tip_clients"], data.int(row.clients)),
+             (t["web_tip_clients"], data.integer(row.clients)),
              (t["web_tip_current"], current)]
     if row.lot is not None:
         lines.append((t["web_tip_lot"], esc(row.lot)))
@@ -157,7 +161,7 @@ def _tooltip(row, data: ReportData) -> str:
             lines.append((t["web_tip_price"], price))
             if row.cost is not None:
                 lines.append((t["web_tip_cost"], data.eur(row.cost)))
-        lines.append((t["web_tip_switch"], data.int(row.switchers)))
+        lines.append((t["web_tip_switch"], data.integer(row.switchers)))
     cells = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in lines)
     return f"<div class=tip><b>{esc(row.name or row.id)}</b><table>{cells}</table></div>"
 
@@ -166,7 +170,7 @@ def _label_html(lot: str, winner: str | None, clients: int, data: ReportData) ->
     t = data.t
     return (f"<b>{html.escape(t['lot'])} {html.escape(lot)}</b><br>"
             f"{html.escape(winner or t['map_no_winner'])}<br>"
-            f"{html.escape(t['n_clients'].format(n=data.int(clients)))}")
+            f"{html.escape(t['n_clients'].format(n=data.integer(clients)))}")
 
 
 def _swatch(colour: str, text: str) -> str:
@@ -179,7 +183,7 @@ def _legend_lots(data: ReportData) -> str:
     esc = html.escape
     items = "".join(_swatch(row.colour, f"{esc(t['lot'])} {esc(row.lot)} – "
                                         f"{esc(row.winner or t['map_no_winner'])} "
-                                        f"({data.int(row.clients)})")
+                                        f"({data.integer(row.clients)})")
                     for row in data.lots)
     return f"<div class=legend-title>{esc(t['map_legend_lots'])}</div>{items}"
 
