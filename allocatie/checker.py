@@ -251,11 +251,24 @@ def _lot_bid_cost(instance: Instance, lot: str, winner: str, combo_of_lot: Mappi
         combo = next(c for c in instance.combination_bids if c.id == cid)
         first = min(combo.lots, key=natural_key)
         return combo.price if lot == first else 0.0
-    bid = next((b for b in instance.lot_bids if b.bidder == winner and b.lot == lot), None)
+    bid = _lot_bid_index(instance).get((winner, lot))
     if bid is None:
         violations.append(f"lot {lot}: winner {winner} has no bid on this lot")
         return 0.0
     return bid.price
+
+
+_LOT_BID_INDEX: dict[int, tuple[Instance, dict]] = {}
+
+
+def _lot_bid_index(instance: Instance) -> dict:
+    """(bidder, lot) -> lot bid, built once per instance (lot bids can number 25,000)."""
+    cached = _LOT_BID_INDEX.get(id(instance))
+    if cached is None or cached[0] is not instance:
+        cached = (instance, {(b.bidder, b.lot): b for b in instance.lot_bids})
+        _LOT_BID_INDEX.clear()
+        _LOT_BID_INDEX[id(instance)] = cached
+    return cached[1]
 
 
 def _district_cost(instance: Instance, lot: str, winner: str, districts: tuple[str, ...],

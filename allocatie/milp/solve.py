@@ -193,7 +193,8 @@ def _solve_cpsat(model: Model, settings: SolverSettings, progress: ProgressCallb
             if math.isfinite(hi):
                 cp.add(expr <= int(math.floor(hi + 1e-9)))
     terms = [(x, c) for x, c in zip(xs, model.cost, strict=True) if c]
-    cp.minimize(sum(c * x for x, c in terms) + model.offset)
+    if terms:  # a model without costs is a pure feasibility question
+        cp.minimize(sum(c * x for x, c in terms) + model.offset)
     for i, v in model.hint.items():
         cp.add_hint(xs[i], int(round(v)))
     solver = cp_model.CpSolver()
