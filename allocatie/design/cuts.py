@@ -111,3 +111,65 @@ def client_bound_cuts(tm: TerritoryModel, instance: Instance,
             rows.append(([(tm.n[b], -1.0)] + [(v, big * c) for v, c in indicator],
                          -allow_total - big * total_constant))
     return rows
+
+
+def separate_pair_cuts(tm: TerritoryModel, instance: Instance, values: np.ndarray,
+                       tolerance: float = 1e-3) -> list[list[tuple[int, float]]]:
+    """Separator cuts between parts of one bidder's territory, violated at ``values``.
+
+    If districts u and v are both in b's territory and every path between them through
+    districts b bid on passes the vertex set C, then either C holds a district of the
+    territory or u and v lie in different parts, which needs a second lot:
+    ``z_ub + z_vb - sum_{c in C} z_cb - n_b <= 0``. Unlike the root cuts this ignores the
+    roots, so fractional roots spread over the parts cannot satisfy it. Pairs are the
+    heaviest districts of the parts of {d : z_db >= 0.5}; C is a minimum vertex separator
+    weighted by z (max-flow on the node-split graph). Returns rows ``terms <= 0``.
+    """
+    if instance.rules.contiguity == "none":
+        return []
+    edges = instance.edges_for()
+    rows = []
+    for b, n_var in tm.n.items():
+        z = {d: float(values[var]) for (d, bb), var in tm.z.items() if bb == b}
+        n_b = float(values[n_var])
+        heavy = [d for d, value in z.items() if value >= 0.5]
+        if len(heavy) < 2:
+            continue
+        graph = nx.Graph()
+        graph.add_nodes_from(z)
+        graph.add_edges_from((e.a, e.b) for e in edges if e.a in z and e.b in z)
+        parts = list(nx.connected_components(graph.subgraph(heavy)))
+        if len(parts) < 2:
+            continue
+        reps = [max(part, key=lambda d: (z[d], d)) for part in parts]
+        for i, u in enumerate(reps):
+            for v in reps[i + 1:]:
+                if z[u] + z[v] - n_b <= tolerance:
+                    continue
+                weight, separator = _min_vertex_separator(graph, z, u, v)
+                if z[u] + z[v] - weight - n_b > tolerance:
+                    row = [(tm.z[(u, b)], 1.0), (tm.z[(v, b)], 1.0), (n_var, -1.0)]
+                    row += [(tm.z[(c, b)], -1.0) for c in separator]
+                    rows.append(row)
+    return rows
+
+
+def _min_vertex_separator(graph: nx.Graph, weight: dict[str, float], source: str,
+                          target: str) -> tuple[float, list[str]]:
+    """Minimum-weight set of vertices (other than source and target) whose removal
+    separates them; (inf, []) when they are adjacent."""
+    if graph.has_edge(source, target):
+        return float("inf"), []
+    flow = nx.DiGraph()
+    big = 1e9
+    for d in graph.nodes:
+        capacity = big if d in (source, target) else max(weight[d], 0.0)
+        flow.add_edge((d, "in"), (d, "out"), capacity=capacity)
+    for a, c in graph.edges:
+        flow.add_edge((a, "out"), (c, "in"), capacity=big)
+        flow.add_edge((c, "out"), (a, "in"), capacity=big)
+    value, (reachable, _) = nx.minimum_cut(flow, (source, "out"), (target, "in"))
+    if value >= big:
+        return float("inf"), []
+    separator = [d for d in graph.nodes if (d, "in") in reachable and (d, "out") not in reachable]
+    return value, separator

@@ -7,7 +7,11 @@ import threading
 import time
 from collections.abc import Callable
 
-from allocatie.design.cuts import client_bound_cuts, separate_connectivity_cuts
+from allocatie.design.cuts import (
+    client_bound_cuts,
+    separate_connectivity_cuts,
+    separate_pair_cuts,
+)
 from allocatie.design.partition import split_territory
 from allocatie.design.slots import build_slot_model
 from allocatie.design.territory import build_territory_model
@@ -38,6 +42,7 @@ def tighten_with_cuts(tm, instance: Instance, deadline: float,
             break
         bound = lp.objective * tm.scale
         rows = separate_connectivity_cuts(tm, instance, lp.values)
+        rows += separate_pair_cuts(tm, instance, lp.values)
         rounds += 1
         if not rows:
             break
@@ -82,7 +87,9 @@ def design(instance: Instance, settings: SolverSettings | None = None,
         run.report(start[0], None, "heuristic")
 
     relaxed = lot_level_rules(instance)
-    territory_share = 0.35 if relaxed else 1.0
+    # The territory model carries the client bounds per connected part (client flow), so it
+    # gets most of the time; the winner-slot model is the fallback for what it relaxes.
+    territory_share = 0.85 if relaxed else 1.0
     outcome = _territory_phase(run, start, territory_share)
     if outcome is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the territory model, a "
@@ -172,9 +179,13 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
     if start is not None:
         tm.model.hint = tm.hint_from_design(instance, start[1], start[2])
 
+    exact = not lot_level_rules(instance)
+
     def scaled(event: Progress) -> None:
-        run.report(None if event.incumbent is None else event.incumbent * tm.scale,
-                   None if event.bound is None else event.bound * tm.scale, event.backend)
+        # With lot-level rules a territory incumbent is not yet a design: report its bound only.
+        incumbent = event.incumbent * tm.scale if exact and event.incumbent is not None else None
+        run.report(incumbent, None if event.bound is None else event.bound * tm.scale,
+                   event.backend)
 
     phase_deadline = time.perf_counter() + max(1.0, share * run.time_left())
     status = Status.NO_SOLUTION

@@ -24,6 +24,8 @@ districts both in P for b, c_db = price x clients + lambda x (served - incumbent
     (6) lonely_district_is_a_root  z_db <= r_db + sum_{e in N(d)} z_eb       (valid cut)
     (7) bidder_capacity            sum_d clients_d z_db <= cap_b w_b
     (8) client_bounds_relaxed      L_min n_b <= sum_d clients_d z_db <= L_max n_b   (hard bounds)
+    (8b) clients_per_root          hard bounds only: sum_d r_db = n_b and a flow in clients from
+                                   the roots, each root supplying L_min..L_max clients
     (9) distinct_winners           W_min <= sum_b w_b <= W_max
     (10) pinned_and_together       z_db = z_eb for districts that must share a lot
 
@@ -133,7 +135,8 @@ def build_territory_model(instance: Instance, scale: float = 1000.0,
     for d, b in z:
         by_bidder[b].append(d)
         by_district[d].append(b)
-    bidders = [b for b in instance.bidder_ids if by_bidder[b]]
+    by_bidder = {b: by_bidder[b] for b in instance.bidder_ids if by_bidder.get(b)}
+    bidders = list(by_bidder)
     n, w, r = {}, {}, {}
     for b in bidders:
         cap = instance.max_lots(b)
@@ -151,6 +154,7 @@ def build_territory_model(instance: Instance, scale: float = 1000.0,
     lonely_district_is_a_root(m, instance, z, r)
     bidder_capacity(m, instance, z, w, by_bidder)
     client_bounds_relaxed(m, instance, z, n, by_bidder)
+    clients_per_root(m, instance, z, n, r, by_bidder, integer_flow)
     distinct_winners(m, instance, w)
     pinned_and_together(m, instance, z, by_district)
     return TerritoryModel(m, z, n, w, r, flow, supply, scale)
@@ -229,6 +233,25 @@ def client_bounds_relaxed(m: Model, instance: Instance, z, n, by_bidder) -> None
             m.add_ge(load + [(n[b], -rules.lot_clients_min)], 0)
         if rules.lot_clients_max is not None:
             m.add_le(load + [(n[b], -rules.lot_clients_max)], 0)
+
+
+def clients_per_root(m: Model, instance: Instance, z, n, r, by_bidder,
+                     integer_flow: bool) -> None:
+    """With hard client bounds: one root per lot (sum_d r_db = n_b) and a second flow, in
+    clients, from the roots: a root supplies between L_min and L_max clients, so every
+    connected part of a territory holds k lots' worth of clients for its k roots."""
+    rules = instance.rules
+    low, high = rules.lot_clients_min, rules.lot_clients_max
+    if rules.soft_client_bounds or (low is None and high is None) or rules.contiguity == "none":
+        return
+    edges = instance.edges_for()
+    for b in n:
+        districts = by_bidder[b]
+        m.add_eq([(r[(d, b)], 1) for d in districts] + [(n[b], -1)], 0)
+        rooted_flow(m, districts, edges, {d: z[(d, b)] for d in districts},
+                    {d: r[(d, b)] for d in districts}, integer_flow,
+                    demand={d: instance.clients(d) for d in districts},
+                    supply_min=float(low or 0), supply_max=None if high is None else float(high))
 
 
 def distinct_winners(m: Model, instance: Instance, w) -> None:
