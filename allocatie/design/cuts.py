@@ -173,3 +173,62 @@ def _min_vertex_separator(graph: nx.Graph, weight: dict[str, float], source: str
         return float("inf"), []
     separator = [d for d in graph.nodes if (d, "in") in reachable and (d, "out") not in reachable]
     return value, separator
+
+
+def separate_small_set_cuts(tm: TerritoryModel, instance: Instance, values: np.ndarray,
+                            tolerance: float = 1e-3) -> list[list[tuple[int, float]]]:
+    """Cuts from the minimum clients per lot, violated at ``values``.
+
+    Every connected part of a territory consists of whole lots, so it holds at least L_min
+    clients. For a connected district set S with fewer than L_min clients, a district d of S
+    in b's territory therefore needs the territory to leave S:
+    ``z_db <= sum_{c in N(S)} z_cb``. No root appears, so fractional roots cannot satisfy it.
+    S is grown from the parts of {d : z_db > t} (most z first) while it stays below L_min.
+    Returns rows ``terms <= 0``.
+    """
+    rules = instance.rules
+    low = rules.lot_clients_min
+    if rules.soft_client_bounds or not low or rules.contiguity == "none":
+        return []
+    neighbours: dict[str, list[str]] = defaultdict(list)
+    for e in instance.edges_for():
+        neighbours[e.a].append(e.b)
+        neighbours[e.b].append(e.a)
+    best: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
+    for b in tm.n:
+        z = {d: float(values[var]) for (d, bb), var in tm.z.items() if bb == b}
+        for t in THRESHOLDS:
+            support = [d for d, value in z.items() if value > t + 1e-9]
+            graph = nx.Graph()
+            graph.add_nodes_from(support)
+            graph.add_edges_from((d, e) for d in support for e in neighbours[d]
+                                 if e in z and z[e] > t + 1e-9)
+            for part in nx.connected_components(graph):
+                _grow_and_test(set(part), z, neighbours, instance, low, b, best, tolerance)
+        for d, value in z.items():  # single-district seeds catch sets the thresholds miss
+            if value > tolerance:
+                _grow_and_test({d}, z, neighbours, instance, low, b, best, tolerance)
+    rows = []
+    for (d, b), (_, part) in best.items():
+        border = {e for c in part for e in neighbours[c] if e not in part and (e, b) in tm.z}
+        rows.append([(tm.z[(d, b)], 1.0)] + [(tm.z[(e, b)], -1.0) for e in border])
+    return rows
+
+
+def _grow_and_test(part: set[str], z: dict[str, float], neighbours, instance: Instance,
+                   low: int, b: str, best: dict, tolerance: float) -> None:
+    clients = sum(instance.clients(d) for d in part)
+    while clients < low:
+        border = {e for c in part for e in neighbours[c] if e not in part and e in z}
+        outside = sum(z[e] for e in border)
+        top = max(part, key=lambda d: (z[d], d))
+        violation = z[top] - outside
+        if violation > tolerance and violation > best.get((top, b), (0.0, None))[0]:
+            best[(top, b)] = (violation, frozenset(part))
+        if not border:
+            return
+        nxt = max(border, key=lambda e: (z[e], e))
+        if clients + instance.clients(nxt) >= low:
+            return
+        part.add(nxt)
+        clients += instance.clients(nxt)

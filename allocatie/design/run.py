@@ -11,6 +11,7 @@ from allocatie.design.cuts import (
     client_bound_cuts,
     separate_connectivity_cuts,
     separate_pair_cuts,
+    separate_small_set_cuts,
 )
 from allocatie.design.partition import split_territory
 from allocatie.design.slots import build_slot_model
@@ -43,6 +44,7 @@ def tighten_with_cuts(tm, instance: Instance, deadline: float,
         bound = lp.objective * tm.scale
         rows = separate_connectivity_cuts(tm, instance, lp.values)
         rows += separate_pair_cuts(tm, instance, lp.values)
+        rows += separate_small_set_cuts(tm, instance, lp.values)
         rounds += 1
         if not rows:
             break
@@ -176,6 +178,7 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
     cut_deadline = time.perf_counter() + CUT_SHARE * max(0.0, run.time_left())
     rounds, added, lp_bound = tighten_with_cuts(tm, instance, cut_deadline, run.stop)
     run.details.update(cut_rounds=rounds, cuts=added, root_lp_bound=lp_bound)
+    run.raise_bound(lp_bound, False, "root LP")  # valid: a relaxation with valid cuts
     if start is not None:
         tm.model.hint = tm.hint_from_design(instance, start[1], start[2])
 
