@@ -8,16 +8,20 @@ second, improving while time remains.
    joins the neighbouring lot whose winner serves it at the least regret) or balanced in
    clients (the smallest lot grows next).
 2. **Exact award** of the lots (:func:`allocatie.design.common.award_matrix`).
-3. **Local search**: boundary moves of single districts (or kept-together units) between
-   adjacent lots that keep both lots connected (articulation check by a local breadth-first
-   search), alternated with re-awarding the lots. Moves are compared lexicographically on
-   (violation, objective), so the same search repairs an infeasible start (client bounds,
-   capacity, missing bids, changed districts) and then improves it.
-4. **Region MILPs**: the union of two (later three) adjacent lots is re-partitioned exactly into
-   as many connected lots with their winners (winner-slot MILP with a single-commodity flow per
-   lot, via :mod:`allocatie.milp`), warm-started from the current design.
-5. **Perturbation** when no region improves: merge two adjacent lots and split a third, then
-   repeat 3-4; the best design found is kept.
+3. **Descent**: boundary moves of single districts (or kept-together units) between adjacent
+   lots that keep both lots connected (articulation check by a local breadth-first search),
+   re-award, and *chains*: a cheaper move that breaks a rule (client bound, capacity, changed
+   cap) mended by a second move out of the receiving lot or into the giving one. Moves are
+   compared lexicographically on (violation, objective), so the same search repairs an
+   infeasible start (client bounds, capacity, missing bids, changed districts) and improves it.
+4. **Perturbation** (iterated local search): ruin two or three adjacent lots and grow them
+   again from random seeds, merge two lots and split a third, or give a lot to another
+   bidder; then descend. Better designs are kept, slightly worse ones (``ACCEPT_WORSE``) may
+   become the current design.
+5. **Region MILPs** when perturbations stall: the union of two, then three adjacent lots is
+   re-partitioned exactly into connected lots that keep their winners and core districts
+   (flow formulation via :mod:`allocatie.milp`, warm-started from the current design), the
+   most promising regions first; a region already solved in the same state is skipped.
 
 Hard rules are the checker's: contiguity, lot count, bids, max lots per bidder, capacity,
 client bounds (hard or soft), min/max distinct winners, pins (one lot per label, different
@@ -52,9 +56,14 @@ from allocatie.settings import SolverSettings
 REGION_MAX_DISTRICTS = 120
 #: Time limit of one region MILP (seconds).
 REGION_TIME_S = 5.0
-#: Districts farther than this (hops) from the region's other lots keep their lot.
-REGION_DEPTH: int | None = None
-REGION_NEIGHBOUR_ROWS = False
+#: Perturbations in a row without improvement before the region MILPs polish the best
+#: design: STALL_BASE + STALL_PER_LOT x K.
+STALL_BASE = 30
+STALL_PER_LOT = 10
+#: Share of the remaining time one polishing round of region MILPs may use (at least 1 s).
+POLISH_SHARE = 0.3
+#: Perturbed designs up to this fraction worse than the best become the current design.
+ACCEPT_WORSE = 0.002
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,8 @@ class HeuristicResult:
     ``assignment`` maps district -> lot ("1".."K"), ``winners`` lot -> bidder, ``objective`` is
     the checker's objective (EUR), ``time_s`` the wall time of the whole run, ``iterations``
     the number of starts, region MILPs and perturbations tried, ``first_feasible_s`` when the
-    first feasible design was found and ``history`` every improvement as (seconds, objective).
+    first feasible design was found, ``history`` every improvement as (seconds, objective)
+    and ``gains`` the EUR gained by each kind of move after the first feasible design.
     """
 
     assignment: Mapping[str, str]
@@ -74,10 +84,11 @@ class HeuristicResult:
     iterations: int
     first_feasible_s: float = 0.0
     history: tuple[tuple[float, float], ...] = field(default_factory=tuple)
+    gains: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "assignment", MappingProxyType(dict(self.assignment)))
-        object.__setattr__(self, "winners", MappingProxyType(dict(self.winners)))
+        for name in ("assignment", "winners", "gains"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
 
 def heuristic_design(instance: Instance, time_limit_s: float = 5.0, seed: int = 0,
@@ -109,6 +120,7 @@ def heuristic_design(instance: Instance, time_limit_s: float = 5.0, seed: int = 
         iterations=search.iterations,
         first_feasible_s=search.first_feasible_s or 0.0,
         history=tuple(search.history),
+        gains=search.gains,
     )
 
 
@@ -528,13 +540,15 @@ class _Search:
         self.time_limit_s = time_limit_s
         self.stop = stop
         self.max_iterations = max_iterations
-        self.backend = backend if backend in ("highs", "cbc") else "highs"
+        self.backend = backend
         self.region_milps = region_milps
         self.iterations = 0
         self.best: _Design | None = None
         self.first_feasible_s: float | None = None
         self.history: list[tuple[float, float]] = []
         self.clean: set[tuple] = set()
+        self.gains: dict[str, float] = {}
+        self.perturbations_fail = False
 
     # -------------------------------------------------------------- budget
     def elapsed(self) -> float:
@@ -557,23 +571,28 @@ class _Search:
     def remaining(self) -> float:
         return max(0.0, self.deadline - time.perf_counter())
 
-    def offer(self, des: _Design) -> bool:
-        """Keep ``des`` (a copy) if it is feasible and better than the best so far."""
+    def offer(self, des: _Design, source: str) -> bool:
+        """Keep ``des`` (a copy) if it is feasible and better than the best so far; the gain
+        is credited to ``source`` (the kind of move that found it)."""
         if not des.feasible():
             return False
         if self.best is not None and not des.better_than(self.best):
             return False
+        value = des.objective()
+        if self.best is not None:
+            gain = self.best.objective() - value
+            self.gains[source] = self.gains.get(source, 0.0) + gain
         self.best = des.copy()
         if self.first_feasible_s is None:
             self.first_feasible_s = self.elapsed()
-        self.history.append((self.elapsed(), self.best.objective()))
+        self.history.append((self.elapsed(), value))
         return True
 
     # -------------------------------------------------------------- main loop
     def run(self) -> _Design | None:
         data = self.data
         self.ctx = ctx = _Context(data)
-        if not ctx.units_ok or data.n == 0:
+        if not ctx.units_ok or data.n == 0 or data.num_bidders == 0:
             return None
         n_labels = len(ctx.labels)
         k_low = max(data.lots_min, n_labels, ctx.n_components, 1)
@@ -583,6 +602,7 @@ class _Search:
         ks = list(range(k_low, k_high + 1))
         if not ks:
             return None
+        self.k_low, self.k_high = k_low, k_high
         self.construct_all(ks)
         if self.best is None:
             return None
@@ -627,25 +647,28 @@ class _Search:
                 return None
         des = _Design(ctx, lot_of, winners)
         self.descend(des)
-        self.offer(des)
+        self.offer(des, f"start {strategy}")
         return des
 
     def descend(self, des: _Design) -> None:
-        """Local search and re-award until neither improves."""
+        """Local search, re-award and chains of two moves until none improves."""
         for _ in range(50):
             self.local_search(des)
-            if not self.reaward(des) or self.out_of_time():
+            if self.out_of_time():
+                break
+            if self.reaward(des):
+                continue
+            if not self.chain_search(des):
                 break
 
     # -------------------------------------------------------------- construction
     def _build(self, k: int, strategy: str) -> tuple[list[int], list[int] | None] | None:
-        ctx = self.ctx
+        """``(lot_of, winners or None)`` of one start, or None when it cannot be built."""
         if strategy == "current":
             direct = self._current_partition(k)
             if direct is not None:
                 return direct, None
-            seeds = self._current_seeds(k)
-            return self._grow_with(seeds, k, cost_aware=True)
+            return self._grow_with(self._current_seeds(k), k)
         if strategy == "territory":
             seeds, fixed = self._territory_seeds(k)
             if seeds is None:
@@ -656,28 +679,24 @@ class _Search:
             lot_of = self._grow(seeds, winners)
             return (lot_of, winners) if lot_of is not None else None
         if strategy == "profile":
-            seeds = self._profile_seeds(k)
-            return self._grow_with(seeds, k, cost_aware=True)
+            return self._grow_with(self._profile_seeds(k), k)
         seeds = self._spread_seeds(k, ())
         if seeds is None:
             return None
         if strategy == "spread-balanced":
             lot_of = self._grow(seeds, None)
             return (lot_of, None) if lot_of is not None else None
-        if not ctx.contiguous:
-            return self._grow_with(seeds, k, cost_aware=True)
-        return self._grow_with(seeds, k, cost_aware=True)
+        return self._grow_with(seeds, k)
 
-    def _grow_with(self, seeds: list[int] | None, k: int,
-                   cost_aware: bool) -> tuple[list[int], list[int] | None] | None:
+    def _grow_with(self, seeds: list[int] | None,
+                   k: int) -> tuple[list[int], list[int] | None] | None:
+        """Cost-aware growth from ``seeds`` (completed with pinned units) with the winners
+        of their hop-Voronoi cells."""
         if seeds is None:
             return None
         seeds = self._with_labels(seeds, k)
         if seeds is None:
             return None
-        if not cost_aware:
-            lot_of = self._grow(seeds, None)
-            return (lot_of, None) if lot_of is not None else None
         winners = self._seed_winners(seeds, {})
         if winners is None:
             return None
@@ -1033,12 +1052,26 @@ class _Search:
         return result[0] if result is not None else None
 
     # -------------------------------------------------------------- local search
+    def _targets(self, des: _Design, u: int) -> list[int]:
+        """Lots unit ``u`` may move to: adjacent lots (any lot without contiguity), not a
+        lot holding another pin label when ``u`` is pinned."""
+        ctx = self.ctx
+        members = ctx.unit_members[u]
+        a = des.lot_of[members[0]]
+        if ctx.contiguous:
+            targets = {des.lot_of[e] for d in members for e in ctx.nbrs[d]}
+            targets.discard(a)
+        else:
+            targets = set(range(des.k)) - {a}
+        if ctx.unit_label[u] >= 0:
+            targets = {t for t in targets if des.lot_label[t] < 0}
+        return sorted(targets)
+
     def local_search(self, des: _Design) -> None:
         """Best-target boundary moves of units, in random order, until a pass finds none."""
         ctx = self.ctx
         units = list(range(ctx.n_units))
         tol = ctx.tolerance
-        all_lots = list(range(des.k))
         while not self.out_of_time():
             self.rng.shuffle(units)
             moved = False
@@ -1047,17 +1080,8 @@ class _Search:
                 a = des.lot_of[members[0]]
                 if len(des.members[a]) <= len(members):
                     continue
-                if ctx.contiguous:
-                    targets = {des.lot_of[e] for d in members for e in ctx.nbrs[d]}
-                    targets.discard(a)
-                    if not targets:
-                        continue
-                else:
-                    targets = set(all_lots) - {a}
-                if ctx.unit_label[u] >= 0:
-                    targets = {t for t in targets if des.lot_label[t] < 0}
                 best: tuple[float, float, int] | None = None
-                for b in sorted(targets):
+                for b in self._targets(des, u):
                     dv, do = des.delta(u, a, b)
                     if dv < -1e-9 or (dv <= 1e-9 and do < -tol):
                         cand = (dv, do, b)
@@ -1068,6 +1092,67 @@ class _Search:
                     moved = True
             if not moved:
                 break
+
+    def chain_search(self, des: _Design) -> bool:
+        """Pairs of moves: a unit u moves from a to b at a lower cost but breaks a rule
+        (a client bound, a capacity, the changed cap), and a second unit moves out of b or
+        into a to mend it; applied when the pair lowers (violation, objective). Returns
+        whether anything moved."""
+        ctx = self.ctx
+        tol = ctx.tolerance
+        units = list(range(ctx.n_units))
+        self.rng.shuffle(units)
+        moved = False
+        for u in units:
+            if self.out_of_time():
+                break
+            members = ctx.unit_members[u]
+            a = des.lot_of[members[0]]
+            if len(des.members[a]) <= len(members):
+                continue
+            for b in self._targets(des, u):
+                dv1, do1 = des.delta(u, a, b)
+                if not (dv1 > 1e-9 and do1 < -tol) or not des.removable(a, members):
+                    continue
+                des.move(u, a, b)
+                best: tuple[float, float, int, int, int] | None = None
+                for v, lv in self._chain_candidates(des, a, b, u):
+                    vm = ctx.unit_members[v]
+                    if len(des.members[lv]) <= len(vm):
+                        continue
+                    for c in self._targets(des, v):
+                        if lv == a and c == b or lv == b and c == a and v == u:
+                            continue
+                        dv2, do2 = des.delta(v, lv, c)
+                        key = (dv1 + dv2, do1 + do2)
+                        better = key[0] < -1e-9 or (key[0] <= 1e-9 and key[1] < -tol)
+                        if better and (best is None or key < best[:2]):
+                            best = (key[0], key[1], v, lv, c)
+                if best is not None and des.removable(best[3], ctx.unit_members[best[2]]):
+                    des.move(best[2], best[3], best[4])
+                    moved = True
+                    break
+                des.move(u, b, a)
+        return moved
+
+    def _chain_candidates(self, des: _Design, a: int, b: int, u: int) -> list[tuple[int, int]]:
+        """(unit, its lot) that may mend a move of ``u`` from a to b: units of b on its
+        border, and units of other lots bordering a."""
+        ctx = self.ctx
+        found: dict[int, int] = {}
+        for d in des.members[b]:
+            v = ctx.unit_of[d]
+            if v == u or v in found:
+                continue
+            if not ctx.contiguous or any(des.lot_of[e] != b for e in ctx.nbrs[d]):
+                found[v] = b
+        for d in des.members[a]:
+            for e in ctx.nbrs[d]:
+                le = des.lot_of[e]
+                v = ctx.unit_of[e]
+                if le != a and v != u and v not in found:
+                    found[v] = le
+        return sorted(found.items())
 
     def reaward(self, des: _Design) -> bool:
         """Give ``des`` its exact award (or, without a feasible one, the penalised award)
@@ -1094,14 +1179,27 @@ class _Search:
 
     # -------------------------------------------------------------- improvement
     def improve(self) -> None:
-        """Region MILPs on the best design, then perturbations, until time runs out."""
+        """Alternate perturbations of the current design (until they stall) with exact
+        region MILPs on the best design, until time runs out."""
         assert self.best is not None
         current = self.best.copy()
-        if self.region_milps:
-            current = self.region_loop(current, size=2)
-            if not self.done():
-                current = self.region_loop(current, size=3)
-        self.perturb_loop(current)
+        while not self.done():
+            current = self.perturb_loop(current, STALL_BASE + STALL_PER_LOT * current.k)
+            if self.done():
+                break
+            if not self.region_milps:
+                if self.perturbations_fail:
+                    break
+                continue
+            budget = max(1.0, POLISH_SHARE * self.remaining())
+            polish_deadline = time.perf_counter() + budget
+            before = self.best.objective() if self.best is not None else math.inf
+            polished = self.region_loop(self.best.copy(), 2, polish_deadline)
+            polished = self.region_loop(polished, 3, polish_deadline)
+            if polished.objective() < before - self.ctx.tolerance:
+                current = polished
+            elif self.perturbations_fail:
+                break
 
     def adjacent_pairs(self, des: _Design) -> list[tuple[int, int]]:
         """Pairs of lots that share a contiguity edge (all pairs without contiguity)."""
@@ -1134,39 +1232,65 @@ class _Search:
                         triples.add(tuple(sorted((a, b, mid))))
         return sorted(triples)
 
-    def region_loop(self, des: _Design, size: int) -> _Design:
-        """Solve regions of ``size`` adjacent lots exactly until none improves; a region
-        already solved in the same state (its lots, winners and their capacity left) is not
-        solved again."""
-        while not self.done():
+    def region_loop(self, des: _Design, size: int, deadline: float | None = None) -> _Design:
+        """Solve regions of ``size`` adjacent lots exactly until none improves (or until
+        ``deadline``), most promising first; a region already solved in the same state (its
+        lots, winners and their capacity left) is not solved again."""
+        def stop() -> bool:
+            return self.done() or (deadline is not None and time.perf_counter() >= deadline)
+
+        while not stop():
             regions = [r for r in self.regions(des, size)
-                       if sum(len(des.members[lot]) for lot in r) <= REGION_MAX_DISTRICTS]
-            self.rng.shuffle(regions)
-            todo = [r for r in regions if self._region_key(des, r) not in self.clean]
+                       if sum(len(des.members[lot]) for lot in r) <= REGION_MAX_DISTRICTS
+                       and self._region_key(des, r) not in self.clean]
+            potential = {r: self._region_potential(des, r) for r in regions}
+            for r in regions:
+                if potential[r] <= self.ctx.tolerance:
+                    self.clean.add(self._region_key(des, r))
+            todo = sorted((r for r in regions if potential[r] > self.ctx.tolerance),
+                          key=lambda r: (-potential[r], r))
             if not todo:
                 break
             improved = False
             for region in todo:
-                if self.done():
+                if stop():
                     break
                 key = self._region_key(des, region)
                 if key in self.clean:
                     continue
                 self.iterations += 1
-                better = self.solve_region(des, list(region))
+                better = self.solve_region(des, list(region), deadline=deadline)
                 if better is None:
                     self.clean.add(key)
                     continue
                 self.descend(better)
                 if better.feasible() and better.better_than(des):
                     des = better
-                    self.offer(des)
+                    self.offer(des, f"region {size}")
                     improved = True
                 else:
                     self.clean.add(key)
             if not improved:
                 break
         return des
+
+    def _region_potential(self, des: _Design, region: Sequence[int]) -> float:
+        """An upper bound on what a region MILP can gain (EUR): every district served by
+        the cheapest of the region's winners, no penalty and no cut border inside."""
+        ctx = self.ctx
+        winners = {des.winner[lot] for lot in region}
+        gain = 0.0
+        inside = set()
+        for lot in region:
+            w = des.winner[lot]
+            inside |= des.members[lot]
+            for d in des.members[lot]:
+                gain += ctx.cf[d][w] - min(ctx.cf[d][v] for v in winners if ctx.can[d][v])
+            gain += ctx.pen(des.lot_clients[lot])
+        if ctx.cw_m:
+            gain += ctx.cw_m * sum(w for d in inside for e, w in ctx.border[d]
+                                   if e in inside and e > d and des.lot_of[e] != des.lot_of[d])
+        return gain
 
     def _region_key(self, des: _Design, region: Sequence[int]) -> tuple:
         """What a region MILP depends on: the region's lots with their winners and the
@@ -1178,67 +1302,99 @@ class _Search:
             for w in {des.winner[lot] for lot in region}))
         return inside, outside
 
-    def perturb_loop(self, des: _Design) -> None:
-        """Ruin and recreate two or three adjacent lots, or merge two lots and split a
-        third; keep the result when it beats the current design, and go back to the best
-        design now and then."""
+    def perturb_loop(self, des: _Design, stall_limit: int) -> _Design:
+        """Perturb the current design (ruin and recreate two or three adjacent lots, merge
+        two lots and split a third, or give a lot to another bidder), descend, and keep the
+        result when it is better; go back to the best design now and then. Returns the
+        current design after ``stall_limit`` perturbations in a row without improvement."""
+        stall = 0
         fails = 0
-        while not self.done() and fails < 200:
+        while not self.done() and stall < stall_limit and fails < 200:
             self.iterations += 1
             kind = self.rng.random()
-            if self.region_milps and kind < 0.4:
-                trial = self._new_winner_region(des)
-            elif des.k >= 3 and kind < 0.7:
-                trial = self._merge_split(des)
+            if self.k_low < self.k_high and kind < 0.15:
+                move, trial = "resize", self._resize(des)
+            elif kind < 0.3:
+                move, trial = "winner kick", self._winner_kick(des)
+            elif des.k >= 3 and kind < 0.55:
+                move, trial = "merge-split", self._merge_split(des)
             else:
-                trial = self._ruin_recreate(des)
+                move, trial = "ruin-recreate", self._ruin_recreate(des)
             if trial is None:
                 fails += 1
                 continue
             fails = 0
             self.descend(trial)
-            if self.region_milps and trial.feasible():
-                trial = self.region_loop(trial, size=2)
-            if trial.feasible() and trial.better_than(des):
+            if self.offer(trial, move):
                 des = trial
-                self.offer(des)
+                stall = 0
+                continue
+            stall += 1
+            if trial.feasible() and self.best is not None and \
+                    trial.objective() < self.best.objective() * (1 + ACCEPT_WORSE) and \
+                    trial.objective() != des.objective():
+                des = trial  # a slightly worse design moves the search elsewhere
             elif self.best is not None and self.rng.random() < 0.1:
                 des = self.best.copy()
+        self.perturbations_fail = fails >= 200
+        return des
 
-    def _new_winner_region(self, des: _Design) -> _Design | None:
-        """Give one lot of an adjacent pair to another bidder (one of the three cheapest on
-        the pair with a lot to spare) and re-partition the pair exactly for its winners."""
+    def _resize(self, des: _Design) -> _Design | None:
+        """One lot more (a lot cut in two, grown from two far-apart seeds) or one lot less
+        (two adjacent lots merged), within the allowed numbers of lots."""
         ctx = self.ctx
-        pairs = self.adjacent_pairs(des)
-        if not pairs:
-            return None
-        a, b = self.rng.choice(pairs)
-        if self.rng.random() < 0.5:
-            a, b = b, a
-        union = sorted(des.members[a] | des.members[b])
-        wa, wb = des.winner[a], des.winner[b]
-        cands = [j for j in range(ctx.nb) if j != wb and des.bidder_lots[j] < ctx.max_lots[j]]
+        grow = des.k < self.k_high and (des.k <= self.k_low or self.rng.random() < 0.5)
+        if not grow:
+            pairs = [(a, b) for a, b in self.adjacent_pairs(des)
+                     if des.lot_label[a] < 0 or des.lot_label[b] < 0]
+            if not pairs:
+                return None
+            a, b = self.rng.choice(pairs)
+            if des.lot_label[b] >= 0:
+                a, b = b, a
+            lot_of = [a if lot == b else lot - (lot > b) for lot in des.lot_of]
+            winners = [w for lot, w in enumerate(des.winner) if lot != b]
+        else:
+            c = self.rng.randrange(des.k)
+            units = sorted({ctx.unit_of[d] for d in des.members[c]})
+            if len(units) < 2:
+                return None
+            labelled = [u for u in units if ctx.unit_label[u] >= 0]
+            first = labelled[0] if labelled else self.rng.choice(units)
+            far = max(units, key=lambda u: (ctx.dist[self._rep(first), self._rep(u)],
+                                            self.rng.random()))
+            base = [-1 if lot == c else lot for lot in des.lot_of]
+            winners = list(des.winner) + [self.rng.randrange(ctx.nb)]
+            grown = self._grow_into(base, {c: first, des.k: far}, winners)
+            if grown is None:
+                return None
+            lot_of = grown
+        awarded = self._penalised_award(lot_of, len(winners))
+        return _Design(ctx, lot_of, awarded) if awarded is not None else None
+
+    def _winner_kick(self, des: _Design) -> _Design | None:
+        """Give a random lot to another bidder with a lot to spare (one of the three
+        cheapest on the lot and its neighbours); the descent then reshapes the lots."""
+        ctx = self.ctx
+        lot = self.rng.randrange(des.k)
+        area = set(des.members[lot])
+        if ctx.contiguous:
+            area |= {e for d in des.members[lot] for e in ctx.nbrs[d]}
+        cost = ctx.cost_or_big[sorted(area)].sum(axis=0)
         winners = list(des.winner)
-        cands = [j for j in cands if self._winners_ok(winners[:b] + [j] + winners[b + 1:])]
+        cands = []
+        for j in np.argsort(cost, kind="stable"):
+            j = int(j)
+            if j == winners[lot] or des.bidder_lots[j] >= ctx.max_lots[j]:
+                continue
+            if self._winners_ok(winners[:lot] + [j] + winners[lot + 1:]):
+                cands.append(j)
+            if len(cands) == 3:
+                break
         if not cands:
             return None
-        union_cost = ctx.cost_or_big[union].sum(axis=0)
-        cands.sort(key=lambda j: (union_cost[j], j))
-        j = self.rng.choice(cands[:3])
-        # Cores: the district that favours j most over wa, and the farthest from it for a.
-        gain = [(ctx.cost_or_big[d, wa] - ctx.cost_or_big[d, j], -d) for d in union
-                if ctx.can[d][j]]
-        if not gain:
-            return None
-        core_b = -max(gain)[1]
-        rest = [d for d in union if d != core_b and ctx.can[d][wa]]
-        if not rest:
-            return None
-        core_a = max(rest, key=lambda d: (ctx.dist[core_b, d], -d))
-        labels = [d for d in union if ctx.unit_label[ctx.unit_of[d]] >= 0]
-        if labels:
-            return None  # keep pinned lots in place
-        return self.solve_region(des, [a, b], [wa, j], [core_a, core_b])
+        winners[lot] = self.rng.choice(cands)
+        return _Design(ctx, des.lot_of, winners)
 
     def _winners_ok(self, winners: Sequence[int]) -> bool:
         """Whether winners obey max lots per bidder and min/max distinct winners."""
@@ -1330,13 +1486,11 @@ class _Search:
 
     # -------------------------------------------------------------- region MILP
     def solve_region(self, des: _Design, region: list[int],
-                     new_winners: Sequence[int] | None = None,
-                     new_cores: Sequence[int] | None = None) -> _Design | None:
+                     deadline: float | None = None) -> _Design | None:
         """Re-partition the union of ``region``'s lots exactly into connected lots that keep
         their winners and their core district (the most interior one, or the pinned unit),
-        or get ``new_winners`` and ``new_cores`` (one per lot of ``region``; the caller
-        checks max lots and winner counts). Returns a feasible design better than ``des``
-        (not yet locally searched) or None.
+        within ``deadline``. Returns a feasible design better than ``des`` (not yet locally
+        searched) or None.
 
         Model (positions i in the union, sub-lots s = the region's lots, winner w_s)::
 
@@ -1357,19 +1511,22 @@ class _Search:
         pos = {d: i for i, d in enumerate(union)}
         size = len(union)
         sub_of = {d: s for s, lot in enumerate(region) for d in des.members[lot]}
-        winners = list(new_winners) if new_winners is not None else \
-            [des.winner[lot] for lot in region]
-        cores = list(new_cores) if new_cores is not None else \
-            [self._core(des, lot, region) for lot in region]
-        use_hint = new_winners is None and new_cores is None
+        winners = [des.winner[lot] for lot in region]
+        cores = [self._core(des, lot, region) for lot in region]
 
         model = Model("region")
         hint: dict[int, float] = {}
+        size_clients = float(sum(ctx.clients[d] for d in union))
+
+        def scale(eur: float) -> float:
+            """Objective coefficients in thousands of euros, or whole cents for CP-SAT."""
+            return float(round(eur * 100)) if self.backend == "cpsat" else eur / 1e3
+
         x: list[list[int | None]] = [[None] * m for _ in range(size)]
         for i, d in enumerate(union):
             for s in range(m):
                 if ctx.can[d][winners[s]]:
-                    var = model.add_binary(ctx.cf[d][winners[s]] / 1e3)
+                    var = model.add_binary(scale(ctx.cf[d][winners[s]]))
                     x[i][s] = var
                     hint[var] = float(sub_of[d] == s)
 
@@ -1384,27 +1541,17 @@ class _Search:
             if var is None:
                 return None
             model.lb[var] = 1.0
-        if REGION_DEPTH is not None:  # districts deep inside their lot stay there
-            for s, lot in enumerate(region):
-                members = sorted(des.members[lot])
-                others = [d for other in region if other != lot for d in des.members[other]]
-                depth = ctx.dist[np.ix_(members, others)].min(axis=1)
-                for d, h in zip(members, depth, strict=True):
-                    if h > REGION_DEPTH:
-                        var = x[pos[d]][s]
-                        if var is not None:
-                            model.lb[var] = 1.0
         loads = [[t for i in range(size) for t in xs(i, s, float(ctx.clients[union[i]]))]
                  for s in range(m)]
         for s in range(m):  # (3)
             clients_s = des.lot_clients[region[s]]
             if ctx.soft:
                 if ctx.hi is not None:
-                    over = model.add_var(0.0, math.inf, ctx.penalty / 1e3)
+                    over = model.add_var(0.0, size_clients, scale(ctx.penalty))
                     model.add_le(loads[s] + [(over, -1.0)], float(ctx.hi))
                     hint[over] = float(max(0, clients_s - ctx.hi))
                 if ctx.lo is not None:
-                    short = model.add_var(0.0, math.inf, ctx.penalty / 1e3)
+                    short = model.add_var(0.0, size_clients, scale(ctx.penalty))
                     model.add_ge(loads[s] + [(short, 1.0)], float(ctx.lo))
                     hint[short] = float(max(0, ctx.lo - clients_s))
             elif ctx.lo is not None or ctx.hi is not None:
@@ -1419,8 +1566,7 @@ class _Search:
             arcs = [(i, pos[e]) for i, d in enumerate(union) for e in ctx.nbrs[d] if e in pos]
             big = float(size - m + 1)
             for s in range(m):
-                flow_hint = self._tree_flow(sorted(des.members[region[s]]), cores[s]) \
-                    if use_hint else {}
+                flow_hint = self._tree_flow(sorted(des.members[region[s]]), cores[s])
                 inflow: list[list[tuple[int, float]]] = [[] for _ in range(size)]
                 for i, j in arcs:
                     if x[i][s] is None or x[j][s] is None or union[j] == cores[s]:
@@ -1434,10 +1580,6 @@ class _Search:
                 for i in range(size):
                     if union[i] != cores[s] and x[i][s] is not None:
                         model.add_ge(inflow[i] + xs(i, s, -1.0), 0.0)
-                        if REGION_NEIGHBOUR_ROWS:  # a non-core district has a neighbour in s
-                            near = [t for e in ctx.nbrs[union[i]] if e in pos
-                                    for t in xs(pos[e], s)]
-                            model.add_ge(near + xs(i, s, -1.0), 0.0)
         units = sorted({ctx.unit_of[d] for d in union})  # (6)
         for unit in units:
             members = ctx.unit_members[unit]
@@ -1453,14 +1595,15 @@ class _Search:
             for i, d in enumerate(union):
                 for e, w in ctx.border[d]:
                     if e in pos and pos[e] > i and w > 0:
-                        z = model.add_var(0.0, 1.0, ctx.cw_m * w / 1e3)
+                        z = model.add_var(0.0, 1.0, scale(ctx.cw_m * w))
                         hint[z] = float(sub_of[d] != sub_of[e])
                         for s in range(m):
                             model.add_ge([(z, 1.0)] + xs(i, s) + xs(pos[e], s, -1.0), 0.0)
-        if use_hint:
-            model.hint = {i: hint.get(i, 0.0) for i in range(model.num_vars)}
+        model.hint = {i: hint.get(i, 0.0) for i in range(model.num_vars)}
 
         limit = min(self.remaining(), REGION_TIME_S)
+        if deadline is not None:
+            limit = min(limit, deadline - time.perf_counter())
         if limit < 0.05:
             return None
         settings = SolverSettings(backend=self.backend, time_limit_s=limit, mip_gap=0.0,
@@ -1474,10 +1617,7 @@ class _Search:
                 var = x[i][s]
                 if var is not None and raw.is_one(var):
                     lot_of[union[i]] = region[s]
-        all_winners = list(des.winner)
-        for lot, w in zip(region, winners, strict=True):
-            all_winners[lot] = w
-        trial = _Design(ctx, lot_of, all_winners)
+        trial = _Design(ctx, lot_of, des.winner)
         if any(not self.data.is_connected(sorted(trial.members[lot])) for lot in region):
             return None
         if not trial.feasible() or not trial.better_than(des):

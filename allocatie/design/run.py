@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import threading
 import time
 from collections.abc import Callable
@@ -17,7 +16,7 @@ from allocatie.design.partition import split_territory
 from allocatie.design.slots import build_slot_model
 from allocatie.design.territory import build_territory_model
 from allocatie.instance import Instance, natural_key
-from allocatie.milp import Progress, solve
+from allocatie.milp import Progress, Relaxation, solve
 from allocatie.settings import SolverSettings
 from allocatie.solution import Solution
 from allocatie.status import Status
@@ -29,22 +28,25 @@ MAX_BENDERS_ROUNDS = 50  # territory re-solves after client-bound cuts
 
 
 def tighten_with_cuts(tm, instance: Instance, deadline: float,
-                      stop: threading.Event | None = None) -> tuple[int, int, float | None]:
+                      stop: threading.Event | None = None,
+                      on_bound: Callable[[float], None] | None = None,
+                      ) -> tuple[int, int, float | None]:
     """Root cutting-plane loop: solve the LP relaxation, add violated connectivity cuts,
     repeat. Returns (rounds, cuts added, last LP bound in EUR)."""
     rounds = added = 0
     bound = None
+    relaxation = Relaxation(tm.model)
     while rounds < MAX_CUT_ROUNDS and time.perf_counter() < deadline and not (
             stop is not None and stop.is_set()):
-        relaxed = copy.copy(tm.model)
-        relaxed.integer = [False] * tm.model.num_vars
-        lp = solve(relaxed, SolverSettings(time_limit_s=max(1.0, deadline - time.perf_counter())))
-        if lp.values is None:
+        lp = relaxation.solve(max(1.0, deadline - time.perf_counter()))
+        if lp is None:
             break
-        bound = lp.objective * tm.scale
-        rows = separate_connectivity_cuts(tm, instance, lp.values)
-        rows += separate_pair_cuts(tm, instance, lp.values)
-        rows += separate_small_set_cuts(tm, instance, lp.values)
+        bound = lp[0] * tm.scale
+        if on_bound is not None:
+            on_bound(bound)
+        rows = separate_connectivity_cuts(tm, instance, lp[1])
+        rows += separate_pair_cuts(tm, instance, lp[1])
+        rows += separate_small_set_cuts(tm, instance, lp[1])
         rounds += 1
         if not rows:
             break
@@ -176,7 +178,9 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
     instance, settings = run.instance, run.settings
     tm = build_territory_model(instance, integer_flow=settings.backend == "cpsat")
     cut_deadline = time.perf_counter() + CUT_SHARE * max(0.0, run.time_left())
-    rounds, added, lp_bound = tighten_with_cuts(tm, instance, cut_deadline, run.stop)
+    rounds, added, lp_bound = tighten_with_cuts(
+        tm, instance, cut_deadline, run.stop,
+        on_bound=lambda bound: run.report(None, bound, "root LP + cuts"))
     run.details.update(cut_rounds=rounds, cuts=added, root_lp_bound=lp_bound)
     run.raise_bound(lp_bound, False, "root LP")  # valid: a relaxation with valid cuts
     if start is not None:

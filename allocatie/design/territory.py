@@ -24,8 +24,9 @@ districts both in P for b, c_db = price x clients + lambda x (served - incumbent
     (6) lonely_district_is_a_root  z_db <= r_db + sum_{e in N(d)} z_eb       (valid cut)
     (7) bidder_capacity            sum_d clients_d z_db <= cap_b w_b
     (8) client_bounds_relaxed      L_min n_b <= sum_d clients_d z_db <= L_max n_b   (hard bounds)
-    (8b) clients_per_root          hard bounds only: sum_d r_db = n_b and a flow in clients from
-                                   the roots, each root supplying L_min..L_max clients
+    (5b) with hard client bounds the flow of (5) is counted in clients: one root per lot
+         (sum_d r_db = n_b), each supplying L_min..L_max clients (see ``flow_demand``), so
+         every connected part of a territory holds its lots' worth of clients
     (9) distinct_winners           W_min <= sum_b w_b <= W_max
     (10) pinned_and_together       z_db = z_eb for districts that must share a lot
 
@@ -71,6 +72,7 @@ class TerritoryModel:
         for d in instance.district_ids:
             members[assignment[d]].append(d)
         count: dict[str, int] = defaultdict(int)
+        demand = flow_demand(instance)[0]
         neighbours: dict[str, set[str]] = defaultdict(set)
         for e in instance.edges_for():
             neighbours[e.a].add(e.b)
@@ -84,9 +86,9 @@ class TerritoryModel:
             hint[self.r[(root, b)]] = 1.0
             if not self.supply:
                 continue
-            hint[self.supply[(root, b)]] = float(len(districts))
+            hint[self.supply[(root, b)]] = sum(demand[d] for d in districts)
             parent, order = _bfs_tree(root, set(districts), neighbours)
-            below = {d: 1 for d in order}
+            below = {d: demand[d] for d in order}
             for d in reversed(order[1:]):
                 below[parent[d]] += below[d]
                 hint[self.flow[(b, parent[d], d)]] = float(below[d])
@@ -150,11 +152,10 @@ def build_territory_model(instance: Instance, scale: float = 1000.0,
     number_of_lots(m, n, k_min, k_max)
     lots_need_a_winner(m, z, n, w, by_bidder, instance)
     roots_per_bidder(m, z, n, w, r, by_bidder)
-    flow, supply = territory_reaches_a_root(m, instance, z, r, by_bidder, integer_flow)
+    flow, supply = territory_reaches_a_root(m, instance, z, r, n, by_bidder, integer_flow)
     lonely_district_is_a_root(m, instance, z, r)
     bidder_capacity(m, instance, z, w, by_bidder)
     client_bounds_relaxed(m, instance, z, n, by_bidder)
-    clients_per_root(m, instance, z, n, r, by_bidder, integer_flow)
     distinct_winners(m, instance, w)
     pinned_and_together(m, instance, z, by_district)
     return TerritoryModel(m, z, n, w, r, flow, supply, scale)
@@ -188,16 +189,39 @@ def roots_per_bidder(m: Model, z, n, w, r, by_bidder) -> None:
             m.add_le([(r[(d, b)], 1), (z[(d, b)], -1)], 0)
 
 
-def territory_reaches_a_root(m: Model, instance: Instance, z, r, by_bidder,
+def flow_demand(instance: Instance) -> tuple[dict[str, float], float, float | None]:
+    """What each district consumes in the territory flow, and a root's supply bounds.
+
+    Without hard client bounds: one unit per district, supply unbounded. With them, one flow
+    does both jobs: a district consumes (N + 1) x clients + 1 and a root supplies between
+    (N + 1) L_min and (N + 1) L_max + N, so a connected part with k roots holds at least
+    k L_min clients and at most k L_max + k - 1 (the +1 per district keeps empty districts
+    connected; the scale N + 1 keeps them from counting as a client)."""
+    rules = instance.rules
+    low, high = rules.lot_clients_min, rules.lot_clients_max
+    if rules.soft_client_bounds or (low is None and high is None):
+        return {d: 1.0 for d in instance.district_ids}, 0.0, None
+    scale = len(instance.districts) + 1
+    demand = {d: float(scale * instance.clients(d) + 1) for d in instance.district_ids}
+    supply_max = None if high is None else float(scale * high + scale - 1)
+    return demand, float(scale * (low or 0)), supply_max
+
+
+def territory_reaches_a_root(m: Model, instance: Instance, z, r, n, by_bidder,
                              integer_flow: bool) -> tuple[dict, dict]:
     flow: dict[tuple[str, str, str], int] = {}
     supply: dict[tuple[str, str], int] = {}
     if instance.rules.contiguity == "none":
         return flow, supply
     edges = instance.edges_for()
+    demand, supply_min, supply_max = flow_demand(instance)
     for b, districts in by_bidder.items():
+        if supply_max is not None or supply_min > 0:
+            m.add_eq([(r[(d, b)], 1) for d in districts] + [(n[b], -1)], 0)  # a root per lot
         arcs, roots = rooted_flow(m, districts, edges, {d: z[(d, b)] for d in districts},
-                                  {d: r[(d, b)] for d in districts}, integer_flow)
+                                  {d: r[(d, b)] for d in districts}, integer_flow,
+                                  demand={d: demand[d] for d in districts},
+                                  supply_min=supply_min, supply_max=supply_max)
         flow.update({(b, src, dst): var for (src, dst), var in arcs.items()})
         supply.update({(d, b): var for d, var in roots.items()})
     return flow, supply
@@ -233,25 +257,6 @@ def client_bounds_relaxed(m: Model, instance: Instance, z, n, by_bidder) -> None
             m.add_ge(load + [(n[b], -rules.lot_clients_min)], 0)
         if rules.lot_clients_max is not None:
             m.add_le(load + [(n[b], -rules.lot_clients_max)], 0)
-
-
-def clients_per_root(m: Model, instance: Instance, z, n, r, by_bidder,
-                     integer_flow: bool) -> None:
-    """With hard client bounds: one root per lot (sum_d r_db = n_b) and a second flow, in
-    clients, from the roots: a root supplies between L_min and L_max clients, so every
-    connected part of a territory holds k lots' worth of clients for its k roots."""
-    rules = instance.rules
-    low, high = rules.lot_clients_min, rules.lot_clients_max
-    if rules.soft_client_bounds or (low is None and high is None) or rules.contiguity == "none":
-        return
-    edges = instance.edges_for()
-    for b in n:
-        districts = by_bidder[b]
-        m.add_eq([(r[(d, b)], 1) for d in districts] + [(n[b], -1)], 0)
-        rooted_flow(m, districts, edges, {d: z[(d, b)] for d in districts},
-                    {d: r[(d, b)] for d in districts}, integer_flow,
-                    demand={d: instance.clients(d) for d in districts},
-                    supply_min=float(low or 0), supply_max=None if high is None else float(high))
 
 
 def distinct_winners(m: Model, instance: Instance, w) -> None:

@@ -4,6 +4,6 @@ translate it, so every formulation is written once.
 """
 
 from allocatie.milp.model import Model, Progress, RawResult
-from allocatie.milp.solve import solve
+from allocatie.milp.solve import Relaxation, solve
 
-__all__ = ["Model", "Progress", "RawResult", "solve"]
+__all__ = ["Model", "Progress", "RawResult", "Relaxation", "solve"]

@@ -40,6 +40,70 @@ def _empty_row_conflict(model: Model) -> str | None:
     return None
 
 
+def _load_highs(h, model: Model, integrality: bool) -> None:
+    """Pass the columns (with or without integrality) and all rows of ``model`` to HiGHS."""
+    import highspy
+
+    n = model.num_vars
+    inf = highspy.kHighsInf
+    lb = np.array([max(v, -inf) for v in model.lb], dtype=float)
+    ub = np.array([min(v, inf) for v in model.ub], dtype=float)
+    h.addVars(n, lb, ub)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(model.cost, dtype=float))
+    ints = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
+    if integrality and len(ints):
+        kinds = np.full(len(ints), highspy.HighsVarType.kInteger)
+        h.changeColsIntegrality(len(ints), ints, kinds)
+    add_highs_rows(h, model, 0)
+
+
+def add_highs_rows(h, model: Model, first: int) -> None:
+    """Pass rows ``first..`` of ``model`` to the HiGHS object ``h``."""
+    import highspy
+
+    count = model.num_rows - first
+    if count <= 0:
+        return
+    inf = highspy.kHighsInf
+    rows_index = model.row_index[first:]
+    rows_value = model.row_value[first:]
+    starts = np.zeros(count, dtype=np.int32)
+    lengths = np.array([len(r) for r in rows_index], dtype=np.int32)
+    starts[1:] = np.cumsum(lengths)[:-1]
+    index = np.fromiter((i for r in rows_index for i in r), dtype=np.int32)
+    value = np.fromiter((v for r in rows_value for v in r), dtype=float)
+    h.addRows(count, np.maximum(model.row_lb[first:], -inf),
+              np.minimum(model.row_ub[first:], inf), len(index), starts, index, value)
+
+
+class Relaxation:
+    """The LP relaxation of a model kept in HiGHS between solves: rows added to the model
+    since the last solve are passed on and the LP is re-solved warm (dual simplex), which a
+    cutting-plane loop needs to be fast."""
+
+    def __init__(self, model: Model) -> None:
+        import highspy
+
+        self.model = model
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        _load_highs(self.h, model, integrality=False)
+        self.h.changeObjectiveOffset(model.offset)
+        self.rows = model.num_rows
+
+    def solve(self, time_limit_s: float) -> tuple[float, np.ndarray] | None:
+        """(objective, values) of the LP, or None when it was not solved to optimality."""
+        add_highs_rows(self.h, self.model, self.rows)
+        self.rows = self.model.num_rows
+        self.h.setOptionValue("time_limit", max(0.1, float(time_limit_s)))
+        self.h.run()
+        # Later solves start from this basis: presolve would throw it away.
+        self.h.setOptionValue("presolve", "off")
+        if self.h.getModelStatus().name != "kOptimal":
+            return None
+        return self.h.getInfo().objective_function_value, np.array(self.h.getSolution().col_value)
+
+
 def _finite(x: float | None) -> float | None:
     return x if x is not None and math.isfinite(x) and abs(x) < 1e29 else None
 
@@ -58,23 +122,8 @@ def _solve_highs(model: Model, settings: SolverSettings, progress: ProgressCallb
     # No "threads" option: HiGHS keeps one global scheduler per process, and a second solve
     # asking for another thread count fails outright (kNotset). Its MIP search is serial.
     n = model.num_vars
-    inf = highspy.kHighsInf
-    lb = np.array([max(v, -inf) for v in model.lb], dtype=float)
-    ub = np.array([min(v, inf) for v in model.ub], dtype=float)
-    h.addVars(n, lb, ub)
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(model.cost, dtype=float))
-    ints = np.array([i for i, flag in enumerate(model.integer) if flag], dtype=np.int32)
-    if len(ints):
-        kinds = np.full(len(ints), highspy.HighsVarType.kInteger)
-        h.changeColsIntegrality(len(ints), ints, kinds)
-    if model.num_rows:
-        starts = np.zeros(model.num_rows, dtype=np.int32)
-        lengths = np.array([len(r) for r in model.row_index], dtype=np.int32)
-        starts[1:] = np.cumsum(lengths)[:-1]
-        index = np.fromiter((i for r in model.row_index for i in r), dtype=np.int32)
-        value = np.fromiter((v for r in model.row_value for v in r), dtype=float)
-        h.addRows(model.num_rows, np.maximum(model.row_lb, -inf), np.minimum(model.row_ub, inf),
-                  len(index), starts, index, value)
+    _load_highs(h, model, integrality=True)
+    ints = [i for i, flag in enumerate(model.integer) if flag]
     h.changeObjectiveOffset(model.offset)
     if model.hint and len(model.hint) == n:
         sol = highspy.HighsSolution()
@@ -192,9 +241,14 @@ def _solve_cpsat(model: Model, settings: SolverSettings, progress: ProgressCallb
                 cp.add(expr >= int(math.ceil(lo - 1e-9)))
             if math.isfinite(hi):
                 cp.add(expr <= int(math.floor(hi + 1e-9)))
-    terms = [(x, c) for x, c in zip(xs, model.cost, strict=True) if c]
+    # CP-SAT rounds a floating objective internally; give it exact integers instead.
+    multiplier = _integer_multiplier(model.cost)
+    terms = [(x, round(c * multiplier)) for x, c in zip(xs, model.cost, strict=True) if c]
     if terms:  # a model without costs is a pure feasibility question
-        cp.minimize(sum(c * x for x, c in terms) + model.offset)
+        cp.minimize(sum(c * x for x, c in terms))
+
+    def in_units(raw_value: float) -> float:
+        return raw_value / multiplier + model.offset
     for i, v in model.hint.items():
         cp.add_hint(xs[i], int(round(v)))
     solver = cp_model.CpSolver()
@@ -208,8 +262,9 @@ def _solve_cpsat(model: Model, settings: SolverSettings, progress: ProgressCallb
     class _Watcher(cp_model.CpSolverSolutionCallback):
         def on_solution_callback(self) -> None:
             if progress is not None:
-                progress(Progress(time.perf_counter() - started, self.objective_value,
-                                  self.best_objective_bound, "cpsat"))
+                progress(Progress(time.perf_counter() - started,
+                                  in_units(self.objective_value),
+                                  in_units(self.best_objective_bound), "cpsat"))
             if stop is not None and stop.is_set():
                 self.stop_search()
 
@@ -231,11 +286,21 @@ def _solve_cpsat(model: Model, settings: SolverSettings, progress: ProgressCallb
     native = solver.status_name(code)
     has_solution = code in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     values = np.array([solver.value(x) for x in xs], dtype=float) if has_solution else None
-    value = solver.objective_value if has_solution else None
-    bound = solver.best_objective_bound if has_solution else None
+    value = in_units(solver.objective_value) if has_solution else None
+    bound = in_units(solver.best_objective_bound) if has_solution else None
     status = map_status("cpsat", native, has_solution)
     return RawResult(status, native, values, value, _finite(bound), elapsed, "cpsat",
                      f"CP-SAT (OR-Tools {_ortools_version()})")
+
+
+def _integer_multiplier(costs: list[float], most: int = 6) -> int:
+    """The smallest power of ten (up to 10**most) that makes every cost a whole number; at
+    10**most the costs are rounded (a millionth of the model's money unit)."""
+    for digits in range(most + 1):
+        multiplier = 10**digits
+        if all(abs(c * multiplier - round(c * multiplier)) < 1e-6 for c in costs):
+            return multiplier
+    return 10**most
 
 
 def _ortools_version() -> str:
