@@ -22,8 +22,8 @@ from allocatie.solution import Solution
 from allocatie.status import Status
 
 ProgressCallback = Callable[[Progress], None]
-CUT_SHARE = 0.15  # at most this share of the time limit goes to the root cutting-plane loop
-MAX_CUT_ROUNDS = 30
+CUT_SHARE = 0.3  # at most this share of the time limit goes to the root cutting-plane loop
+MAX_CUT_ROUNDS = 40
 MAX_BENDERS_ROUNDS = 50  # territory re-solves after client-bound cuts
 
 
@@ -130,6 +130,8 @@ class _Run:
             best = self.best[0] if self.best else None
             if incumbent is not None and best is not None:
                 incumbent = min(incumbent, best)
+            if self.bound is not None:
+                bound = self.bound if bound is None else max(bound, self.bound)
             self.progress(Progress(time.perf_counter() - self.started, incumbent or best,
                                    bound, backend))
 
@@ -266,7 +268,7 @@ def _heuristic_start(instance: Instance, settings: SolverSettings,
 
     limit = heuristic_time_s
     if limit is None:
-        limit = min(10.0, max(0.5, 0.1 * settings.time_limit_s))
+        limit = min(20.0, max(0.5, 0.1 * settings.time_limit_s))
     found = heuristic_design(instance, time_limit_s=limit, seed=settings.seed, stop=stop)
     if found is None:
         return None
