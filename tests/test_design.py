@@ -121,3 +121,27 @@ def test_design_agrees_with_brute_force(backend: str, instance: Instance) -> Non
     check = evaluate(instance, solution.assignment, solution.winners)
     assert check.feasible, check.violations
     assert objectives_match(solution.objective, check.objective)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["highs", "cpsat"])
+def test_emmen_wijken_design_is_checked_and_bounded(backend: str) -> None:
+    """The default instance (27 real wijken, client bounds): whatever the machine's speed,
+    the design must pass the checker with an equal objective and a bound below it. The
+    proven optimum found on the reference machine is EUR 13,671,928."""
+    import warnings
+
+    from allocatie.loading import load_instance
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        instance = load_instance("instances/emmen-wijken")
+    solution = design(instance, SolverSettings(backend=backend, time_limit_s=90))
+    assert solution.status.has_solution
+    check = evaluate(instance, solution.assignment, solution.winners)
+    assert check.feasible, check.violations
+    assert objectives_match(solution.objective, check.objective)
+    assert solution.bound is not None and solution.bound <= solution.objective + 0.01
+    assert solution.bound <= 13_671_928.0 + 0.01
+    if solution.status is Status.OPTIMAL:
+        assert solution.objective == pytest.approx(13_671_928.0, abs=0.01)

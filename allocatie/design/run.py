@@ -93,7 +93,7 @@ def design(instance: Instance, settings: SolverSettings | None = None,
     relaxed = lot_level_rules(instance)
     # The territory model carries the client bounds per connected part (client flow), so it
     # gets most of the time; the winner-slot model is the fallback for what it relaxes.
-    territory_share = 0.85 if relaxed else 1.0
+    territory_share = 0.95 if relaxed else 1.0
     outcome = _territory_phase(run, start, territory_share)
     if outcome is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the territory model, a "
