@@ -125,7 +125,7 @@ def test_design_agrees_with_brute_force(backend: str, instance: Instance) -> Non
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["highs", "cpsat"])
-def test_emmen_wijken_design_is_checked_and_bounded(backend: str) -> None:
+def test_emmen_wijken_design_is_checked_and_bounded(backend: str, instances_dir) -> None:
     """The default instance (27 real wijken, client bounds): whatever the machine's speed,
     the design must pass the checker with an equal objective and a bound below it. The
     proven optimum found on the reference machine is EUR 13,671,928."""
@@ -135,7 +135,7 @@ def test_emmen_wijken_design_is_checked_and_bounded(backend: str) -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        instance = load_instance("instances/emmen-wijken")
+        instance = load_instance(instances_dir / "emmen-wijken")
     solution = design(instance, SolverSettings(backend=backend, time_limit_s=90))
     assert solution.status.has_solution
     check = evaluate(instance, solution.assignment, solution.winners)

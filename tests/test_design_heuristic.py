@@ -301,7 +301,7 @@ def test_heuristic_finds_the_optimum_of_easy_tiny_cases(seed: int) -> None:
     rows, cols = SHAPES[seed % len(SHAPES)]
     instance = random_instance(seed, rows, cols, 2 + seed % 2 if rows * cols > 3 else 2,
                                frozenset({"fees"} if seed % 3 else set()))
-    found = run_heuristic(instance, max_iterations=150)
+    found = run_heuristic(instance, max_iterations=1000)
     optimum = brute_force_design(instance)
     assert found is not None and optimum is not None
     assert found.objective == pytest.approx(optimum[0], abs=1e-6)
@@ -377,3 +377,32 @@ def test_heuristic_on_rivierenland_is_feasible_in_a_second() -> None:
     result = evaluate(instance, found.assignment, found.winners)
     assert result.feasible, result.violations
     assert found.objective == pytest.approx(result.objective)
+
+
+def test_heuristic_gives_every_island_its_own_lot() -> None:
+    """Two islands {a, b} and {c, d} and two lots: each island is one lot; the cheaper
+    bidder per island wins it (X on the first, Y on the second): 10 x (1 + 1) x 2 = 40."""
+    districts = tuple(District(d, 10) for d in "abcd")
+    prices = {"X": {"a": 1.0, "b": 1.0, "c": 5.0, "d": 5.0},
+              "Y": {"a": 5.0, "b": 5.0, "c": 1.0, "d": 1.0}}
+    instance = Instance(name="islands", districts=districts,
+                        bidders=(Bidder("X"), Bidder("Y")),
+                        bids={(b, d): p for b, row in prices.items() for d, p in row.items()},
+                        edges=(Edge("a", "b", 10.0), Edge("c", "d", 10.0)),
+                        rules=Rules(lots_min=2, lots_max=2))
+    found = heuristic_design(instance, time_limit_s=1.0, max_iterations=20)
+    assert found is not None
+    assert found.objective == pytest.approx(40.0)
+    assert found.assignment["a"] == found.assignment["b"] != found.assignment["c"]
+    assert evaluate(instance, found.assignment, found.winners).feasible
+
+
+def test_heuristic_history_improves() -> None:
+    instance = random_instance(21, 2, 4, 3, frozenset({"capacity"}))
+    found = run_heuristic(instance, max_iterations=60)
+    assert found is not None
+    values = [v for _, v in found.history]
+    assert values == sorted(values, reverse=True)
+    assert values[-1] == pytest.approx(found.objective)
+    assert found.first_feasible_s <= found.time_s
+    assert all(gain > 0 for gain in found.gains.values())
