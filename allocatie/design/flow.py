@@ -20,11 +20,13 @@ def rooted_flow(m: Model, districts: Collection[str], edges: tuple[Edge, ...],
                 member: Mapping[str, int], root: Mapping[str, int],
                 integer: bool = False, demand: Mapping[str, float] | None = None,
                 supply_min: float = 0.0, supply_max: float | None = None,
+                roots_max: int | None = None,
                 ) -> tuple[dict[tuple[str, str], int], dict[str, int]]:
     """Add the flow rows; returns (arc (from, to) -> flow var, district -> supply var).
 
     ``demand`` defaults to 1 per district. A root supplies between ``supply_min`` and
-    ``supply_max`` (default: the total demand)."""
+    ``supply_max`` (default: the total demand). With at most ``roots_max`` roots, no arc
+    carries more than ``roots_max x supply_max``: a tighter big-M."""
     ordered = list(dict.fromkeys(districts))  # keep the caller's order: deterministic models
     inside = set(ordered)
     need = {d: 1.0 for d in ordered} if demand is None else {d: float(demand[d])
@@ -32,6 +34,8 @@ def rooted_flow(m: Model, districts: Collection[str], edges: tuple[Edge, ...],
     total = sum(need.values())
     arc_cap = total - min(need.values(), default=0.0) if demand is None else total
     top = total if supply_max is None else min(total, supply_max)
+    if supply_max is not None and roots_max is not None:
+        arc_cap = min(arc_cap, roots_max * top)
     flow: dict[tuple[str, str], int] = {}
     supply: dict[str, int] = {}
     inflow: dict[str, list[tuple[int, float]]] = defaultdict(list)

@@ -221,7 +221,8 @@ def territory_reaches_a_root(m: Model, instance: Instance, z, r, n, by_bidder,
         arcs, roots = rooted_flow(m, districts, edges, {d: z[(d, b)] for d in districts},
                                   {d: r[(d, b)] for d in districts}, integer_flow,
                                   demand={d: demand[d] for d in districts},
-                                  supply_min=supply_min, supply_max=supply_max)
+                                  supply_min=supply_min, supply_max=supply_max,
+                                  roots_max=int(m.ub[n[b]]))
         flow.update({(b, src, dst): var for (src, dst), var in arcs.items()})
         supply.update({(d, b): var for d, var in roots.items()})
     return flow, supply
