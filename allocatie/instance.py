@@ -203,6 +203,15 @@ class Instance:
         """Today's providers, sorted."""
         return tuple(sorted({p for d in self.districts for p in d.incumbents}))
 
+    @cached_property
+    def neighbours(self) -> Mapping[str, tuple[str, ...]]:
+        """District -> its neighbours under the rules' contiguity (sorted)."""
+        found: dict[str, set[str]] = {d: set() for d in self.district_ids}
+        for e in self.edges_for():
+            found.setdefault(e.a, set()).add(e.b)
+            found.setdefault(e.b, set()).add(e.a)
+        return MappingProxyType({d: tuple(sorted(n)) for d, n in found.items()})
+
     def clients(self, district: str) -> int:
         return self.district_by_id[district].clients
 

@@ -15,8 +15,6 @@ the MILP then starts from the tighter relaxation.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import networkx as nx
 import numpy as np
 
@@ -26,40 +24,43 @@ from allocatie.instance import Instance
 THRESHOLDS = (0.0, 0.25, 0.5, 0.75, 0.99)
 
 
+def support_parts(z: dict[str, float], neighbours) -> list[set[str]]:
+    """The connected parts of {d : z_d > t} for every threshold t, as candidate sets S."""
+    parts = []
+    for t in THRESHOLDS:
+        support = [d for d, value in z.items() if value > t + 1e-9]
+        graph = nx.Graph()
+        graph.add_nodes_from(support)
+        graph.add_edges_from((d, e) for d in support for e in neighbours[d]
+                             if e in z and z[e] > t + 1e-9)
+        parts += [set(part) for part in nx.connected_components(graph)]
+    return parts
+
+
 def separate_connectivity_cuts(tm: TerritoryModel, instance: Instance, values: np.ndarray,
                                tolerance: float = 1e-3) -> list[list[tuple[int, float]]]:
     """Violated cuts at the LP point ``values`` as rows ``terms <= 0`` (at most one per
     district and bidder: the most violated)."""
     if instance.rules.contiguity == "none":
         return []
-    neighbours: dict[str, list[str]] = defaultdict(list)
-    for e in instance.edges_for():
-        neighbours[e.a].append(e.b)
-        neighbours[e.b].append(e.a)
+    neighbours = instance.neighbours
     best: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
-    bidders = {b for _, b in tm.z}
-    for b in bidders:
+    for b in sorted({b for _, b in tm.z}):
         z = {d: values[var] for (d, bb), var in tm.z.items() if bb == b}
         r = {d: values[tm.r[(d, b)]] for d in z}
-        for t in THRESHOLDS:
-            support = [d for d, value in z.items() if value > t + 1e-9]
-            graph = nx.Graph()
-            graph.add_nodes_from(support)
-            graph.add_edges_from((d, e) for d in support for e in neighbours[d] if e in z
-                                 and z[e] > t + 1e-9)
-            for part in nx.connected_components(graph):
-                border = {e for d in part for e in neighbours[d] if e not in part and e in z}
-                rhs = sum(r[d] for d in part) + sum(z[e] for e in border)
-                for d in part:
-                    violation = z[d] - rhs
-                    if violation > tolerance and violation > best.get((d, b), (0.0, None))[0]:
-                        best[(d, b)] = (violation, frozenset(part))
+        for part in support_parts(z, neighbours):
+            border = {e for d in part for e in neighbours[d] if e not in part and e in z}
+            rhs = sum(r[d] for d in part) + sum(z[e] for e in border)
+            for d in part:
+                violation = z[d] - rhs
+                if violation > tolerance and violation > best.get((d, b), (0.0, None))[0]:
+                    best[(d, b)] = (violation, frozenset(part))
     rows = []
     for (d, b), (_, part) in best.items():
         border = {e for c in part for e in neighbours[c] if e not in part and (e, b) in tm.z}
         row = [(tm.z[(d, b)], 1.0)]
-        row += [(tm.r[(c, b)], -1.0) for c in part]
-        row += [(tm.z[(e, b)], -1.0) for e in border]
+        row += [(tm.r[(c, b)], -1.0) for c in sorted(part)]
+        row += [(tm.z[(e, b)], -1.0) for e in sorted(border)]
         rows.append(row)
     return rows
 
@@ -91,19 +92,19 @@ def client_bound_cuts(tm: TerritoryModel, instance: Instance,
             k_min = max(1, -(-clients // high)) if high else 1
             k_max = min(len(part), clients // low) if low else len(part)
             border = {e for d in part for e in graph[d] if e not in part and (e, b) in tm.z}
-            terms = [(tm.z[(d, b)], -1.0) for d in part] + [(tm.z[(e, b)], 1.0) for e in border]
+            terms = [(tm.z[(d, b)], -1.0) for d in sorted(part)]
+            terms += [(tm.z[(e, b)], 1.0) for e in sorted(border)]
             constant = float(len(part))  # sum (1 - z) = |C| - sum z
             if k_min > k_max:
                 rows.append((terms, 1.0 - constant))
             need_total += k_min
             allow_total += k_max
             indicator += terms
-            indicator_constant = constant
-            del indicator_constant
         n_b = lots.get(b, 0)
         total_constant = float(sum(len(p) for p in parts))
         if need_total > n_b:
-            # n_b >= need * (1 - I), I = sum indicators  <=>  n_b - need*(C - sum z ...) >= ..
+            # n_b >= need (1 - I) with I = total_constant + sum(indicator terms) the count of
+            # districts that leave these parts or join them from their borders
             rows.append(([(tm.n[b], 1.0)] + [(v, need_total * c) for v, c in indicator],
                          need_total - need_total * total_constant))
         if allow_total < n_b:
@@ -149,7 +150,7 @@ def separate_pair_cuts(tm: TerritoryModel, instance: Instance, values: np.ndarra
                 weight, separator = _min_vertex_separator(graph, z, u, v)
                 if z[u] + z[v] - weight - n_b > tolerance:
                     row = [(tm.z[(u, b)], 1.0), (tm.z[(v, b)], 1.0), (n_var, -1.0)]
-                    row += [(tm.z[(c, b)], -1.0) for c in separator]
+                    row += [(tm.z[(c, b)], -1.0) for c in sorted(separator)]
                     rows.append(row)
     return rows
 
@@ -190,28 +191,19 @@ def separate_small_set_cuts(tm: TerritoryModel, instance: Instance, values: np.n
     low = rules.lot_clients_min
     if rules.soft_client_bounds or not low or rules.contiguity == "none":
         return []
-    neighbours: dict[str, list[str]] = defaultdict(list)
-    for e in instance.edges_for():
-        neighbours[e.a].append(e.b)
-        neighbours[e.b].append(e.a)
+    neighbours = instance.neighbours
     best: dict[tuple[str, str], tuple[float, frozenset[str]]] = {}
     for b in tm.n:
         z = {d: float(values[var]) for (d, bb), var in tm.z.items() if bb == b}
-        for t in THRESHOLDS:
-            support = [d for d, value in z.items() if value > t + 1e-9]
-            graph = nx.Graph()
-            graph.add_nodes_from(support)
-            graph.add_edges_from((d, e) for d in support for e in neighbours[d]
-                                 if e in z and z[e] > t + 1e-9)
-            for part in nx.connected_components(graph):
-                _grow_and_test(set(part), z, neighbours, instance, low, b, best, tolerance)
+        for part in support_parts(z, neighbours):
+            _grow_and_test(set(part), z, neighbours, instance, low, b, best, tolerance)
         for d, value in z.items():  # single-district seeds catch sets the thresholds miss
             if value > tolerance:
                 _grow_and_test({d}, z, neighbours, instance, low, b, best, tolerance)
     rows = []
     for (d, b), (_, part) in best.items():
         border = {e for c in part for e in neighbours[c] if e not in part and (e, b) in tm.z}
-        rows.append([(tm.z[(d, b)], 1.0)] + [(tm.z[(e, b)], -1.0) for e in border])
+        rows.append([(tm.z[(d, b)], 1.0)] + [(tm.z[(e, b)], -1.0) for e in sorted(border)])
     return rows
 
 

@@ -39,7 +39,7 @@ import random
 import threading
 import time
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -64,6 +64,8 @@ STALL_PER_LOT = 10
 POLISH_SHARE = 0.3
 #: Perturbed designs up to this fraction worse than the best become the current design.
 ACCEPT_WORSE = 0.002
+#: Share of the time limit the construction starts may use (the first start always runs).
+START_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -100,9 +102,10 @@ def heuristic_design(instance: Instance, time_limit_s: float = 5.0, seed: int = 
     Returns the best checker-feasible design found, or ``None`` when none was found (the
     instance may be infeasible, e.g. fewer lots allowed than islands). Setting ``stop`` ends
     the search early with the best design so far; ``max_iterations`` caps the work (for
-    reproducible runs); ``backend`` (``highs`` or ``cbc``) solves the region MILPs, which
-    ``region_milps=False`` switches off. If no feasible design is known at the time limit the
-    repair goes on up to three times the limit."""
+    reproducible runs); ``backend`` (``highs``, ``cpsat`` with costs in whole cents, or
+    ``cbc``) solves the region MILPs, which ``region_milps=False`` switches off. If no
+    feasible design is known at the time limit the repair goes on up to three times the
+    limit."""
     started = time.perf_counter()
     data = DesignData.from_instance(instance)
     search = _Search(data, seed, started, time_limit_s, stop, max_iterations, backend,
@@ -211,10 +214,20 @@ class _Context:
                 groups.setdefault(find(d), []).append(d)
             if not self.contiguous:
                 break
+            labels_of: dict[int, set[str]] = {}
+            for d, label in data.pinned.items():
+                labels_of.setdefault(find(d), set()).add(label)
             changed = False
-            for members in groups.values():
+            for root, members in groups.items():
                 if len(members) > 1 and not self._connected(members):
-                    path = self._connector(members)
+                    own = labels_of.get(root, set())
+
+                    def blocked(d: int, own: set[str] = own,
+                                labels_of: dict[int, set[str]] = labels_of) -> bool:
+                        """Districts in a unit pinned to another label."""
+                        return bool(labels_of.get(find(d), set()) - own)
+
+                    path = self._connector(members, blocked)
                     if path is None:
                         return False
                     for d in path:
@@ -263,8 +276,10 @@ class _Context:
                     queue.append(e)
         return len(seen) == len(inside)
 
-    def _connector(self, members: Sequence[int]) -> list[int] | None:
-        """A shortest path joining the component of ``members[0]`` to another part."""
+    def _connector(self, members: Sequence[int],
+                   blocked: Callable[[int], bool]) -> list[int] | None:
+        """A shortest path joining the component of ``members[0]`` to another part of
+        ``members``, avoiding ``blocked`` districts; None when there is none."""
         inside = set(members)
         start = {members[0]}
         queue = deque([members[0]])
@@ -279,7 +294,7 @@ class _Context:
         while queue:
             d = queue.popleft()
             for e in self.nbrs[d]:
-                if e in parent:
+                if e in parent or (e not in inside and blocked(e)):
                     continue
                 parent[e] = d
                 if e in inside:
@@ -616,7 +631,7 @@ class _Search:
         if not self.ctx.data.current_labels:
             strategies.remove("current")
         results: dict[int, float] = {}
-        budget = self.started + 0.25 * self.time_limit_s
+        budget = self.started + START_SHARE * self.time_limit_s
         first = True
         for k in ks:  # one quick start per K first
             des = self.construct(k, strategies[0])
@@ -1087,11 +1102,59 @@ class _Search:
                         cand = (dv, do, b)
                         if best is None or cand < best:
                             best = cand
-                if best is not None and des.removable(a, members):
+                if best is None:
+                    continue
+                if des.removable(a, members):
                     des.move(u, a, best[2])
+                    moved = True
+                elif self._move_with_cut_off(des, u, a, best[2]):
                     moved = True
             if not moved:
                 break
+
+    def _move_with_cut_off(self, des: _Design, u: int, a: int, b: int) -> bool:
+        """Move unit ``u`` from lot a to lot b together with the parts of a it cuts off
+        (all but the part with the most clients), if that lowers (violation, objective);
+        returns whether it moved."""
+        ctx = self.ctx
+        if not ctx.contiguous:
+            return False
+        out = set(ctx.unit_members[u])
+        parts: list[list[int]] = []
+        seen = set(out)
+        for d0 in sorted(des.members[a]):
+            if d0 in seen:
+                continue
+            part = [d0]
+            seen.add(d0)
+            queue = deque([d0])
+            while queue:
+                d = queue.popleft()
+                for e in ctx.nbrs[d]:
+                    if des.lot_of[e] == a and e not in seen:
+                        seen.add(e)
+                        part.append(e)
+                        queue.append(e)
+            parts.append(part)
+        if len(parts) < 2:
+            return False
+        parts.sort(key=lambda p: (sum(ctx.clients[d] for d in p), len(p)), reverse=True)
+        moving = [d for p in parts[1:] for d in p]
+        if len(moving) > len(des.members[a]) // 2:
+            return False
+        units = [u] + sorted({ctx.unit_of[d] for d in moving} - {u})
+        if any(ctx.unit_label[v] >= 0 for v in units) and des.lot_label[b] >= 0:
+            return False
+        if any(des.lot_of[ctx.unit_members[v][0]] != a for v in units):
+            return False  # a unit reaching outside the part (should not happen)
+        before = des.key()
+        for v in units:
+            des.move(v, a, b)
+        if _better(des.key(), before, ctx.tolerance):
+            return True
+        for v in reversed(units):
+            des.move(v, b, a)
+        return False
 
     def chain_search(self, des: _Design) -> bool:
         """Pairs of moves: a unit u moves from a to b at a lower cost but breaks a rule

@@ -60,10 +60,7 @@ class SlotModel:
         members: dict[str, list[str]] = defaultdict(list)
         for d in instance.district_ids:
             members[assignment[d]].append(d)
-        neighbours: dict[str, set[str]] = defaultdict(set)
-        for e in instance.edges_for():
-            neighbours[e.a].add(e.b)
-            neighbours[e.b].add(e.a)
+        neighbours = instance.neighbours
         used: dict[str, int] = defaultdict(int)
         for lot in sorted(members, key=lambda lot: min(instance.district_ids.index(d)
                                                         for d in members[lot])):
@@ -149,10 +146,7 @@ def _contiguity(m: Model, instance: Instance, x, r, slots, by_bidder, integer_fl
     if instance.rules.contiguity == "none":
         return flow, supply
     edges = instance.edges_for()
-    neighbours: dict[str, list[str]] = defaultdict(list)
-    for e in edges:
-        neighbours[e.a].append(e.b)
-        neighbours[e.b].append(e.a)
+    neighbours = instance.neighbours
     for b, j in slots:
         mine = by_bidder[b]
         arcs, roots = rooted_flow(m, mine, edges, {d: x[(d, b, j)] for d in mine},

@@ -73,10 +73,7 @@ class TerritoryModel:
             members[assignment[d]].append(d)
         count: dict[str, int] = defaultdict(int)
         demand = flow_demand(instance)[0]
-        neighbours: dict[str, set[str]] = defaultdict(set)
-        for e in instance.edges_for():
-            neighbours[e.a].add(e.b)
-            neighbours[e.b].add(e.a)
+        neighbours = instance.neighbours
         for lot, districts in members.items():
             b = winners[lot]
             count[b] += 1
@@ -231,10 +228,7 @@ def territory_reaches_a_root(m: Model, instance: Instance, z, r, n, by_bidder,
 def lonely_district_is_a_root(m: Model, instance: Instance, z, r) -> None:
     if instance.rules.contiguity == "none":
         return
-    neighbours: dict[str, list[str]] = defaultdict(list)
-    for e in instance.edges_for():
-        neighbours[e.a].append(e.b)
-        neighbours[e.b].append(e.a)
+    neighbours = instance.neighbours
     for (d, b), var in z.items():
         around = [(z[(e, b)], -1) for e in neighbours[d] if (e, b) in z]
         m.add_le([(var, 1), (r[(d, b)], -1)] + around, 0)
