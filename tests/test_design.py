@@ -145,3 +145,14 @@ def test_emmen_wijken_design_is_checked_and_bounded(backend: str, instances_dir)
     assert solution.bound <= 13_671_928.0 + 0.01
     if solution.status is Status.OPTIMAL:
         assert solution.objective == pytest.approx(13_671_928.0, abs=0.01)
+
+
+def test_plain_baseline_finds_the_path_optimum() -> None:
+    """The benchmark's baseline model (anonymous lots) must be a correct model too."""
+    from allocatie.design.plain import plain_flow_design
+
+    solution = plain_flow_design(path_instance(), quick("highs"))
+    assert solution.status is Status.OPTIMAL
+    assert solution.objective == pytest.approx(3000.0)
+    check = evaluate(path_instance(), solution.assignment, solution.winners)
+    assert check.feasible and objectives_match(solution.objective, check.objective)

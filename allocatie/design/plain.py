@@ -6,8 +6,9 @@ the territory model. Lots l = 1..K_max, each used or not:
     min  sum c_db v_dlb + sum fee_b y_lb
     (1) each_district_in_one_lot   sum_l x_dl = 1
     (2) one_winner_per_used_lot    sum_b y_lb = u_l,  K_min <= sum_l u_l <= K_max
-    (3) winner_bid_on_district     x_dl + y_lb <= 1 where b did not bid on d
-    (4) cost_link                  v_dlb >= x_dl + y_lb - 1
+    (3) district_served_by_winner  sum_b v_dlb = x_dl,  v_dlb <= y_lb  (v only where b bid
+                                   on d, so a winner must have bid on every district of its lot)
+    (4) cost                       c_db on v_dlb
     (5) lots_are_contiguous        one root per used lot, flow from it inside the lot
     (6) max_lots_per_bidder        sum_l y_lb <= M_b
     (7) bidder_capacity            sum_{d,l} clients_d v_dlb <= cap_b
@@ -48,11 +49,10 @@ def plain_flow_design(instance: Instance, settings: SolverSettings) -> Solution:
     for lot in lots:
         m.add_eq([(y[(lot, b)], 1) for b in bs] + [(u[lot], -1)], 0)
         for d in ds:
-            for b in bs:
-                if (d, b) in costs:
-                    m.add_ge([(v[(d, lot, b)], 1), (x[(d, lot)], -1), (y[(lot, b)], -1)], -1)
-                else:
-                    m.add_le([(x[(d, lot)], 1), (y[(lot, b)], 1)], 1)
+            served = [b for b in bs if (d, b) in costs]
+            m.add_eq([(v[(d, lot, b)], 1) for b in served] + [(x[(d, lot)], -1)], 0)
+            for b in served:
+                m.add_le([(v[(d, lot, b)], 1), (y[(lot, b)], -1)], 0)
     _contiguous(m, instance, x, u, lots)
     for b in bs:
         cap = instance.max_lots(b)
