@@ -718,6 +718,19 @@ class _Search:
         lot_of = self._grow(seeds, winners)
         return (lot_of, winners) if lot_of is not None else None
 
+    def _split_seeds(self, des, c: int) -> tuple[int, int] | None:
+        """Two units of lot ``c`` to regrow it from: a labelled (pinned) unit if there is one,
+        else a random one, and the unit farthest from it; None when the lot has one unit."""
+        ctx = self.ctx
+        units = sorted({ctx.unit_of[d] for d in des.members[c]})
+        if len(units) < 2:
+            return None
+        labelled = [u for u in units if ctx.unit_label[u] >= 0]
+        first = labelled[0] if labelled else self.rng.choice(units)
+        far = max(units, key=lambda u: (ctx.dist[self._rep(first), self._rep(u)],
+                                        self.rng.random()))
+        return first, far
+
     def _rep(self, u: int) -> int:
         return self.ctx.unit_members[u][0]
 
@@ -1419,13 +1432,10 @@ class _Search:
             winners = [w for lot, w in enumerate(des.winner) if lot != b]
         else:
             c = self.rng.randrange(des.k)
-            units = sorted({ctx.unit_of[d] for d in des.members[c]})
-            if len(units) < 2:
+            seeds = self._split_seeds(des, c)
+            if seeds is None:
                 return None
-            labelled = [u for u in units if ctx.unit_label[u] >= 0]
-            first = labelled[0] if labelled else self.rng.choice(units)
-            far = max(units, key=lambda u: (ctx.dist[self._rep(first), self._rep(u)],
-                                            self.rng.random()))
+            first, far = seeds
             base = [-1 if lot == c else lot for lot in des.lot_of]
             winners = list(des.winner) + [self.rng.randrange(ctx.nb)]
             grown = self._grow_into(base, {c: first, des.k: far}, winners)
@@ -1524,15 +1534,10 @@ class _Search:
         if not others:
             return None
         c = self.rng.choice(others)
-        units = sorted({ctx.unit_of[d] for d in des.members[c]})
-        if len(units) < 2:
+        seeds = self._split_seeds(des, c)
+        if seeds is None or seeds[0] == seeds[1]:
             return None
-        labelled = [u for u in units if ctx.unit_label[u] >= 0]
-        first = labelled[0] if labelled else self.rng.choice(units)
-        far = max(units, key=lambda u: (ctx.dist[self._rep(first), self._rep(u)],
-                                        self.rng.random()))
-        if far == first:
-            return None
+        first, far = seeds
         base = list(des.lot_of)
         for d in des.members[b]:
             base[d] = a
