@@ -43,6 +43,19 @@ DFS_MAX_BIDDERS = 15
 DFS_MAX_NODES = 50_000
 
 
+def reachable(start: int, inside: set[int], neighbours: Sequence[Sequence[int]]) -> set[int]:
+    """The districts of ``inside`` reachable from ``start`` through ``inside``."""
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        i = queue.popleft()
+        for j in neighbours[i]:
+            if j in inside and j not in seen:
+                seen.add(j)
+                queue.append(j)
+    return seen
+
+
 @dataclass(frozen=True, eq=False)
 class DesignData:
     """Positional arrays of an instance for the design methods (build with
@@ -287,16 +300,7 @@ class DesignData:
         if not self.contiguous or len(districts) <= 1:
             return True
         members = set(districts)
-        start = next(iter(members))
-        seen = {start}
-        queue = deque([start])
-        while queue:
-            i = queue.popleft()
-            for j in self.neighbours[i]:
-                if j in members and j not in seen:
-                    seen.add(j)
-                    queue.append(j)
-        return len(seen) == len(members)
+        return len(reachable(next(iter(members)), members, self.neighbours)) == len(members)
 
     def to_design(self, lots: Sequence[Sequence[int]],
                   winners: Sequence[int]) -> tuple[dict[str, str], dict[str, str]]:

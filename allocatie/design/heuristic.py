@@ -48,7 +48,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, shortest_path
 
-from allocatie.design.common import DesignData, award_matrix
+from allocatie.design.common import DesignData, award_matrix, reachable
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
 
@@ -266,15 +266,7 @@ class _Context:
 
     def _connected(self, members: Sequence[int]) -> bool:
         inside = set(members)
-        seen = {members[0]}
-        queue = deque([members[0]])
-        while queue:
-            d = queue.popleft()
-            for e in self.nbrs[d]:
-                if e in inside and e not in seen:
-                    seen.add(e)
-                    queue.append(e)
-        return len(seen) == len(inside)
+        return len(reachable(members[0], inside, self.nbrs)) == len(inside)
 
     def _connector(self, members: Sequence[int],
                    blocked: Callable[[int], bool]) -> list[int] | None:
@@ -466,15 +458,7 @@ class _Design:
         if len(targets) <= 1:
             return True
         # Local check first: the targets connected among themselves.
-        start = next(iter(targets))
-        seen = {start}
-        stack = [start]
-        while stack:
-            d = stack.pop()
-            for e in ctx.nbrs[d]:
-                if e in targets and e not in seen:
-                    seen.add(e)
-                    stack.append(e)
+        seen = reachable(next(iter(targets)), set(targets), ctx.nbrs)
         if len(seen) == len(targets):
             return True
         # Breadth-first search in the rest of the lot until every target is reached.

@@ -304,6 +304,8 @@ def _cut_lots(instance: Instance, owner: dict[str, str], lots_per_bidder: dict[s
 
 
 def cut_border_km(instance: Instance, assignment: dict[str, str]) -> float:
-    """Shared border between districts in different lots, in km (the compactness term)."""
+    """Shared border between districts in different lots, in km (the compactness term).
+
+    Deliberately not shared with the checker, which recomputes the same term on its own."""
     return sum(e.border_m for e in instance.edges
                if assignment[e.a] != assignment[e.b]) / 1000.0
