@@ -406,3 +406,22 @@ def test_heuristic_history_improves() -> None:
     assert values[-1] == pytest.approx(found.objective)
     assert found.first_feasible_s <= found.time_s
     assert all(gain > 0 for gain in found.gains.values())
+
+
+def test_kept_together_group_may_join_through_a_pinned_district() -> None:
+    """D1 and D3 must share a lot and the only path between them runs through D2, which is
+    pinned: the group takes D2 (and its pin) in instead of declaring the instance infeasible
+    (a case Hypothesis found)."""
+    ids = [f"D{i}" for i in range(1, 6)]
+    districts = tuple(District(d, 10 + i) for i, d in enumerate(ids))
+    edges = tuple(Edge(a, b, 1000.0) for a, b in itertools.pairwise(ids))
+    bids = {(b, d): 50.0 + 10 * j for j, b in enumerate(("B0", "B1")) for d in ids}
+    instance = Instance(
+        name="pinned path", districts=districts, bidders=(Bidder("B0"), Bidder("B1")),
+        bids=bids, edges=edges,
+        rules=Rules(lots_min=1, lots_max=1, contiguity="rook", pinned={"D2": "lot-0"},
+                    together=(("D1", "D3"),)))
+    found = run_heuristic(instance)
+    assert found is not None
+    assert evaluate(instance, found.assignment, found.winners).feasible
+    assert set(found.winners.values()) == {"B0"}

@@ -1,9 +1,13 @@
 """A quick incumbent for the optimal award, used as the solvers' warm start (hint).
 
 1. Regret greedy: lots in decreasing order of regret (second-best minus best value on the
-   lot), each to its best bidder that still has room (lot limit and capacity).
+   lot), each to its best bidder that still has room (lot limit and capacity); with a
+   ``start`` (e.g. the largest share of each lot in the LP relaxation) that bidder is tried
+   first.
 2. Local search until no move improves: *shift* a lot to a better bidder with room; *swap*
-   two lots between two bidders when both stay within capacity and the total improves.
+   two lots between two bidders when both stay within capacity and the total improves;
+   *ejection chain*: a lot goes to a cheaper bidder b2 without room, which hands one of its
+   lots to a third bidder with room, when the total improves.
 
 Combination bids are left out (not accepting one is always allowed). Returns None when the
 greedy gets stuck or the result breaks the minimum or maximum number of winners: the
@@ -13,7 +17,7 @@ solver then starts without a hint. Never the answer on its own: the MILP decides
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from allocatie.award.data import AwardData, Option
 
@@ -22,9 +26,11 @@ EPS = 1e-9
 
 
 def greedy_award(data: AwardData, options: Sequence[Option],
-                 value: Mapping[tuple[str, str], float]) -> dict[str, str] | None:
+                 value: Mapping[tuple[str, str], float],
+                 start: Mapping[str, str] | None = None) -> dict[str, str] | None:
     """lot -> bidder minimising sum ``value`` heuristically, within the lot limits and
-    capacities; None when no award was found."""
+    capacities; None when no award was found. ``start`` (lot -> bidder, e.g. an LP
+    rounding) is tried first on each lot, before its best bidder with room."""
     by_lot: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for o in options:
         by_lot[o.lot].append((value[(o.lot, o.bidder)], o.bidder))
@@ -59,8 +65,11 @@ def greedy_award(data: AwardData, options: Sequence[Option],
         bids = by_lot[lot]
         return bids[1][0] - bids[0][0] if len(bids) > 1 else float("inf")
 
+    start = start or {}
     for lot in sorted(data.lots, key=lambda x: -regret(x)):
-        best = next((b for _, b in by_lot[lot] if room(b, n[lot])), None)
+        wanted = start.get(lot)
+        first = [] if wanted is None or (lot, wanted) not in value else [(0.0, wanted)]
+        best = next((b for _, b in first + by_lot[lot] if room(b, n[lot])), None)
         if best is None:
             return None
         move(lot, best)
@@ -90,6 +99,13 @@ def greedy_award(data: AwardData, options: Sequence[Option],
                     move(partner, b1)
                     improved = True
                     break
+        for l1 in data.lots:  # ejection chain
+            chain = _ejection(l1, winner, by_lot, held, value, room, n)
+            if chain is not None:
+                (l2, b3), b2 = chain
+                move(l2, b3)
+                move(l1, b2)
+                improved = True
         if not improved:
             break
     rules = data.instance.rules
@@ -98,6 +114,36 @@ def greedy_award(data: AwardData, options: Sequence[Option],
             rules.max_winners is not None and distinct > rules.max_winners):
         return None
     return winner
+
+
+def _ejection(l1: str, winner: Mapping[str, str],
+              by_lot: Mapping[str, list[tuple[float, str]]], held: Mapping[str, set[str]],
+              value: Mapping[tuple[str, str], float], room: Callable[..., bool],
+              n: Mapping[str, int]) -> tuple[tuple[str, str], str] | None:
+    """The best chain "``l1`` to a cheaper bidder b2, which hands one of its lots l2 to a
+    third bidder b3 with room" that lowers the total: ((l2, b3), b2), or None."""
+    b1 = winner[l1]
+    v1 = value[(l1, b1)]
+    best, best_delta = None, -EPS
+    for v2, b2 in by_lot[l1]:
+        gain = v2 - v1
+        if gain >= best_delta:
+            break
+        if b2 == b1:
+            continue
+        for l2 in held[b2]:
+            if not room(b2, n[l1] - n[l2], 0):
+                continue
+            v22 = value[(l2, b2)]
+            for v3, b3 in by_lot[l2]:
+                delta = gain + v3 - v22
+                if delta >= best_delta:
+                    break
+                if b3 in (b1, b2) or not room(b3, n[l2]):
+                    continue
+                best, best_delta = ((l2, b3), b2), delta
+                break
+    return best
 
 
 def _swap_partner(l1: str, b1: str, b2: str, v1: float, v2: float,

@@ -369,8 +369,8 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
     incumbent = greedy_award(data, form.options, stage_one)
     if incumbent is not None:
         form.model.hint = form.hint_from(incumbent)
-    if len(form.x) >= LP_AND_FIX_MIN_BIDS and settings.time_limit_s >= LP_AND_FIX_MIN_S:
-        better = _lp_and_fix(form, primary, settings, stop)
+    if len(form.x) >= LP_AND_FIX_MIN_BIDS:
+        better = _lp_warm_start(form, primary, stage_one, settings, stop)
         if better is not None:
             form.model.hint = better
     tie_lots = _tie_lots(form, primary_key)
@@ -445,12 +445,15 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
     return MilpAward(status, winners, combos, objective, bound, score, score_bound, **common)
 
 
-def _lp_and_fix(form: Formulation, cost: list[float], settings: SolverSettings,
-                stop: threading.Event | None) -> dict[int, float] | None:
-    """A better warm start for a large model: solve the LP relaxation (HiGHS), keep the lots
-    it awards whole, and solve the lots it splits as a small MIP (an eighth of the time limit
-    each). Returns a full solution vector, or None when that is not better than the
-    current hint."""
+def _lp_warm_start(form: Formulation, cost: list[float],
+                   value: Mapping[tuple[str, str], float], settings: SolverSettings,
+                   stop: threading.Event | None) -> dict[int, float] | None:
+    """A better warm start for a large model: solve the LP relaxation (HiGHS, an eighth of
+    the time limit), then (a) round it: the greedy and local search of
+    :func:`greedy_award` starting from each lot's largest LP share, and (b) when the time
+    limit allows (:data:`LP_AND_FIX_MIN_S`), keep the lots the LP awards whole and solve the
+    lots it splits as a small MIP. Returns the best full solution vector, or None when none
+    beats the current hint."""
     model = form.model
     model.cost = cost
     relaxed = copy.copy(model)
@@ -460,21 +463,62 @@ def _lp_and_fix(form: Formulation, cost: list[float], settings: SolverSettings,
     lp = solve(relaxed, settings.with_(time_limit_s=budget, backend="highs"), None, stop)
     if lp.values is None:
         return None
-    split = {lot for (lot, _), var in form.x.items() if 1e-6 < lp.values[var] < 1 - 1e-6}
+    best = _better_hint(form, cost, _lp_rounding(form, lp.values, value))
+    if best is not None:
+        model.hint = best
+    if settings.time_limit_s >= LP_AND_FIX_MIN_S:
+        fixed = _lp_and_fix(form, cost, lp.values, settings.with_(time_limit_s=budget), stop)
+        best = fixed if fixed is not None else best
+    return best
+
+
+def _lp_rounding(form: Formulation, lp_values: np.ndarray,
+                 value: Mapping[tuple[str, str], float]) -> dict[str, str] | None:
+    """An award by :func:`greedy_award` that first tries each lot's largest LP share."""
+    share: dict[str, tuple[float, str]] = {}
+    for (lot, bidder), var in form.x.items():
+        if lp_values[var] > share.get(lot, (1e-6, ""))[0]:
+            share[lot] = (float(lp_values[var]), bidder)
+    start = {lot: bidder for lot, (_, bidder) in share.items()}
+    return greedy_award(form.data, form.options, value, start)
+
+
+def _better_hint(form: Formulation, cost: list[float], winners: Mapping[str, str] | None
+                 ) -> dict[int, float] | None:
+    """The solution vector of ``winners`` when it beats the model's hint (None if not)."""
+    if winners is None:
+        return None
+    hint = form.hint_from(winners)
+    start = [hint[i] for i in range(form.model.num_vars)]
+    if form.model.hint:
+        old = [form.model.hint[i] for i in range(form.model.num_vars)]
+        if float(np.dot(cost, start)) >= float(np.dot(cost, old)):
+            return None
+    return hint
+
+
+def _lp_and_fix(form: Formulation, cost: list[float], lp_values: np.ndarray,
+                settings: SolverSettings, stop: threading.Event | None
+                ) -> dict[int, float] | None:
+    """Keep the lots the LP awards whole and solve the lots it splits as a small MIP.
+    Returns a full solution vector, or None when that is not better than the current
+    hint."""
+    model = form.model
+    split = {lot for (lot, _), var in form.x.items() if 1e-6 < lp_values[var] < 1 - 1e-6}
     sub = copy.copy(model)
     sub.lb, sub.ub = list(model.lb), list(model.ub)
     for (lot, _), var in form.x.items():
         if lot in split:
             continue
-        if lp.values[var] >= 1 - 1e-6:
+        if lp_values[var] >= 1 - 1e-6:
             sub.lb[var] = 1.0
         else:
             sub.ub[var] = 0.0
     for var in form.c.values():
-        if lp.values[var] <= 1e-6:
+        if lp_values[var] <= 1e-6:
             sub.ub[var] = 0.0
     sub.hint = {}
-    raw = solve(sub, settings.with_(time_limit_s=budget), None, stop)
+    raw = solve(sub, settings, None, stop)
     if raw.values is None:
         return None
     values = np.round(raw.values)

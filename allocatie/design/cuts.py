@@ -22,6 +22,7 @@ from allocatie.design.territory import TerritoryModel
 from allocatie.instance import Instance
 
 THRESHOLDS = (0.0, 0.25, 0.5, 0.75, 0.99)
+SCALE = 10**6  # separator weights in millionths: integer max-flow capacities
 
 
 def support_parts(z: dict[str, float], neighbours) -> list[set[str]]:
@@ -161,10 +162,12 @@ def _min_vertex_separator(graph: nx.Graph, weight: dict[str, float], source: str
     separates them; (inf, []) when they are adjacent."""
     if graph.has_edge(source, target):
         return float("inf"), []
+    # Integer capacities (millionths): networkx's preflow-push can fail on float capacities
+    # ("min() arg is an empty sequence" from rounding), seen on the Emmen buurten LP.
     flow = nx.DiGraph()
-    big = 1e9
+    big = 10**15
     for d in graph.nodes:
-        capacity = big if d in (source, target) else max(weight[d], 0.0)
+        capacity = big if d in (source, target) else round(max(weight[d], 0.0) * SCALE)
         flow.add_edge((d, "in"), (d, "out"), capacity=capacity)
     for a, c in graph.edges:
         flow.add_edge((a, "out"), (c, "in"), capacity=big)
@@ -172,6 +175,7 @@ def _min_vertex_separator(graph: nx.Graph, weight: dict[str, float], source: str
     value, (reachable, _) = nx.minimum_cut(flow, (source, "out"), (target, "in"))
     if value >= big:
         return float("inf"), []
+    value /= SCALE
     separator = [d for d in graph.nodes if (d, "in") in reachable and (d, "out") not in reachable]
     return value, separator
 

@@ -220,14 +220,8 @@ class _Context:
             changed = False
             for root, members in groups.items():
                 if len(members) > 1 and not self._connected(members):
-                    own = labels_of.get(root, set())
-
-                    def blocked(d: int, own: set[str] = own,
-                                labels_of: dict[int, set[str]] = labels_of) -> bool:
-                        """Districts in a unit pinned to another label."""
-                        return bool(labels_of.get(find(d), set()) - own)
-
-                    path = self._connector(members, blocked)
+                    path = self._join_path(members, labels_of.get(root, set()),
+                                           labels_of, find)
                     if path is None:
                         return False
                     for d in path:
@@ -267,6 +261,22 @@ class _Context:
     def _connected(self, members: Sequence[int]) -> bool:
         inside = set(members)
         return len(reachable(members[0], inside, self.nbrs)) == len(inside)
+
+    def _join_path(self, members: Sequence[int], own: set[str],
+                   labels_of: dict[int, set[str]], find: Callable[[int], int],
+                   ) -> list[int] | None:
+        """Districts that join a scattered unit: a path avoiding units pinned to another
+        label; an unpinned unit may take in the units of one label on its way."""
+        options = [own] if own else [set()] + [{label} for label in sorted(
+            set().union(*labels_of.values()))]
+        for allowed in options:
+            def blocked(d: int, allowed: set[str] = allowed) -> bool:
+                return bool(labels_of.get(find(d), set()) - allowed)
+
+            path = self._connector(members, blocked)
+            if path is not None:
+                return path
+        return None
 
     def _connector(self, members: Sequence[int],
                    blocked: Callable[[int], bool]) -> list[int] | None:

@@ -95,7 +95,9 @@ class Relaxation:
         """(objective, values) of the LP, or None when it was not solved to optimality."""
         add_highs_rows(self.h, self.model, self.rows)
         self.rows = self.model.num_rows
-        self.h.setOptionValue("time_limit", max(0.1, float(time_limit_s)))
+        # HiGHS's time limit counts the run time of this object over all its solves.
+        self.h.setOptionValue("time_limit",
+                              self.h.getRunTime() + max(0.1, float(time_limit_s)))
         self.h.run()
         # Later solves start from this basis: presolve would throw it away.
         self.h.setOptionValue("presolve", "off")
