@@ -156,3 +156,27 @@ def test_plain_baseline_finds_the_path_optimum() -> None:
     assert solution.objective == pytest.approx(3000.0)
     check = evaluate(path_instance(), solution.assignment, solution.winners)
     assert check.feasible and objectives_match(solution.objective, check.objective)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize(("seed", "shape", "lots"), [(41, (2, 4), 3), (47, (3, 3), 3),
+                                                      (49, (3, 3), 3)])
+def test_territories_that_cannot_be_cut_into_lots_are_cut_off(
+        backend: str, seed: int, shape: tuple[int, int], lots: int) -> None:
+    """Seeded grids where the territory model's first optimum holds a part that no cut
+    into lots meets the client bounds (found by search): the no-good cut on that part
+    makes the territory model exact, so the design is proven optimal and matches brute
+    force."""
+    from tests.test_design_heuristic import random_instance
+
+    features = frozenset({"bounds", "capacity"} if seed % 3 else {"bounds"})
+    instance = random_instance(seed, *shape, lots, features)
+    truth = brute_force_design(instance)
+    assert truth is not None
+    solution = design(instance, quick(backend), heuristic_time_s=0.01)
+    assert solution.status is Status.OPTIMAL, (solution.status, solution.message)
+    assert solution.objective == pytest.approx(truth[0], abs=0.01)
+    if backend == "highs":
+        assert solution.details.get("unsplittable_part_cuts", 0) >= 1
+    check = evaluate(instance, solution.assignment, solution.winners)
+    assert check.feasible and objectives_match(solution.objective, check.objective)

@@ -15,11 +15,14 @@ the MILP then starts from the tighter relaxation.
 
 from __future__ import annotations
 
+import time
+
 import networkx as nx
 import numpy as np
 
 from allocatie.design.territory import TerritoryModel
 from allocatie.instance import Instance
+from allocatie.settings import SolverSettings
 
 THRESHOLDS = (0.0, 0.25, 0.5, 0.75, 0.99)
 SCALE = 10**6  # separator weights in millionths: integer max-flow capacities
@@ -80,22 +83,14 @@ def client_bound_cuts(tm: TerritoryModel, instance: Instance,
     low, high = rules.lot_clients_min, rules.lot_clients_max
     if rules.soft_client_bounds or (low is None and high is None):
         return []
-    graph = nx.Graph()
-    graph.add_edges_from((e.a, e.b) for e in instance.edges_for())
-    graph.add_nodes_from(instance.district_ids)
+    graph = _district_graph(instance)
     rows: list[tuple[list, float]] = []
     for b in sorted(set(owner.values())):
-        territory = [d for d, o in owner.items() if o == b]
-        parts = list(nx.connected_components(graph.subgraph(territory)))
+        parts = _territory_parts(graph, owner, b)
         need_total, allow_total, indicator = 0, 0, []
         for part in parts:
-            clients = sum(instance.clients(d) for d in part)
-            k_min = max(1, -(-clients // high)) if high else 1
-            k_max = min(len(part), clients // low) if low else len(part)
-            border = {e for d in part for e in graph[d] if e not in part and (e, b) in tm.z}
-            terms = [(tm.z[(d, b)], -1.0) for d in sorted(part)]
-            terms += [(tm.z[(e, b)], 1.0) for e in sorted(border)]
-            constant = float(len(part))  # sum (1 - z) = |C| - sum z
+            k_min, k_max = _lot_count_range(instance, part)
+            terms, constant = _part_indicator(tm, graph, b, part)
             if k_min > k_max:
                 rows.append((terms, 1.0 - constant))
             need_total += k_min
@@ -113,6 +108,76 @@ def client_bound_cuts(tm: TerritoryModel, instance: Instance,
             rows.append(([(tm.n[b], -1.0)] + [(v, big * c) for v, c in indicator],
                          -allow_total - big * total_constant))
     return rows
+
+
+def unsplittable_part_cuts(tm: TerritoryModel, instance: Instance, owner: dict[str, str],
+                           settings: SolverSettings, deadline: float,
+                           ) -> list[tuple[list, float]]:
+    """No-good cuts for territory parts that no cut into lots can make valid.
+
+    A connected part C of b's territory must be cut into k lots (k allowed by C's clients
+    and b's lot limit) that meet the hard lot-level rules. When that is proven impossible
+    for every such k (a small MILP per k, :func:`can_split`), C cannot be a part of b's
+    territory in any feasible design: ``sum_{d in C} (1 - z_db) + sum_{e in N(C)} z_eb >= 1``.
+    Parts whose check runs out of time get no cut. Returns rows as in
+    :func:`client_bound_cuts`."""
+    from allocatie.design.partition import can_split
+
+    if instance.rules.contiguity == "none":
+        return []
+    graph = _district_graph(instance)
+    rows: list[tuple[list, float]] = []
+    for b in sorted(set(owner.values())):
+        most = int(tm.model.ub[tm.n[b]])
+        for part in _territory_parts(graph, owner, b):
+            k_min, k_max = _lot_count_range(instance, part)
+            answers = []
+            for k in range(k_min, min(k_max, most) + 1):
+                limit = min(30.0, deadline - time.perf_counter())
+                if limit <= 0.5:
+                    return rows
+                answers.append(can_split(instance, sorted(part), k,
+                                         settings.with_(time_limit_s=limit, backend="highs")))
+                if answers[-1] is not False:
+                    break
+            if answers and all(answer is False for answer in answers):
+                terms, constant = _part_indicator(tm, graph, b, part)
+                rows.append((terms, 1.0 - constant))
+    return rows
+
+
+def _district_graph(instance: Instance) -> nx.Graph:
+    graph = nx.Graph()
+    graph.add_edges_from((e.a, e.b) for e in instance.edges_for())
+    graph.add_nodes_from(instance.district_ids)
+    return graph
+
+
+def _territory_parts(graph: nx.Graph, owner: dict[str, str], b: str) -> list[set[str]]:
+    territory = [d for d, o in owner.items() if o == b]
+    return [set(part) for part in nx.connected_components(graph.subgraph(territory))]
+
+
+def _lot_count_range(instance: Instance, part: set[str]) -> tuple[int, int]:
+    """The numbers of lots the client bounds allow for a connected part (k_min > k_max: none)."""
+    low, high = instance.rules.lot_clients_min, instance.rules.lot_clients_max
+    if instance.rules.soft_client_bounds:
+        low = high = None
+    clients = sum(instance.clients(d) for d in part)
+    k_min = max(1, -(-clients // high)) if high else 1
+    k_max = min(len(part), clients // low) if low else len(part)
+    return k_min, k_max
+
+
+def _part_indicator(tm: TerritoryModel, graph: nx.Graph, b: str, part: set[str],
+                    ) -> tuple[list[tuple[int, float]], float]:
+    """(terms, constant) with ``constant + sum terms`` = the number of districts that leave
+    ``part`` or join it from its border: zero exactly when ``part`` is a part of b's
+    territory."""
+    border = {e for d in part for e in graph[d] if e not in part and (e, b) in tm.z}
+    terms = [(tm.z[(d, b)], -1.0) for d in sorted(part)]
+    terms += [(tm.z[(e, b)], 1.0) for e in sorted(border)]
+    return terms, float(len(part))
 
 
 def separate_pair_cuts(tm: TerritoryModel, instance: Instance, values: np.ndarray,

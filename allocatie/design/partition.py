@@ -27,6 +27,7 @@ from allocatie.design.flow import rooted_flow
 from allocatie.instance import Instance
 from allocatie.milp import Model, solve
 from allocatie.settings import SolverSettings
+from allocatie.status import Status
 
 COMPACT_TIEBREAK_PER_KM = 1e-3  # EUR per km of cut border when the rules give no weight
 
@@ -48,6 +49,24 @@ def split_territory(instance: Instance, districts: Sequence[str], parts: int,
         return None
     lots = [[d for d in districts if result.is_one(x[(d, j)])] for j in range(parts)]
     return lots, _lot_level_cost(instance, lots)
+
+
+def can_split(instance: Instance, districts: Sequence[str], parts: int,
+              settings: SolverSettings) -> bool | None:
+    """Whether ``districts`` (connected) can be cut into ``parts`` lots that meet the hard
+    lot-level rules (client bounds, pins, groups inside the set): True, False (proven), or
+    None when the time limit left it open. A feasibility version of :func:`split_territory`."""
+    districts = list(districts)
+    if parts > len(districts):
+        return False
+    m, _ = _build(instance, districts, parts)
+    m.cost = [0.0] * m.num_vars
+    result = solve(m, settings)
+    if result.status.has_solution:
+        return True
+    if result.status is Status.INFEASIBLE:
+        return False
+    return None
 
 
 def _build(instance: Instance, districts: list[str], parts: int):
