@@ -180,3 +180,23 @@ def test_territories_that_cannot_be_cut_into_lots_are_cut_off(
         assert solution.details.get("unsplittable_part_cuts", 0) >= 1
     check = evaluate(instance, solution.assignment, solution.winners)
     assert check.feasible and objectives_match(solution.objective, check.objective)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("seed", range(10))
+def test_cap_on_changed_districts_is_exact(backend: str, seed: int) -> None:
+    """With a cap on districts that change area (today's areas given), the winner-slot model
+    enforces the cap, so the design is proven optimal and matches brute force even when the
+    heuristic has almost no time."""
+    from tests.test_design_heuristic import random_instance
+
+    features = frozenset({"current", "bounds"} if seed % 2 else {"current"})
+    instance = random_instance(seed, 2, 3, 2 + seed % 2, features)
+    assert instance.rules.max_changed_districts is not None
+    truth = brute_force_design(instance)
+    assert truth is not None
+    solution = design(instance, quick(backend), heuristic_time_s=0.01)
+    assert solution.status is Status.OPTIMAL, (solution.status, solution.message)
+    assert solution.objective == pytest.approx(truth[0], abs=0.01)
+    check = evaluate(instance, solution.assignment, solution.winners)
+    assert check.feasible, check.violations

@@ -106,8 +106,7 @@ def design(instance: Instance, settings: SolverSettings | None = None,
     if outcome is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the territory model, a "
                               "relaxation of every rule)")
-    exact_candidates = instance.rules.max_changed_districts is None
-    if relaxed and not run.proven() and exact_candidates and run.time_left() > 1.0 and not (
+    if relaxed and not run.proven() and run.time_left() > 1.0 and not (
             stop is not None and stop.is_set()) and _slot_phase(run) is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the winner-slot model)")
     return run.solution(relaxed)
@@ -243,7 +242,7 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
                 continue
             run.notes.append("the territories of the territory model could not be cut into "
                              "lots that meet the lot-level rules")
-        elif instance.rules.max_changed_districts is None:
+        elif within_changed_cap(instance, cut[0]):
             assignment, winners, lot_level = cut
             objective = raw.objective * tm.scale + lot_level + (
                 instance.rules.compactness_weight * cut_border_km(instance, assignment))
@@ -318,6 +317,17 @@ def _cut_lots(instance: Instance, owner: dict[str, str], lots_per_bidder: dict[s
             assignment[d] = label
     winners = dict(sorted(winners.items(), key=lambda kv: natural_key(kv[0])))
     return assignment, winners, lot_level
+
+
+def within_changed_cap(instance: Instance, assignment: dict[str, str]) -> bool:
+    """Whether a design keeps the cap on districts that change area (the territory model
+    relaxes it; the winner-slot model enforces it)."""
+    from allocatie.checker import changed_districts
+
+    cap = instance.rules.max_changed_districts
+    if cap is None or not instance.current_lots:
+        return True
+    return changed_districts(instance.current_lots, assignment) <= cap
 
 
 def cut_border_km(instance: Instance, assignment: dict[str, str]) -> float:

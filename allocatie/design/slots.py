@@ -18,12 +18,21 @@ slots are used in order.
     (9) pinned_and_together       x_dbj = x_ebj for districts sharing a lot; different pins
                                   never share a slot
     (10) cut_border               k_e >= x_abj - x_bbj (only with a compactness weight)
+    (11) changed_districts_cap    m_sa: slot s takes over today's area a (one-to-one,
+                                  sum_a m_sa <= 1, sum_s m_sa <= 1); t_ds <= x_ds,
+                                  t_ds <= m_s,area(d) (d stays in place);
+                                  sum t_ds >= |districts with an area today| - cap
+                                  (the checker's definition: the best one-to-one matching
+                                  of lots to today's areas)
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from allocatie.design.flow import rooted_flow
 from allocatie.design.territory import district_costs
@@ -44,6 +53,9 @@ class SlotModel:
     w: dict[str, int]
     scale: float
 
+    matched: dict[tuple[Slot, str], int] = field(default_factory=dict)  # (slot, area) -> m
+    kept: dict[tuple[str, Slot], int] = field(default_factory=dict)  # (district, slot) -> t
+
     def design(self, values) -> tuple[dict[str, str], dict[str, str]]:
         """(district -> lot, lot -> winner) with lots numbered by their first district."""
         members: dict[Slot, list[str]] = defaultdict(list)
@@ -62,11 +74,13 @@ class SlotModel:
             members[assignment[d]].append(d)
         neighbours = instance.neighbours
         used: dict[str, int] = defaultdict(int)
+        slot_of: dict[str, Slot] = {}
         for lot in sorted(members, key=lambda lot: min(instance.district_ids.index(d)
                                                         for d in members[lot])):
             b = winners[lot]
             j = used[b]
             used[b] += 1
+            slot_of[lot] = (b, j)
             hint[self.u[(b, j)]] = 1.0
             hint[self.w[b]] = 1.0
             districts = members[lot]
@@ -81,6 +95,13 @@ class SlotModel:
                 for d in reversed(order[1:]):
                     below[parent[d]] += below[d]
                     hint[self.flow[(b, j, parent[d], d)]] = float(below[d])
+        if self.matched:
+            for lot, area in best_area_matching(instance.current_lots or {}, assignment):
+                slot = slot_of[lot]
+                hint[self.matched[(slot, area)]] = 1.0
+                for d in members[lot]:
+                    if (instance.current_lots or {}).get(d) == area:
+                        hint[self.kept[(d, slot)]] = 1.0
         return hint
 
 
@@ -137,7 +158,8 @@ def build_slot_model(instance: Instance, scale: float = 1000.0,
     _winners(m, instance, w)
     _pins(m, instance, x, slots)
     _compactness(m, instance, x, slots, scale)
-    return SlotModel(m, x, u, r, flow, supply, w, scale)
+    matched, kept = _changed_cap(m, instance, x, slots, integer_flow)
+    return SlotModel(m, x, u, r, flow, supply, w, scale, matched, kept)
 
 
 def _contiguity(m: Model, instance: Instance, x, r, slots, by_bidder, integer_flow: bool):
@@ -228,3 +250,44 @@ def _compactness(m: Model, instance: Instance, x, slots, scale: float) -> None:
                 terms.append((b_in, 1))
             if a_in is not None:
                 m.add_ge(terms, 0)
+
+
+def _changed_cap(m: Model, instance: Instance, x, slots, integer: bool):
+    """Rows (11): at most ``max_changed_districts`` districts leave today's area."""
+    cap = instance.rules.max_changed_districts
+    current = instance.current_lots
+    if cap is None or not current:
+        return {}, {}
+    areas = sorted(set(current.values()))
+    matched = {(slot, a): m.add_binary() for slot in slots for a in areas}
+    for slot in slots:
+        m.add_le([(matched[(slot, a)], 1) for a in areas], 1)
+    for a in areas:
+        m.add_le([(matched[(slot, a)], 1) for slot in slots], 1)
+    kept = {}
+    for (d, b, j), var in x.items():
+        if d in current:
+            t = m.add_var(0, 1, 0.0, integer)
+            kept[(d, (b, j))] = t
+            m.add_le([(t, 1), (var, -1)], 0)
+            m.add_le([(t, 1), (matched[((b, j), current[d])], -1)], 0)
+    m.add_ge([(t, 1) for t in kept.values()], len(current) - cap)
+    return matched, kept
+
+
+def best_area_matching(current: Mapping[str, str], assignment: Mapping[str, str],
+                       ) -> list[tuple[str, str]]:
+    """(lot, area) pairs of the one-to-one matching of lots to today's areas that keeps the
+    most districts in place (as the checker counts changed districts)."""
+    from scipy.optimize import linear_sum_assignment
+
+    lots = sorted(set(assignment.values()))
+    areas = sorted(set(current.values()))
+    overlap = np.zeros((len(lots), len(areas)))
+    lot_index = {lot: i for i, lot in enumerate(lots)}
+    area_index = {a: i for i, a in enumerate(areas)}
+    for d, lot in assignment.items():
+        if d in current:
+            overlap[lot_index[lot], area_index[current[d]]] += 1
+    rows, cols = linear_sum_assignment(overlap, maximize=True)
+    return [(lots[r], areas[c]) for r, c in zip(rows, cols, strict=True)]
