@@ -7,6 +7,7 @@ An :class:`Instance` holds ids and numbers only (no polygons). It is built by
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -15,6 +16,19 @@ from types import MappingProxyType
 
 from allocatie.errors import InstanceError, Problem
 from allocatie.settings import SolverSettings
+
+
+def _mapping_proxy(mapping: dict) -> MappingProxyType:
+    return MappingProxyType(mapping)
+
+
+def _pickle_mapping_proxy(proxy: MappingProxyType) -> tuple:
+    return _mapping_proxy, (dict(proxy),)
+
+
+# Instances hold read-only mappings; registering them lets an Instance be pickled for a
+# worker process (the design's second heuristic search, batch comparison).
+copyreg.pickle(MappingProxyType, _pickle_mapping_proxy)
 
 CONTIGUITY = ("rook", "queen", "none")
 

@@ -49,7 +49,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, shortest_path
 
 from allocatie.design.common import DesignData, award_matrix, reachable
-from allocatie.instance import Instance
+from allocatie.instance import Instance, natural_key
 from allocatie.settings import SolverSettings
 
 #: Regions (unions of lots) with more districts than this are not solved as MILPs.
@@ -96,7 +96,9 @@ class HeuristicResult:
 def heuristic_design(instance: Instance, time_limit_s: float = 5.0, seed: int = 0,
                      stop: threading.Event | None = None, *,
                      max_iterations: int | None = None, backend: str = "highs",
-                     region_milps: bool = True) -> HeuristicResult | None:
+                     region_milps: bool = True,
+                     start: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
+                     ) -> HeuristicResult | None:
     """Design and award lots heuristically within about ``time_limit_s`` seconds.
 
     Returns the best checker-feasible design found, or ``None`` when none was found (the
@@ -105,12 +107,13 @@ def heuristic_design(instance: Instance, time_limit_s: float = 5.0, seed: int = 
     reproducible runs); ``backend`` (``highs``, ``cpsat`` with costs in whole cents, or
     ``cbc``) solves the region MILPs, which ``region_milps=False`` switches off. If no
     feasible design is known at the time limit the repair goes on up to three times the
-    limit."""
+    limit. ``start`` (assignment, winners) skips the construction: the search improves that
+    design (the design pipeline's second search continues from the first one's best)."""
     started = time.perf_counter()
     data = DesignData.from_instance(instance)
     search = _Search(data, seed, started, time_limit_s, stop, max_iterations, backend,
                      region_milps)
-    best = search.run()
+    best = search.run(start)
     if best is None:
         return None
     lots = best.lot_lists()
@@ -598,7 +601,8 @@ class _Search:
         return True
 
     # -------------------------------------------------------------- main loop
-    def run(self) -> _Design | None:
+    def run(self, start: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
+            ) -> _Design | None:
         data = self.data
         self.ctx = ctx = _Context(data)
         if not ctx.units_ok or data.n == 0 or data.num_bidders == 0:
@@ -612,11 +616,30 @@ class _Search:
         if not ks:
             return None
         self.k_low, self.k_high = k_low, k_high
-        self.construct_all(ks)
+        given = self._given_design(*start) if start is not None else None
+        if given is not None:
+            self.descend(given)
+            self.offer(given, "given start")
+        else:
+            self.construct_all(ks)
         if self.best is None:
             return None
         self.improve()
         return self.best
+
+    def _given_design(self, assignment: Mapping[str, str], winners: Mapping[str, str],
+                      ) -> _Design | None:
+        """A design given as labels, in this search's terms (None if it does not fit)."""
+        data = self.data
+        labels = sorted(set(assignment.values()), key=natural_key)
+        index = {label: i for i, label in enumerate(labels)}
+        bidder = {b: i for i, b in enumerate(data.bidder_ids)}
+        try:
+            lot_of = [index[assignment[d]] for d in data.district_ids]
+            winner = [bidder[winners[label]] for label in labels]
+        except KeyError:
+            return None
+        return _Design(self.ctx, lot_of, winner)
 
     def construct_all(self, ks: list[int]) -> None:
         """Run the construction starts: every strategy for the first K values, then more

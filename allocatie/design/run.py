@@ -14,6 +14,8 @@ from allocatie.design.cuts import (
     unsplittable_part_cuts,
 )
 from allocatie.design.partition import split_territory
+from allocatie.design.second_search import SecondSearch
+from allocatie.design.second_search import wanted as second_search_wanted
 from allocatie.design.slots import build_slot_model
 from allocatie.design.territory import build_territory_model
 from allocatie.instance import Instance, natural_key
@@ -33,6 +35,7 @@ MAX_BENDERS_ROUNDS = 50  # territory re-solves after client-bound cuts
 HEURISTIC_CAP_S = 20.0
 LARGE_INSTANCE = 150
 LARGE_HEURISTIC_SHARE = 0.3
+MIN_SECOND_S = 10.0  # time left after the heuristic for a second search to pay
 
 
 def tighten_with_cuts(tm, instance: Instance, deadline: float,
@@ -89,14 +92,41 @@ def design(instance: Instance, settings: SolverSettings | None = None,
     territories are cut into lots; (3) with lot-level rules and time left, the winner-slot
     MILP warm-started from the best design. ``status`` is ``optimal`` only when a bound proves
     it; otherwise ``feasible`` with bound and gap, or ``infeasible``/``no_solution`` with a
-    message. Never raises for an infeasible instance.
+    message. Never raises for an infeasible instance. On a large instance with HiGHS or CBC a
+    second heuristic search runs in a worker process meanwhile (:mod:`second_search`).
     """
     settings = settings or instance.solver
     run = _Run(instance, settings, progress, stop, time.perf_counter())
+    try:
+        infeasible = _phases(run, heuristic_time_s)
+    except BaseException:
+        if run.second is not None:
+            run.second.cancel()
+        raise
+    second = run.second
+    if second is not None and (infeasible is not None or run.proven()):
+        second.cancel()  # nothing left to improve
+        second = None
+    if infeasible is not None:
+        return infeasible
+    if second is not None:
+        found = second.collect(wait_s=max(1.0, run.time_left() + 1.0))
+        run.details["second_search"] = None if found is None else round(found.objective, 2)
+        if found is not None:
+            run.offer(found.objective, found.assignment, found.winners, "second heuristic")
+    return run.solution(lot_level_rules(instance))
+
+
+def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
+    """Heuristic, territory and winner-slot phases; an infeasible outcome or None."""
+    instance, settings, stop = run.instance, run.settings, run.stop
     start = _heuristic_start(instance, settings, heuristic_time_s, stop)
     if start is not None:
         run.offer(start[0], start[1], start[2], "heuristic")
         run.report(start[0], None, "heuristic")
+        if second_search_wanted(instance, settings) and run.time_left() > MIN_SECOND_S:
+            run.second = SecondSearch(instance, run.time_left(), settings.seed + 1,
+                                      (start[1], start[2]))
 
     relaxed = lot_level_rules(instance)
     # The territory model carries the client bounds per connected part (client flow), so it
@@ -109,7 +139,7 @@ def design(instance: Instance, settings: SolverSettings | None = None,
     if relaxed and not run.proven() and run.time_left() > 1.0 and not (
             stop is not None and stop.is_set()) and _slot_phase(run) is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the winner-slot model)")
-    return run.solution(relaxed)
+    return None
 
 
 class _Run:
@@ -128,6 +158,7 @@ class _Run:
         self.solver = ""
         self.notes: list[str] = []
         self.details: dict[str, object] = {"method": "territory"}
+        self.second: SecondSearch | None = None
 
     def time_left(self) -> float:
         return self.deadline - time.perf_counter()
@@ -230,6 +261,8 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
             continue
         if rows:
             break
+        if run.best is not None and raw.objective * tm.scale >= run.best[0] - 1e-6:
+            break  # lot-level terms only add: these territories cannot beat the best design
         cut = _cut_lots(instance, owner, lots_per_bidder, settings, run.deadline)
         if cut is None:
             rows = unsplittable_part_cuts(tm, instance, owner, settings, phase_deadline - 1.0)
