@@ -17,6 +17,7 @@ and writes its design to ``DIR/found.pickle`` (atomically, as a plain tuple).
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -56,9 +57,12 @@ class SecondSearch:
         self._path = Path(self._dir.name)
         job = (instance, max(1.0, time_limit_s - START_MARGIN_S), seed, start)
         (self._path / "job.pickle").write_bytes(pickle.dumps(job))
+        # the worker imports allocatie the way this process did, installed or not
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self._process = subprocess.Popen(
             [sys.executable, "-m", "allocatie.design.search_worker", str(self._path)],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env)
 
     def collect(self, wait_s: float) -> Found | None:
         """Ask the search to stop and return its best design (None if none came within
