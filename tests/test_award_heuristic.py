@@ -15,6 +15,7 @@ from allocatie.award import milp as award_milp
 from allocatie.award.heuristic import greedy_award
 from allocatie.award.milp import Formulation
 from allocatie.checker import evaluate
+from allocatie.milp import RawResult
 from allocatie.settings import SolverSettings
 from allocatie.status import Status
 
@@ -78,3 +79,30 @@ def test_lp_warm_start_keeps_the_optimum(backend, instance, monkeypatch_module):
 def monkeypatch_module():
     with pytest.MonkeyPatch.context() as patch:
         yield patch
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(instance=small_instances())
+def test_lp_bound_stands_in_when_the_milp_has_no_time(backend, instance, monkeypatch_module):
+    """When the MILP returns nothing (as at a 1 s limit on 500 x 100), the award keeps the
+    warm start and reports the LP optimum as its bound: never above the true optimum."""
+    best = brute_force(instance)
+    real_solve = award_milp.solve
+
+    def milp_without_time(model, settings_, *args, **kwargs):
+        if not any(model.integer):
+            return real_solve(model, settings_, *args, **kwargs)  # the LP of the warm start
+        return RawResult(Status.NO_SOLUTION, "kTimeLimit", None, None, None, 0.0, "test")
+
+    monkeypatch_module.setattr(award_milp, "LP_AND_FIX_MIN_BIDS", 0)
+    monkeypatch_module.setattr(award_milp, "solve", milp_without_time)
+    try:
+        solution = award(instance, "optimal", SolverSettings(backend=backend, time_limit_s=20))
+    finally:
+        monkeypatch_module.undo()
+    if best is None or not solution.status.has_solution:
+        return
+    assert solution.bound is not None
+    assert solution.bound <= best + 1e-6 <= solution.objective + 2e-6

@@ -369,8 +369,9 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
     incumbent = greedy_award(data, form.options, stage_one)
     if incumbent is not None:
         form.model.hint = form.hint_from(incumbent)
+    lp_bound = None
     if len(form.x) >= LP_AND_FIX_MIN_BIDS:
-        better = _lp_warm_start(form, primary, stage_one, settings, stop)
+        better, lp_bound = _lp_warm_start(form, primary, stage_one, settings, stop)
         if better is not None:
             form.model.hint = better
     tie_lots = _tie_lots(form, primary_key)
@@ -438,8 +439,9 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
         if status is Status.OPTIMAL:
             score_bound = score
     else:
-        if first.bound is not None:
-            bound = min(objective, first.bound / money_unit + data.constant)
+        lower = max((b for b in (first.bound, lp_bound) if b is not None), default=None)
+        if lower is not None:
+            bound = min(objective, lower / money_unit + data.constant)
         if status is Status.OPTIMAL:
             bound = objective if bound is None else bound
     return MilpAward(status, winners, combos, objective, bound, score, score_bound, **common)
@@ -447,13 +449,15 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
 
 def _lp_warm_start(form: Formulation, cost: list[float],
                    value: Mapping[tuple[str, str], float], settings: SolverSettings,
-                   stop: threading.Event | None) -> dict[int, float] | None:
+                   stop: threading.Event | None,
+                   ) -> tuple[dict[int, float] | None, float | None]:
     """A better warm start for a large model: solve the LP relaxation (HiGHS, an eighth of
     the time limit), then (a) round it: the greedy and local search of
     :func:`greedy_award` starting from each lot's largest LP share, and (b) when the time
     limit allows (:data:`LP_AND_FIX_MIN_S`), keep the lots the LP awards whole and solve the
-    lots it splits as a small MIP. Returns the best full solution vector, or None when none
-    beats the current hint."""
+    lots it splits as a small MIP. Returns the best full solution vector (None when none
+    beats the current hint) and the LP optimum in model units (None unless solved to
+    optimality): a valid bound for stage 1 even when the MILP gets no time for its own."""
     model = form.model
     model.cost = cost
     relaxed = copy.copy(model)
@@ -462,14 +466,15 @@ def _lp_warm_start(form: Formulation, cost: list[float],
     # the LP always on HiGHS: CP-SAT has no LP, it would solve the 0-1 problem itself
     lp = solve(relaxed, settings.with_(time_limit_s=budget, backend="highs"), None, stop)
     if lp.values is None:
-        return None
+        return None, None
+    lp_bound = lp.objective if lp.status is Status.OPTIMAL else None
     best = _better_hint(form, cost, _lp_rounding(form, lp.values, value))
     if best is not None:
         model.hint = best
     if settings.time_limit_s >= LP_AND_FIX_MIN_S:
         fixed = _lp_and_fix(form, cost, lp.values, settings.with_(time_limit_s=budget), stop)
         best = fixed if fixed is not None else best
-    return best
+    return best, lp_bound
 
 
 def _lp_rounding(form: Formulation, lp_values: np.ndarray,
