@@ -334,6 +334,14 @@ def _cut_border_km(instance: Instance, assignment: Mapping[str, str]) -> float:
 def changed_districts(current: Mapping[str, str], assignment: Mapping[str, str]) -> int:
     """Districts that leave their current area, under the one-to-one matching of new lots to
     current areas that keeps the most districts in place (lot labels are arbitrary)."""
+    kept = sum(n for _, _, n in best_area_matching(current, assignment))
+    return sum(1 for d in assignment if d in current) - kept
+
+
+def best_area_matching(current: Mapping[str, str], assignment: Mapping[str, str],
+                       ) -> list[tuple[str, str, int]]:
+    """(lot, area, districts kept in place) of the one-to-one matching of new lots to
+    current areas that keeps the most districts in place."""
     new_lots = sorted(set(assignment.values()), key=natural_key)
     old_lots = sorted(set(current.values()), key=natural_key)
     overlap = [[0] * len(old_lots) for _ in new_lots]
@@ -343,8 +351,7 @@ def changed_districts(current: Mapping[str, str], assignment: Mapping[str, str])
         if d in current:
             overlap[index_new[lot]][index_old[current[d]]] += 1
     rows, cols = linear_sum_assignment(overlap, maximize=True)
-    kept = sum(overlap[r][c] for r, c in zip(rows, cols, strict=True))
-    return sum(1 for d in assignment if d in current) - kept
+    return [(new_lots[r], old_lots[c], overlap[r][c]) for r, c in zip(rows, cols, strict=True)]
 
 
 def _changed_districts(instance: Instance, assignment: Mapping[str, str],

@@ -286,14 +286,7 @@ class _Context:
         """A shortest path joining the component of ``members[0]`` to another part of
         ``members``, avoiding ``blocked`` districts; None when there is none."""
         inside = set(members)
-        start = {members[0]}
-        queue = deque([members[0]])
-        while queue:  # the component of members[0] within the unit
-            d = queue.popleft()
-            for e in self.nbrs[d]:
-                if e in inside and e not in start:
-                    start.add(e)
-                    queue.append(e)
+        start = reachable(members[0], inside, self.nbrs)  # its component within the unit
         parent: dict[int, int] = {d: -1 for d in start}
         queue = deque(sorted(start))
         while queue:
@@ -960,10 +953,7 @@ class _Search:
 
         def assign(u: int, lot: int) -> None:
             nonlocal left
-            unit_lot[u] = lot
-            for d in ctx.unit_members[u]:
-                lot_of[d] = lot
-            lot_clients[lot] += ctx.unit_clients[u]
+            self._place(u, lot, unit_lot, lot_of, lot_clients)
             left -= 1
             for v in self._adjacent_units(u):
                 if unit_lot[v] < 0 and ctx.unit_label[v] < 0:
@@ -989,6 +979,14 @@ class _Search:
                 if unit_lot[u] < 0 and ctx.unit_label[u] < 0:
                     assign(u, min(range(k), key=lambda j: (lot_clients[j], j)))
         return lot_of if left == 0 else None
+
+    def _place(self, u: int, lot: int, unit_lot: list[int], lot_of: list[int],
+               lot_clients: list[int]) -> None:
+        """Put unit ``u`` (all its districts and clients) in ``lot`` while lots grow."""
+        unit_lot[u] = lot
+        for d in self.ctx.unit_members[u]:
+            lot_of[d] = lot
+        lot_clients[lot] += self.ctx.unit_clients[u]
 
     def _adjacent_units(self, u: int) -> list[int]:
         ctx = self.ctx
@@ -1022,10 +1020,7 @@ class _Search:
 
         def assign(u: int, lot: int) -> None:
             nonlocal left
-            unit_lot[u] = lot
-            for d in ctx.unit_members[u]:
-                lot_of[d] = lot
-            lot_clients[lot] += ctx.unit_clients[u]
+            self._place(u, lot, unit_lot, lot_of, lot_clients)
             bidder_clients[winners[lot]] += ctx.unit_clients[u]
             left -= 1
             if ctx.contiguous:

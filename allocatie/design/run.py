@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from allocatie.checker import changed_districts
 from allocatie.design.cuts import (
     client_bound_cuts,
     separate_connectivity_cuts,
@@ -252,12 +253,7 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
             break
         owner, lots_per_bidder = tm.territories(raw.values)
         rows = client_bound_cuts(tm, instance, owner, lots_per_bidder)
-        if rows and time.perf_counter() < phase_deadline - 1.0 and not (
-                run.stop is not None and run.stop.is_set()):
-            for terms, lower in rows:
-                tm.model.add_ge(terms, lower)
-            run.details["client_bound_cuts"] = run.details.get("client_bound_cuts", 0) + len(
-                rows)
+        if _add_cuts(run, tm, rows, "client_bound_cuts", phase_deadline):
             continue
         if rows:
             break
@@ -266,12 +262,7 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
         cut = _cut_lots(instance, owner, lots_per_bidder, settings, run.deadline)
         if cut is None:
             rows = unsplittable_part_cuts(tm, instance, owner, settings, phase_deadline - 1.0)
-            if rows and time.perf_counter() < phase_deadline - 1.0 and not (
-                    run.stop is not None and run.stop.is_set()):
-                for terms, lower in rows:
-                    tm.model.add_ge(terms, lower)
-                run.details["unsplittable_part_cuts"] = run.details.get(
-                    "unsplittable_part_cuts", 0) + len(rows)
+            if _add_cuts(run, tm, rows, "unsplittable_part_cuts", phase_deadline):
                 continue
             run.notes.append("the territories of the territory model could not be cut into "
                              "lots that meet the lot-level rules")
@@ -282,6 +273,19 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
             run.offer(objective, assignment, winners, "territory")
         break
     return status
+
+
+def _add_cuts(run: _Run, tm, rows: list[tuple[list, float]], name: str,
+              phase_deadline: float) -> bool:
+    """Add ``rows`` (terms >= lower) to the territory model for another solve, counted in
+    ``run.details[name]``; False when there are none or no time is left to use them."""
+    if not rows or time.perf_counter() >= phase_deadline - 1.0 or (
+            run.stop is not None and run.stop.is_set()):
+        return False
+    for terms, lower in rows:
+        tm.model.add_ge(terms, lower)
+    run.details[name] = run.details.get(name, 0) + len(rows)
+    return True
 
 
 def _slot_phase(run: _Run) -> Status:
@@ -355,8 +359,6 @@ def _cut_lots(instance: Instance, owner: dict[str, str], lots_per_bidder: dict[s
 def within_changed_cap(instance: Instance, assignment: dict[str, str]) -> bool:
     """Whether a design keeps the cap on districts that change area (the territory model
     relaxes it; the winner-slot model enforces it)."""
-    from allocatie.checker import changed_districts
-
     cap = instance.rules.max_changed_districts
     if cap is None or not instance.current_lots:
         return True

@@ -29,11 +29,9 @@ slots are used in order.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-
+from allocatie.checker import best_area_matching
 from allocatie.design.flow import rooted_flow
 from allocatie.design.territory import district_costs
 from allocatie.instance import Instance
@@ -96,7 +94,7 @@ class SlotModel:
                     below[parent[d]] += below[d]
                     hint[self.flow[(b, j, parent[d], d)]] = float(below[d])
         if self.matched:
-            for lot, area in best_area_matching(instance.current_lots or {}, assignment):
+            for lot, area, _ in best_area_matching(instance.current_lots or {}, assignment):
                 slot = slot_of[lot]
                 hint[self.matched[(slot, area)]] = 1.0
                 for d in members[lot]:
@@ -274,20 +272,3 @@ def _changed_cap(m: Model, instance: Instance, x, slots, integer: bool):
     m.add_ge([(t, 1) for t in kept.values()], len(current) - cap)
     return matched, kept
 
-
-def best_area_matching(current: Mapping[str, str], assignment: Mapping[str, str],
-                       ) -> list[tuple[str, str]]:
-    """(lot, area) pairs of the one-to-one matching of lots to today's areas that keeps the
-    most districts in place (as the checker counts changed districts)."""
-    from scipy.optimize import linear_sum_assignment
-
-    lots = sorted(set(assignment.values()))
-    areas = sorted(set(current.values()))
-    overlap = np.zeros((len(lots), len(areas)))
-    lot_index = {lot: i for i, lot in enumerate(lots)}
-    area_index = {a: i for i, a in enumerate(areas)}
-    for d, lot in assignment.items():
-        if d in current:
-            overlap[lot_index[lot], area_index[current[d]]] += 1
-    rows, cols = linear_sum_assignment(overlap, maximize=True)
-    return [(lots[r], areas[c]) for r, c in zip(rows, cols, strict=True)]
