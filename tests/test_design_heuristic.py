@@ -428,14 +428,13 @@ def test_kept_together_group_may_join_through_a_pinned_district() -> None:
     assert set(found.winners.values()) == {"B0"}
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the heuristic finds no design when only "
-                   "one partition fits the capacities and its descent sees a flat violation")
 def test_heuristic_finds_the_only_partition_the_capacities_allow() -> None:
     """Found by Hypothesis (random 213): B1's capacity is 21 and B2 bids on D1, D2 and D4
     only, so {D1, D4} to B2 and the rest to B0 (119 of its 120) is the one design that keeps
-    the capacities. The constructions give both lots to B0 (55 clients over capacity), and
-    single-district moves with the winners fixed never lower that violation. The exact
-    pipeline (``design``) finds the design; the heuristic alone returns None."""
+    the capacities. The constructions give both lots to B0 (55 clients over capacity), where
+    single-district moves never lower that violation; the re-award of an infeasible design
+    gives a lot to the bidder that brings the excess down most (B2 on {D1, D2, D4}: 4 over
+    its 66), and moving D2 to B0's lot then makes the design feasible."""
     clients = {"D1": 34, "D2": 14, "D3": 39, "D4": 22, "D5": 36, "D6": 30}
     served = {"D1": {"B0": 22, "Other": 7}, "D2": {"B2": 9, "Other": 3}, "D3": {"B1": 37},
               "D4": {"B1": 2, "Other": 1}, "D5": {"B1": 9, "Other": 4},
@@ -455,5 +454,34 @@ def test_heuristic_finds_the_only_partition_the_capacities_allow() -> None:
         bids=bids, edges=tuple(Edge(a, b, m) for a, b, m in edges),
         rules=Rules(lots_min=2, lots_max=2, lot_clients_min=58, lot_clients_max=127,
                     lot_clients_penalty=5.0, transition_cost=80.0, contiguity="rook"))
-    assert brute_force_design(instance) is not None
-    assert run_heuristic(instance) is not None
+    optimum = brute_force_design(instance)
+    assert optimum is not None
+    found = run_heuristic(instance)
+    assert found is not None
+    assert dict(found.winners) == {found.assignment["D1"]: "B2", found.assignment["D2"]: "B0"}
+    assert found.assignment["D4"] == found.assignment["D1"]
+    assert found.objective == pytest.approx(optimum[0])
+    assert evaluate(instance, found.assignment, found.winners).feasible
+
+
+def test_heuristic_repairs_a_start_no_award_makes_feasible() -> None:
+    """Path a-b-c-d of 10 clients each; X (1 EUR a client, capacity 30) bids everywhere, Y
+    (2 on a, 3 on b and c, capacity 25) not on d. The start {a, b, c} / {d} fits no award
+    (X cannot take both lots, Y not {a, b, c}): its re-award gives {a, b, c} to Y (5 over
+    instead of X's 10), moving c to X's lot makes it feasible and moving b too cheaper:
+    Y on {a}, X on {b, c, d}: 10 x 2 + 30 x 1 = 50."""
+    prices = {"X": {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0},
+              "Y": {"a": 2.0, "b": 3.0, "c": 3.0}}
+    instance = Instance(name="repair", districts=tuple(District(d, 10) for d in "abcd"),
+                        bidders=(Bidder("X", capacity=30), Bidder("Y", capacity=25)),
+                        bids={(b, d): p for b, row in prices.items() for d, p in row.items()},
+                        edges=tuple(Edge(a, b, 100.0) for a, b in ("ab", "bc", "cd")),
+                        rules=Rules(lots_min=2, lots_max=2))
+    start = ({"a": "1", "b": "1", "c": "1", "d": "2"}, {"1": "X", "2": "X"})
+    found = run_heuristic(instance, start=start)
+    assert found is not None
+    assert found.objective == pytest.approx(50.0)
+    lot_a = found.assignment["a"]
+    assert found.winners[lot_a] == "Y"
+    assert [d for d in "abcd" if found.assignment[d] == lot_a] == ["a"]
+    assert evaluate(instance, found.assignment, found.winners).feasible

@@ -14,6 +14,9 @@ second, improving while time remains.
    cap) mended by a second move out of the receiving lot or into the giving one. Moves are
    compared lexicographically on (violation, objective), so the same search repairs an
    infeasible start (client bounds, capacity, missing bids, changed districts) and improves it.
+   A partition that no award makes feasible gets the award of least violation (clients over
+   capacity, missing bids), so moves between lots of different winners can lower the excess.
+   When no start is feasible, the perturbations below repair the least violating one.
 4. **Perturbation** (iterated local search): ruin two or three adjacent lots and grow them
    again from random seeds, merge two lots and split a third, or give a lot to another
    bidder; then descend. Better designs are kept, slightly worse ones (``ACCEPT_WORSE``) may
@@ -143,6 +146,8 @@ class _Context:
         finite = np.where(data.can_serve, data.cost, 0.0)
         self.cf = finite.tolist()
         self.miss = (~data.can_serve).astype(np.int64).tolist()
+        self.cf_array = finite
+        self.miss_array = (~data.can_serve).astype(np.int64)
         big = float(np.abs(finite).max(initial=0.0)) * 10.0 + 1e6
         self.cost_or_big = np.where(data.can_serve, data.cost, big)
         self.fee = [float(f) for f in data.lot_fee]
@@ -549,6 +554,7 @@ class _Search:
         self.region_milps = region_milps
         self.iterations = 0
         self.best: _Design | None = None
+        self.least: _Design | None = None  # the least violating design while none is feasible
         self.first_feasible_s: float | None = None
         self.history: list[tuple[float, float]] = []
         self.clean: set[tuple] = set()
@@ -613,8 +619,11 @@ class _Search:
         if given is not None:
             self.descend(given)
             self.offer(given, "given start")
+            self.least = given
         else:
             self.construct_all(ks)
+        if self.best is None and self.least is not None:  # repair: perturb the least violating
+            self.perturb_loop(self.least.copy(), STALL_BASE)
         if self.best is None:
             return None
         self.improve()
@@ -673,6 +682,8 @@ class _Search:
         des = _Design(ctx, lot_of, winners)
         self.descend(des)
         self.offer(des, f"start {strategy}")
+        if self.best is None and (self.least is None or des.better_than(self.least)):
+            self.least = des
         return des
 
     def descend(self, des: _Design) -> None:
@@ -1091,6 +1102,104 @@ class _Search:
                               self.data.min_winners, self.data.max_winners)
         return result[0] if result is not None else None
 
+    def _least_violation_award(self, lot_of: Sequence[int] | np.ndarray, k: int,
+                               starts: Sequence[Sequence[int] | None]) -> list[int]:
+        """Winners of lots ``lot_of`` lowering (violation, cost) from the best of ``starts``
+        (awards obeying max lots and winner counts): a descent that gives one lot to
+        another bidder or swaps the winners of two lots, keeping max lots and winner
+        counts. The violation is the design's part that depends on the award: missing bids
+        (weighted as in :meth:`_Design.violation`) and clients over capacity. ``[]`` when
+        no start is valid."""
+        ctx = self.ctx
+        lot_of = np.asarray(lot_of)
+        cost = np.zeros((k, ctx.nb))
+        np.add.at(cost, lot_of, ctx.cf_array)
+        cost += np.array(ctx.fee)[None, :]
+        miss = np.zeros((k, ctx.nb), dtype=np.int64)
+        np.add.at(miss, lot_of, ctx.miss_array)
+        viol_rows = (ctx.missing_weight * miss).tolist()
+        cost_rows = cost.tolist()
+        clients = np.bincount(lot_of, weights=ctx.clients, minlength=k).tolist()
+        cap = ctx.cap
+        data = self.data
+        lo_w = data.min_winners or 0
+        hi_w = data.max_winners if data.max_winners is not None else ctx.nb
+        tol = ctx.tolerance
+
+        def key(winners: Sequence[int]) -> tuple[float, float]:
+            load = [0.0] * ctx.nb
+            for lot, w in enumerate(winners):
+                load[w] += clients[lot]
+            over = sum(max(0.0, x - c) for x, c in zip(load, cap, strict=True))
+            return (sum(viol_rows[lot][w] for lot, w in enumerate(winners)) + over,
+                    sum(cost_rows[lot][w] for lot, w in enumerate(winners)))
+
+        valid = [list(w) for w in starts if w is not None and self._winners_ok(w)]
+        if not valid:
+            return []
+        winners = min(valid, key=key)
+        load = [0.0] * ctx.nb
+        count = [0] * ctx.nb
+        for lot, w in enumerate(winners):
+            load[w] += clients[lot]
+            count[w] += 1
+        distinct = sum(1 for c in count if c)
+
+        def over(b: int, x: float) -> float:
+            return max(0.0, x - cap[b])
+
+        for _ in range(4 * k * ctx.nb + 4):
+            best: tuple[float, float, int, int, int] | None = None
+            for lot in range(k):  # another bidder for one lot
+                w = winners[lot]
+                s = clients[lot]
+                out_w = over(w, load[w] - s) - over(w, load[w])
+                for j in range(ctx.nb):
+                    if j == w or count[j] >= ctx.max_lots[j]:
+                        continue
+                    dv = (viol_rows[lot][j] - viol_rows[lot][w] + out_w
+                          + over(j, load[j] + s) - over(j, load[j]))
+                    dc = cost_rows[lot][j] - cost_rows[lot][w]
+                    if not (dv < -1e-9 or (dv <= 1e-9 and dc < -tol)):
+                        continue
+                    if best is not None and (dv, dc) >= best[:2]:
+                        continue
+                    now = distinct - (count[w] == 1) + (count[j] == 0)
+                    if lo_w <= now <= hi_w:
+                        best = (dv, dc, lot, -1, j)
+            for lot in range(k):  # swap the winners of two lots
+                w = winners[lot]
+                for other in range(lot + 1, k):
+                    v = winners[other]
+                    if v == w:
+                        continue
+                    shift = clients[other] - clients[lot]
+                    dv = (viol_rows[lot][v] + viol_rows[other][w] - viol_rows[lot][w]
+                          - viol_rows[other][v] + over(w, load[w] + shift) - over(w, load[w])
+                          + over(v, load[v] - shift) - over(v, load[v]))
+                    dc = (cost_rows[lot][v] + cost_rows[other][w] - cost_rows[lot][w]
+                          - cost_rows[other][v])
+                    if (dv < -1e-9 or (dv <= 1e-9 and dc < -tol)) and \
+                            (best is None or (dv, dc) < best[:2]):
+                        best = (dv, dc, lot, other, v)
+            if best is None:
+                break
+            _, _, lot, other, j = best
+            w = winners[lot]
+            if other < 0:
+                load[w] -= clients[lot]
+                load[j] += clients[lot]
+                count[w] -= 1
+                count[j] += 1
+                distinct += (count[j] == 1) - (count[w] == 0)
+            else:
+                shift = clients[other] - clients[lot]
+                load[w] += shift
+                load[j] -= shift
+                winners[other] = w
+            winners[lot] = j
+        return winners
+
     # -------------------------------------------------------------- local search
     def _targets(self, des: _Design, u: int) -> list[int]:
         """Lots unit ``u`` may move to: adjacent lots (any lot without contiguity), not a
@@ -1243,8 +1352,10 @@ class _Search:
         return sorted(found.items())
 
     def reaward(self, des: _Design) -> bool:
-        """Give ``des`` its exact award (or, without a feasible one, the penalised award)
-        when that is better; returns whether the winners changed."""
+        """Give ``des`` its exact award (or, without a feasible one, the award of least
+        violation: a lot of a bidder over capacity goes to one with room, so the moves
+        between lots of different winners can lower the excess) when that is better;
+        returns whether the winners changed."""
         ctx = self.ctx
         lots = des.lot_lists()
         cost = self.data.lot_cost_matrix(lots)
@@ -1252,8 +1363,9 @@ class _Search:
         result = award_matrix(cost, clients, self.data.max_lots, self.data.capacity,
                               self.data.min_winners, self.data.max_winners)
         if result is None:
-            winners = self._penalised_award(des.lot_of, des.k)
-            if winners is None or winners == des.winner:
+            winners = self._least_violation_award(
+                des.lot_of, des.k, [self._penalised_award(des.lot_of, des.k), des.winner])
+            if not winners or winners == des.winner:
                 return False
         else:
             winners, _ = result
@@ -1394,7 +1506,10 @@ class _Search:
         """Perturb the current design (ruin and recreate two or three adjacent lots, merge
         two lots and split a third, or give a lot to another bidder), descend, and keep the
         result when it is better; go back to the best design now and then. Returns the
-        current design after ``stall_limit`` perturbations in a row without improvement."""
+        current design after ``stall_limit`` perturbations in a row without improvement.
+        While no design is feasible (a repair from the least violating start) the designs
+        are awarded before they descend, and a perturbed design that violates less becomes
+        the current one (only that counts as an improvement)."""
         stall = 0
         fails = 0
         while not self.done() and stall < stall_limit and fails < 200:
@@ -1412,17 +1527,24 @@ class _Search:
                 fails += 1
                 continue
             fails = 0
+            if self.best is None:
+                self.reaward(trial)  # repairing: an award that keeps the capacities first
             self.descend(trial)
             if self.offer(trial, move):
                 des = trial
                 stall = 0
                 continue
             stall += 1
-            if trial.feasible() and self.best is not None and \
+            if self.best is None:
+                if trial.violation() < des.violation() - 1e-9:
+                    des = trial
+                    stall = 0
+                continue
+            if trial.feasible() and \
                     trial.objective() < self.best.objective() * (1 + ACCEPT_WORSE) and \
                     trial.objective() != des.objective():
                 des = trial  # a slightly worse design moves the search elsewhere
-            elif self.best is not None and self.rng.random() < 0.1:
+            elif self.rng.random() < 0.1:
                 des = self.best.copy()
         self.perturbations_fail = fails >= 200
         return des
