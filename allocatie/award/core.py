@@ -32,6 +32,8 @@ from allocatie.settings import SolverSettings
 from allocatie.solution import Solution
 from allocatie.status import Status
 
+MIN_SOLVE_S = 0.05  # a solve gets at least this long, even when preparing took the limit
+
 
 def normalise_rule(rule: str) -> str:
     """The canonical rule name (``by_lot_value`` -> ``by-lot-value``); raises
@@ -60,9 +62,10 @@ def award(instance: Instance, rule: str | None = None, settings: SolverSettings 
     """Award ``instance``'s fixed lots (``instance.lots``) under ``rule``.
 
     ``rule``, ``criterion``, ``quality_weight`` and ``lottery_seed`` default to
-    ``instance.award``; ``settings`` to ``instance.solver`` (its time limit covers the solves;
-    the optimal rule under ``price_quality`` solves twice, half the time each). The audit log
-    is written in ``lang`` (``nl`` or ``en``); its events stay in ``details['events']`` for
+    ``instance.award``; ``settings`` to ``instance.solver`` (its time limit covers the whole
+    call: the optimal rule under ``price_quality`` solves twice, the first gets half the time
+    left after preparing the data, the second the rest). The audit log is written in
+    ``lang`` (``nl`` or ``en``); its events stay in ``details['events']`` for
     :func:`~allocatie.award.audit.format_log` in the other language. Never raises because
     no award exists (status ``infeasible`` with a diagnosis instead); raises
     :class:`UsageError` for an unknown rule, criterion or language, a quality weight outside
@@ -95,7 +98,9 @@ def award(instance: Instance, rule: str | None = None, settings: SolverSettings 
     # rule needs a solve of its own (optimal under price_quality), each gets half the time.
     own_optimal = rule == "optimal" and criterion == "price"
     two_solves = rule == "optimal" and not own_optimal
-    budget = settings.with_(time_limit_s=settings.time_limit_s / 2) if two_solves else settings
+    # The time limit covers the whole call: preparing the data counts too.
+    left = max(MIN_SOLVE_S, settings.time_limit_s - (time.perf_counter() - started))
+    budget = settings.with_(time_limit_s=left / 2 if two_solves else left)
     reference = solve_award(data, budget, "price", lottery=lottery if own_optimal else None,
                             progress=progress, stop=stop)
     if reference.status is Status.INFEASIBLE:
@@ -107,7 +112,9 @@ def award(instance: Instance, rule: str | None = None, settings: SolverSettings 
 
     if rule == "optimal":
         result = reference if own_optimal else solve_award(
-            data, budget, criterion, scores, lottery, stop=stop)
+            data, settings.with_(time_limit_s=max(
+                MIN_SOLVE_S, settings.time_limit_s - (time.perf_counter() - started))),
+            criterion, scores, lottery, stop=stop)
         if not result.status.has_solution:
             return _no_solution(data, result, details, events, lang, started)
         events += _optimal_events(data, result, scores)
