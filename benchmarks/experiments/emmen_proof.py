@@ -12,6 +12,10 @@ objective as a cutoff, and lets a solver try to prove that nothing cheaper exist
 - ``forest``: one global forest instead: a binary parent arc per directed edge, exactly one
   parent per district unless it is a lot's root, arcs only inside one bidder's territory, a
   client flow along the arcs with each root supplying its lot's clients (HiGHS);
+- ``branch-and-cut``: a best-first branch-and-bound in Python on the warm territory LP
+  (:class:`allocatie.milp.Relaxation`) with the pipeline's cut separators at every node,
+  branching on lots per bidder, winners, then the most fractional z; an integral territory is
+  cut into lots or gets the no-good cuts of the pipeline (n not fixed);
 - ``colgen``: Dantzig-Wolfe over connected lots (bidder, district set), exact pricing by a
   rooted-flow MILP per bidder, dual smoothing; prints the master value and the Lagrangian
   bound per iteration.
@@ -24,6 +28,8 @@ the territory model's own bound within 150 s.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import sys
 import time
 from collections import defaultdict
@@ -244,6 +250,98 @@ def colgen(instance: Instance, seconds: float) -> None:
     print(f"best design {best:,.0f}")
 
 
+def branch_and_cut(instance: Instance, seconds: float) -> None:
+    """Best-first branch-and-cut on the territory LP; see the module docstring."""
+    from allocatie.design.cuts import (
+        client_bound_cuts,
+        separate_connectivity_cuts,
+        separate_pair_cuts,
+        separate_small_set_cuts,
+        unsplittable_part_cuts,
+    )
+    from allocatie.design.run import _cut_lots
+    from allocatie.milp import Relaxation
+
+    _, _, incumbent = best_design(instance)
+    tm = build_territory_model(instance)
+    m, scale, started = tm.model, tm.scale, time.perf_counter()
+    relaxation = Relaxation(m)
+    root_lb, root_ub = list(m.lb), list(m.ub)
+    changed: dict[int, tuple[float, float]] = {}
+    groups = [list(tm.n.values()), list(tm.w.values()), list(tm.z.values()),
+              list(tm.r.values())]
+
+    def node_lp(rounds: int):
+        lp = None
+        for _ in range(rounds):
+            lp = relaxation.solve(30)
+            if lp is None or lp[0] * scale >= incumbent - 1:
+                return lp
+            rows = (separate_connectivity_cuts(tm, instance, lp[1])
+                    + separate_pair_cuts(tm, instance, lp[1])
+                    + separate_small_set_cuts(tm, instance, lp[1]))
+            if not rows:
+                break
+            for row in rows:
+                m.add_le(row, 0)
+        return lp
+
+    def branch_variable(values: np.ndarray) -> int | None:
+        for group in groups:
+            fractional = [(abs(values[v] - np.floor(values[v]) - 0.5), v) for v in group
+                          if 1e-6 < values[v] - np.floor(values[v]) < 1 - 1e-6]
+            if fractional:
+                return min(fractional)[1]
+        return None
+
+    order = itertools.count(1)
+    heap: list = [(-np.inf, 0, {})]
+    nodes = 0
+    while heap and time.perf_counter() - started < seconds:
+        parent, _, bounds = heapq.heappop(heap)
+        if parent * scale >= incumbent - 1:
+            continue
+        for v in changed:
+            relaxation.h.changeColBounds(v, root_lb[v], root_ub[v])
+        changed = dict(bounds)
+        for v, (lo, hi) in bounds.items():
+            relaxation.h.changeColBounds(v, lo, hi)
+        nodes += 1
+        while True:
+            lp = node_lp(40 if nodes == 1 else 8)
+            if lp is None or lp[0] * scale >= incumbent - 1:
+                break
+            var = branch_variable(lp[1])
+            if var is not None:
+                break
+            owner, lots = tm.territories(lp[1])
+            rows = client_bound_cuts(tm, instance, owner, lots)
+            if not rows:
+                if _cut_lots(instance, owner, lots, instance.solver,
+                             time.perf_counter() + 30) is not None:
+                    incumbent = lp[0] * scale
+                    lp = None
+                    break
+                rows = unsplittable_part_cuts(tm, instance, owner, instance.solver,
+                                              time.perf_counter() + 30)
+            if not rows:
+                print("an integral territory got no cut: stop")
+                return
+            for terms, lower in rows:
+                m.add_ge(terms, lower)
+        if lp is None or lp[0] * scale >= incumbent - 1:
+            continue
+        lo, hi = bounds.get(var, (root_lb[var], root_ub[var]))
+        for child in ((lo, float(np.floor(lp[1][var]))), (float(np.ceil(lp[1][var])), hi)):
+            heapq.heappush(heap, (lp[0], next(order), {**bounds, var: child}))
+        if nodes % 50 == 0:
+            print(f"{time.perf_counter() - started:6.1f} s: {nodes} nodes, {len(heap)} open, "
+                  f"bound {min(item[0] for item in heap) * scale:,.0f}", flush=True)
+    bound = min((item[0] * scale for item in heap), default=incumbent)
+    print(f"{nodes} nodes in {time.perf_counter() - started:.1f} s: bound "
+          f"{min(bound, incumbent):,.0f}, best {incumbent:,.0f}, {len(heap)} open")
+
+
 def _price(instance: Instance, weight: dict[str, float]) -> tuple[float, list[str], float]:
     """Min-weight connected district set within the client bounds: (value, set, bound)."""
     rules, members = instance.rules, list(weight)
@@ -271,8 +369,8 @@ def _price(instance: Instance, weight: dict[str, float]) -> tuple[float, list[st
 def main(argv: list[str]) -> None:
     experiment, seconds = argv[0], float(argv[1]) if len(argv) > 1 else 150.0
     instance = load_instance(INSTANCE)
-    if experiment == "colgen":
-        colgen(instance, seconds)
+    if experiment in ("colgen", "branch-and-cut"):
+        (colgen if experiment == "colgen" else branch_and_cut)(instance, seconds)
         return
     _, winners, best = best_design(instance)
     cpsat = experiment == "split-cpsat"
