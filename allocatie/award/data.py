@@ -121,13 +121,25 @@ class AwardData:
     def combo_value(self, combo: Combo) -> float:
         return combo.price + self.transition_cost * combo.transitions
 
+    @cached_property
+    def served_today(self) -> Mapping[str, tuple[int, Mapping[str, int]]]:
+        """lot -> (its clients served today, provider -> its clients in the lot today)."""
+        district_by_id = self.instance.district_by_id
+        table = {}
+        for lot, districts in self.members.items():
+            served = 0
+            by_provider: dict[str, int] = defaultdict(int)
+            for d in districts:
+                for provider, clients in district_by_id[d].incumbents.items():
+                    served += clients
+                    by_provider[provider] += clients
+            table[lot] = (served, MappingProxyType(dict(by_provider)))
+        return MappingProxyType(table)
+
     def transitions(self, lot: str, bidder: str) -> int:
         """Clients of ``lot`` served today by a provider other than ``bidder``."""
-        total = 0
-        for d in self.members[lot]:
-            district = self.instance.district_by_id[d]
-            total += district.served - district.incumbents.get(bidder, 0)
-        return total
+        served, by_provider = self.served_today[lot]
+        return served - by_provider.get(bidder, 0)
 
     def figures(self, winners: Mapping[str, str],
                 combinations: tuple[str, ...] = ()) -> tuple[float, int, float]:
@@ -159,14 +171,17 @@ class AwardData:
 
     @cached_property
     def _lots_of(self) -> Mapping[str, tuple[str, ...]]:
-        reach: dict[str, set[str]] = {b: set() for b in self.bidders}
-        for o in self.options:
-            reach[o.bidder].add(o.lot)
-        for c in self.combos:
-            reach[c.bidder].update(c.lots)
-        rank = {lot: i for i, lot in enumerate(self.lots)}
-        return MappingProxyType({b: tuple(sorted(lots, key=rank.__getitem__))
-                                 for b, lots in reach.items()})
+        reach: dict[str, list[str]] = {b: [] for b in self.bidders}
+        for lot, options in self.by_lot.items():  # lots in order: each list stays sorted
+            for o in options:
+                won = reach[o.bidder]
+                if not won or won[-1] != lot:
+                    won.append(lot)
+        if self.combos:
+            rank = {lot: i for i, lot in enumerate(self.lots)}
+            for c in self.combos:
+                reach[c.bidder] = sorted({*reach[c.bidder], *c.lots}, key=rank.__getitem__)
+        return MappingProxyType({b: tuple(lots) for b, lots in reach.items()})
 
     def lots_of(self, bidder: str) -> tuple[str, ...]:
         """Lots ``bidder`` could win (a usable bid on it, alone or in a combination)."""
@@ -206,24 +221,30 @@ def award_data(instance: Instance) -> AwardData:
 
 def _lot_bid_options(data: AwardData, notes: list[dict]) -> list[Option]:
     instance = data.instance
+    lot_rank = {lot: i for i, lot in enumerate(data.lots)}  # the known lots
+    bidder_rank = {b: i for i, b in enumerate(instance.bidder_ids)}
+    served_today = data.served_today
     options: dict[tuple[str, str], Option] = {}
     for bid in instance.lot_bids:
-        if bid.lot not in data.clients:
-            notes.append({"kind": "note", "key": "bid_unknown_lot", "bidder": bid.bidder,
-                          "lot": bid.lot})
-        elif bid.bidder not in instance.bidder_by_id:
-            notes.append({"kind": "note", "key": "bid_unknown_bidder", "bidder": bid.bidder,
-                          "lot": bid.lot})
-        elif (bid.lot, bid.bidder) in options:  # the checker prices the first one
-            notes.append({"kind": "note", "key": "bid_duplicate", "bidder": bid.bidder,
-                          "lot": bid.lot})
+        lot, bidder = bid.lot, bid.bidder
+        if lot not in lot_rank:
+            notes.append({"kind": "note", "key": "bid_unknown_lot", "bidder": bidder,
+                          "lot": lot})
+        elif bidder not in bidder_rank:
+            notes.append({"kind": "note", "key": "bid_unknown_bidder", "bidder": bidder,
+                          "lot": lot})
+        elif (lot, bidder) in options:  # the checker prices the first one
+            notes.append({"kind": "note", "key": "bid_duplicate", "bidder": bidder,
+                          "lot": lot})
         else:
-            options[(bid.lot, bid.bidder)] = Option(
-                bid.lot, bid.bidder, float(bid.price), data.transitions(bid.lot, bid.bidder),
-                None if bid.score is None else float(bid.score), bid.preference)
-    order = {b: i for i, b in enumerate(instance.bidder_ids)}
-    rank = {lot: i for i, lot in enumerate(data.lots)}
-    return sorted(options.values(), key=lambda o: (rank[o.lot], order[o.bidder]))
+            served, by_provider = served_today[lot]
+            score = bid.score
+            options[(lot, bidder)] = Option(
+                lot, bidder, float(bid.price), served - by_provider.get(bidder, 0),
+                None if score is None else float(score), bid.preference)
+    width = len(instance.bidder_ids)  # above every bidder rank
+    return sorted(options.values(),
+                  key=lambda o: lot_rank[o.lot] * width + bidder_rank[o.bidder])
 
 
 def _district_options(data: AwardData) -> list[Option]:

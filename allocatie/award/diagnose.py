@@ -20,6 +20,7 @@ families at once).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import combinations
 
 import numpy as np
@@ -32,6 +33,7 @@ from allocatie.settings import SolverSettings
 from allocatie.status import Status
 
 Message = dict[str, str]  # language -> text
+_INF = float("inf")
 
 
 def diagnose_award(instance: Instance, lang: str = "nl",
@@ -53,9 +55,14 @@ def _msg(nl: str, en: str) -> Message:
 def reach(data: AwardData) -> dict[str, set[str]]:
     """bidder -> the lots it could win on its own, within its capacity and limit."""
     out: dict[str, set[str]] = {b: set() for b in data.bidders}
+    clients = data.clients
+    largest: dict[str, float] = {}  # bidder -> clients of the largest lot it may win alone
+    for b in data.bidders:
+        cap, limit = data.capacity(b), data.max_lots(b)
+        largest[b] = (-_INF if limit is not None and limit < 1
+                      else _INF if cap is None else cap)
     for o in data.options:
-        cap, limit = data.capacity(o.bidder), data.max_lots(o.bidder)
-        if (cap is None or data.clients[o.lot] <= cap) and (limit is None or limit >= 1):
+        if clients[o.lot] <= largest[o.bidder]:
             out[o.bidder].add(o.lot)
     for k in data.combos:
         cap, limit = data.capacity(k.bidder), data.max_lots(k.bidder)
@@ -67,21 +74,21 @@ def reach(data: AwardData) -> dict[str, set[str]]:
 def quick_checks(data: AwardData) -> list[Message]:
     """The cheap checks of the module docstring; each message proves no award exists."""
     lots_of = reach(data)
-    bidders_of: dict[str, set[str]] = {lot: set() for lot in data.lots}
+    bidders_of: dict[str, list[str]] = {lot: [] for lot in data.lots}  # in bidder order
     for b, lots in lots_of.items():
         for lot in lots:
-            bidders_of[lot].add(b)
+            bidders_of[lot].append(b)
     messages = _lot_checks(data, bidders_of)
     messages += _capacity_total(data, lots_of)
     if messages:  # the checks below assume every lot has a bidder that fits
         return messages
-    messages += _lot_limits(data, lots_of)
+    messages += _lot_limits(data, lots_of, bidders_of)
     messages += _sole_bidder_capacity(data, bidders_of)
     messages += _winner_counts(data, lots_of)
     return messages
 
 
-def _lot_checks(data: AwardData, bidders_of: dict[str, set[str]]) -> list[Message]:
+def _lot_checks(data: AwardData, bidders_of: dict[str, list[str]]) -> list[Message]:
     messages = []
     combo_lots = {lot for k in data.combos for lot in k.lots}
     no_bid = [lot for lot in data.lots if not data.by_lot[lot] and lot not in combo_lots]
@@ -114,8 +121,9 @@ def _capacity_total(data: AwardData, lots_of: dict[str, set[str]]) -> list[Messa
     if any(c is None for c in caps):
         return []
     raw = sum(caps)
-    usable = sum(min(data.capacity(b), sum(data.clients[lot] for lot in lots_of[b]))
-                 for b in data.bidders)
+    clients = data.clients.__getitem__
+    usable = sum(min(cap, sum(map(clients, lots_of[b])))
+                 for b, cap in zip(data.bidders, caps, strict=True))
     total = data.total_clients
     if raw < total:
         return [_msg(f"capaciteit van de inschrijvers samen {fmt_int(raw, 'nl')} < "
@@ -135,7 +143,8 @@ def _effective_limit(data: AwardData, bidder: str, lots: set[str]) -> int:
     return len(lots) if limit is None else min(limit, len(lots))
 
 
-def _lot_limits(data: AwardData, lots_of: dict[str, set[str]]) -> list[Message]:
+def _lot_limits(data: AwardData, lots_of: dict[str, set[str]],
+                bidders_of: dict[str, list[str]]) -> list[Message]:
     n_lots = len(data.lots)
     limits = {b: _effective_limit(data, b, lots_of[b]) for b in data.bidders}
     total = sum(limits.values())
@@ -150,13 +159,13 @@ def _lot_limits(data: AwardData, lots_of: dict[str, set[str]]) -> list[Message]:
         return [_msg(f"de inschrijvers mogen samen ten hoogste {total} percelen winnen < "
                      f"{n_lots} percelen",
                      f"the bidders may win at most {total} lots together < {n_lots} lots")]
-    return _hall(data, lots_of, limits)
+    return _hall(data, lots_of, bidders_of, limits)
 
 
-def _hall(data: AwardData, lots_of: dict[str, set[str]], limits: dict[str, int]
-          ) -> list[Message]:
+def _hall(data: AwardData, lots_of: dict[str, set[str]], bidders_of: dict[str, list[str]],
+          limits: dict[str, int]) -> list[Message]:
     """A set of lots that its only bidders cannot cover within their lot limits."""
-    if _greedy_cover(data, lots_of, limits):
+    if _greedy_cover(data, bidders_of, limits):
         return []
     lots = _deficient_lots(data, lots_of, limits)
     if not lots:
@@ -177,20 +186,19 @@ def _hall(data: AwardData, lots_of: dict[str, set[str]], limits: dict[str, int]
                  f"win at most {allowed} lots together")]
 
 
-def _greedy_cover(data: AwardData, lots_of: dict[str, set[str]],
+def _greedy_cover(data: AwardData, bidders_of: dict[str, list[str]],
                   limits: dict[str, int]) -> bool:
     """A quick sufficient condition: lots with the fewest bidders first, each to a bidder
-    with room left (most room first). True = every lot found a bidder, Hall holds."""
+    with room left (most room first, ties in bidder order). True = every lot found a
+    bidder, Hall holds."""
     room = dict(limits)
-    bidders_of: dict[str, list[str]] = {lot: [] for lot in data.lots}
-    for b, lots in lots_of.items():
-        for lot in lots:
-            bidders_of[lot].append(b)
     for lot in sorted(data.lots, key=lambda x: len(bidders_of[x])):
-        free = [b for b in bidders_of[lot] if room[b] > 0]
-        if not free:
+        best, most = None, 0  # the first bidder with the most room
+        for b in bidders_of[lot]:
+            if room[b] > most:
+                best, most = b, room[b]
+        if best is None:
             return False
-        best = max(free, key=lambda b: room[b])
         room[best] -= 1
     return True
 
@@ -240,11 +248,17 @@ def _deficient_lots(data: AwardData, lots_of: dict[str, set[str]],
     return [lot for lot in data.lots if not seen[1 + n_b + lot_index[lot]]]
 
 
-def _sole_bidder_capacity(data: AwardData, bidders_of: dict[str, set[str]]) -> list[Message]:
+def _sole_bidder_capacity(data: AwardData, bidders_of: dict[str, list[str]]
+                          ) -> list[Message]:
     messages = []
+    alone_of: dict[str, list[str]] = defaultdict(list)  # bidder -> lots only it can win
+    for lot in data.lots:
+        if len(bidders_of[lot]) == 1:
+            (only,) = bidders_of[lot]
+            alone_of[only].append(lot)
     for b in data.bidders:
         cap = data.capacity(b)
-        alone = [lot for lot in data.lots if bidders_of[lot] == {b}]
+        alone = alone_of.get(b, [])
         need = sum(data.clients[lot] for lot in alone)
         if cap is not None and len(alone) > 1 and need > cap:
             messages.append(_msg(

@@ -59,6 +59,7 @@ FAMILIES = ("max_lots", "capacity", "min_winners", "max_winners")
 MIN_STAGE_S = 0.05
 LP_AND_FIX_MIN_BIDS = 2000  # a model this large gets an LP-and-fix warm start ...
 LP_AND_FIX_MIN_S = 3.0  # ... when the time limit allows
+LP_SHORT_LIMIT_S = 0.5  # the LP of the warm start may take up to this, or a third of the limit
 # Slack on "keep the earlier stage at its optimum" (HiGHS, CBC units): half a cent in kEUR,
 # half a tie step in score points, and below one rank step.
 _STAGE_TOLERANCE = {"price": 5e-6, "price_quality": 5e-5, "lottery": 1e-6}
@@ -366,14 +367,18 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
     value_costs = form.costs({k: money(v) for k, v in values_eur.items()},
                              {k.id: money(data.combo_value(k)) for k in form.combos})
     stage_one = {key: primary[var] for key, var in form.x.items()}
-    incumbent = greedy_award(data, form.options, stage_one)
-    if incumbent is not None:
-        form.model.hint = form.hint_from(incumbent)
+    lp_start = len(form.x) >= LP_AND_FIX_MIN_BIDS
+    # With a short limit on a large model the LP-guided greedy replaces the plain one (each
+    # costs ~0.2 s at 500 x 100); the plain greedy stays the fallback when the LP fails.
+    if not lp_start or settings.time_limit_s >= LP_AND_FIX_MIN_S:
+        _greedy_hint(form, stage_one)
     lp_bound = None
-    if len(form.x) >= LP_AND_FIX_MIN_BIDS:
+    if lp_start:
         better, lp_bound = _lp_warm_start(form, primary, stage_one, settings, stop)
         if better is not None:
             form.model.hint = better
+        elif not form.model.hint:
+            _greedy_hint(form, stage_one)
     tie_lots = _tie_lots(form, primary_key)
     stages: list[tuple[str, list[float]]] = [(criterion, primary)]
     if tie_lots and criterion == "price_quality":
@@ -447,6 +452,13 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
     return MilpAward(status, winners, combos, objective, bound, score, score_bound, **common)
 
 
+def _greedy_hint(form: Formulation, value: Mapping[tuple[str, str], float]) -> None:
+    """The plain greedy award as the model's hint (left unset when the greedy is stuck)."""
+    incumbent = greedy_award(form.data, form.options, value)
+    if incumbent is not None:
+        form.model.hint = form.hint_from(incumbent)
+
+
 def _lp_warm_start(form: Formulation, cost: list[float],
                    value: Mapping[tuple[str, str], float], settings: SolverSettings,
                    stop: threading.Event | None,
@@ -462,7 +474,9 @@ def _lp_warm_start(form: Formulation, cost: list[float],
     model.cost = cost
     relaxed = copy.copy(model)
     relaxed.integer = [False] * model.num_vars
-    budget = settings.time_limit_s / 8
+    # an eighth of the time limit, but at short limits up to a third: without the LP there is
+    # neither a bound nor an LP-guided start (500 x 100 needs ~0.15 s for it)
+    budget = max(settings.time_limit_s / 8, min(settings.time_limit_s / 3, LP_SHORT_LIMIT_S))
     # the LP always on HiGHS: CP-SAT has no LP, it would solve the 0-1 problem itself
     lp = solve(relaxed, settings.with_(time_limit_s=budget, backend="highs"), None, stop)
     if lp.values is None:
