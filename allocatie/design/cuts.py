@@ -54,8 +54,8 @@ def separate_connectivity_cuts(tm: TerritoryModel, instance: Instance, values: n
         r = {d: values[tm.r[(d, b)]] for d in z}
         for part in support_parts(z, neighbours):
             border = {e for d in part for e in neighbours[d] if e not in part and e in z}
-            rhs = sum(r[d] for d in part) + sum(z[e] for e in border)
-            for d in part:
+            rhs = sum(r[d] for d in sorted(part)) + sum(z[e] for e in sorted(border))
+            for d in sorted(part):
                 violation = z[d] - rhs
                 if violation > tolerance and violation > best.get((d, b), (0.0, None))[0]:
                     best[(d, b)] = (violation, frozenset(part))
@@ -155,7 +155,14 @@ def _district_graph(instance: Instance) -> nx.Graph:
 
 def _territory_parts(graph: nx.Graph, owner: dict[str, str], b: str) -> list[set[str]]:
     territory = [d for d, o in owner.items() if o == b]
-    return [set(part) for part in nx.connected_components(graph.subgraph(territory))]
+    return _components(graph.subgraph(territory))
+
+
+def _components(graph: nx.Graph) -> list[set[str]]:
+    """Connected components in a fixed order (by their smallest district id): networkx walks
+    a subgraph's nodes in set order, which changes with Python's string hashing from one run
+    to the next, and the order of the cuts steers the LP and so the solver's search."""
+    return sorted((set(part) for part in nx.connected_components(graph)), key=min)
 
 
 def _lot_count_range(instance: Instance, part: set[str]) -> tuple[int, int]:
@@ -205,7 +212,7 @@ def separate_pair_cuts(tm: TerritoryModel, instance: Instance, values: np.ndarra
         graph = nx.Graph()
         graph.add_nodes_from(z)
         graph.add_edges_from((e.a, e.b) for e in edges if e.a in z and e.b in z)
-        parts = list(nx.connected_components(graph.subgraph(heavy)))
+        parts = _components(graph.subgraph(heavy))
         if len(parts) < 2:
             continue
         reps = [max(part, key=lambda d: (z[d], d)) for part in parts]
@@ -281,7 +288,7 @@ def _grow_and_test(part: set[str], z: dict[str, float], neighbours, instance: In
     clients = sum(instance.clients(d) for d in part)
     while clients < low:
         border = {e for c in part for e in neighbours[c] if e not in part and e in z}
-        outside = sum(z[e] for e in border)
+        outside = sum(z[e] for e in sorted(border))
         top = max(part, key=lambda d: (z[d], d))
         violation = z[top] - outside
         if violation > tolerance and violation > best.get((top, b), (0.0, None))[0]:

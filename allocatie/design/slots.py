@@ -133,7 +133,7 @@ def build_slot_model(instance: Instance, scale: float = 1000.0,
     x = {(d, b, j): m.add_binary(costs[(d, b)] / scale) for (b, j) in slots
          for d in by_bidder[b]}
     r = {key: m.add_binary() for key in x}
-    w = {b: m.add_binary() for b in {b for b, _ in slots}}
+    w = {b: m.add_binary() for b in dict.fromkeys(b for b, _ in slots)}  # fixed order
     by_district: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
     for key in x:
         by_district[key[0]].append(key)
@@ -180,7 +180,7 @@ def _contiguity(m: Model, instance: Instance, x, r, slots, by_bidder, integer_fl
 
 
 def _capacity(m: Model, instance: Instance, x, slots, by_bidder) -> None:
-    for b in {b for b, _ in slots}:
+    for b in dict.fromkeys(b for b, _ in slots):
         capacity = instance.bidder_by_id[b].capacity
         if capacity is None:
             continue

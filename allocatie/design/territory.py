@@ -272,7 +272,7 @@ def pinned_and_together(m: Model, instance: Instance, z, by_district) -> None:
     for members in groups.values():
         first = members[0]
         for other in members[1:]:
-            for b in set(by_district[first]) | set(by_district[other]):
+            for b in sorted(set(by_district[first]) | set(by_district[other])):
                 terms = []
                 if (first, b) in z:
                     terms.append((z[(first, b)], 1))
