@@ -221,6 +221,7 @@ def _solve_cpsat(model: Model, settings: SolverSettings, progress: ProgressCallb
                  stop: threading.Event | None) -> RawResult:
     from ortools.sat.python import cp_model
 
+    building = time.perf_counter()  # building the CP-SAT model in Python counts to the limit
     cp = cp_model.CpModel()
     xs = []
     for i, (lo, hi) in enumerate(zip(model.lb, model.ub, strict=True)):
@@ -254,7 +255,8 @@ def _solve_cpsat(model: Model, settings: SolverSettings, progress: ProgressCallb
     for i, v in model.hint.items():
         cp.add_hint(xs[i], int(round(v)))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = float(settings.time_limit_s)
+    solver.parameters.max_time_in_seconds = max(
+        0.01, float(settings.time_limit_s) - (time.perf_counter() - building))
     solver.parameters.num_workers = int(settings.threads)
     solver.parameters.random_seed = int(settings.seed)
     solver.parameters.relative_gap_limit = float(settings.mip_gap)
