@@ -4,19 +4,10 @@ over a lot's districts, and each bidder's lots in lot order."""
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-from pathlib import Path
+
+from test_award_factory import benchmark_instance
 
 from allocatie.award import award_data
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_award.py"
-
-
-def _synthetic_instance(lots: int, bidders: int, seed: int, **kwargs: object):
-    spec = importlib.util.spec_from_file_location("bench_award", BENCH)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    return bench.synthetic_instance(lots, bidders, seed=seed, **kwargs)
 
 
 def test_transitions_per_lot_equal_the_sum_over_its_districts(make_grid):
@@ -40,7 +31,7 @@ def test_transitions_per_lot_equal_the_sum_over_its_districts(make_grid):
 
 
 def test_lots_of_is_each_bidders_lots_in_lot_order():
-    data = award_data(_synthetic_instance(40, 12, seed=3))
+    data = award_data(benchmark_instance(40, 12, seed=3))
     rank = {lot: i for i, lot in enumerate(data.lots)}
     for b in data.bidders:
         plain = sorted({o.lot for o in data.options if o.bidder == b}, key=rank.__getitem__)

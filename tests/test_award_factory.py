@@ -86,3 +86,16 @@ def brute_force(instance: Instance) -> float | None:
         if ev.feasible and (best is None or ev.objective < best):
             best = ev.objective
     return best
+
+
+def benchmark_instance(lots: int, bidders: int, seed: int) -> Instance:
+    """The seeded synthetic award instance of ``benchmarks/bench_award.py`` (loaded from the
+    script, which is not a package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_award.py"
+    spec = importlib.util.spec_from_file_location("bench_award", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return bench.synthetic_instance(lots, bidders, seed=seed)

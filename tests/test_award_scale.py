@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from test_award_factory import make_instance
+from test_award_factory import benchmark_instance, make_instance
 
 from allocatie.award import award, award_data
 from allocatie.award.heuristic import greedy_award
@@ -51,14 +51,7 @@ def test_backends_agree_where_cbc_once_claimed_a_wrong_optimum():
     """Benchmark instance 50 x 30, seed 1: CBC on integer capacity rows returned 108,885,172
     as proven optimal; HiGHS and CP-SAT found 108,676,059 (the capacity rows are now
     normalised for CBC)."""
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_award.py"
-    spec = importlib.util.spec_from_file_location("bench_award", path)
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    instance = bench.synthetic_instance(50, 30, seed=1)
+    instance = benchmark_instance(50, 30, seed=1)
     objectives = {}
     for backend in ("highs", "cbc", "cpsat"):
         solution = award(instance, settings=SolverSettings(backend=backend, time_limit_s=30))

@@ -95,12 +95,15 @@ def award(instance: Instance, rule: str | None = None, settings: SolverSettings 
         return _infeasible(data, problems, details, events, lang, settings, started)
 
     # The optimal award on the spec's objective: the rule itself, or its yardstick. When the
-    # rule needs a solve of its own (optimal under price_quality), each gets half the time.
+    # rule needs a solve of its own (optimal under price_quality), the yardstick gets half
+    # the time left and the rule's solve the rest. Preparing the data counts to the limit.
     own_optimal = rule == "optimal" and criterion == "price"
     two_solves = rule == "optimal" and not own_optimal
-    # The time limit covers the whole call: preparing the data counts too.
-    left = max(MIN_SOLVE_S, settings.time_limit_s - (time.perf_counter() - started))
-    budget = settings.with_(time_limit_s=left / 2 if two_solves else left)
+
+    def time_left() -> float:
+        return max(MIN_SOLVE_S, settings.time_limit_s - (time.perf_counter() - started))
+
+    budget = settings.with_(time_limit_s=time_left() / 2 if two_solves else time_left())
     reference = solve_award(data, budget, "price", lottery=lottery if own_optimal else None,
                             progress=progress, stop=stop)
     if reference.status is Status.INFEASIBLE:
@@ -112,9 +115,8 @@ def award(instance: Instance, rule: str | None = None, settings: SolverSettings 
 
     if rule == "optimal":
         result = reference if own_optimal else solve_award(
-            data, settings.with_(time_limit_s=max(
-                MIN_SOLVE_S, settings.time_limit_s - (time.perf_counter() - started))),
-            criterion, scores, lottery, stop=stop)
+            data, settings.with_(time_limit_s=time_left()), criterion, scores, lottery,
+            stop=stop)
         if not result.status.has_solution:
             return _no_solution(data, result, details, events, lang, started)
         events += _optimal_events(data, result, scores)

@@ -1102,15 +1102,17 @@ class _Search:
                               self.data.min_winners, self.data.max_winners)
         return result[0] if result is not None else None
 
-    def _least_violation_award(self, lot_of: Sequence[int] | np.ndarray, k: int,
+    def _least_violation_award(self, lot_of: Sequence[int] | np.ndarray,
+                               clients: Sequence[float],
                                starts: Sequence[Sequence[int] | None]) -> list[int]:
-        """Winners of lots ``lot_of`` lowering (violation, cost) from the best of ``starts``
-        (awards obeying max lots and winner counts): a descent that gives one lot to
-        another bidder or swaps the winners of two lots, keeping max lots and winner
-        counts. The violation is the design's part that depends on the award: missing bids
-        (weighted as in :meth:`_Design.violation`) and clients over capacity. ``[]`` when
-        no start is valid."""
+        """Winners of lots ``lot_of`` (``clients`` per lot) lowering (violation, cost) from
+        the best of ``starts`` (awards obeying max lots and winner counts): a descent that
+        gives one lot to another bidder or swaps the winners of two lots, keeping max lots
+        and winner counts. The violation is the design's part that depends on the award:
+        missing bids (weighted as in :meth:`_Design.violation`) and clients over capacity.
+        ``[]`` when no start is valid."""
         ctx = self.ctx
+        k = len(clients)
         lot_of = np.asarray(lot_of)
         cost = np.zeros((k, ctx.nb))
         np.add.at(cost, lot_of, ctx.cf_array)
@@ -1119,7 +1121,6 @@ class _Search:
         np.add.at(miss, lot_of, ctx.miss_array)
         viol_rows = (ctx.missing_weight * miss).tolist()
         cost_rows = cost.tolist()
-        clients = np.bincount(lot_of, weights=ctx.clients, minlength=k).tolist()
         cap = ctx.cap
         data = self.data
         lo_w = data.min_winners or 0
@@ -1364,7 +1365,8 @@ class _Search:
                               self.data.min_winners, self.data.max_winners)
         if result is None:
             winners = self._least_violation_award(
-                des.lot_of, des.k, [self._penalised_award(des.lot_of, des.k), des.winner])
+                des.lot_of, des.lot_clients,
+                [self._penalised_award(des.lot_of, des.k), des.winner])
             if not winners or winners == des.winner:
                 return False
         else:
