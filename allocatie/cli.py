@@ -20,6 +20,7 @@ from allocatie.solution import Solution
 from allocatie.status import Status
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130  # a second Ctrl-C before anything was written
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted by Ctrl-C: nothing written", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -116,6 +120,9 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lang", choices=["nl", "en"], default="nl", help="report language")
     p.add_argument("--no-report", action="store_true",
                    help="skip maps, HTML report and Excel (only the spec's files)")
+    p.add_argument("--force", action="store_true",
+                   help="write into an --out that holds other files or the instance (they "
+                        "are kept: allocatie replaces only files it wrote itself)")
 
 
 def _solver_options(p: argparse.ArgumentParser) -> None:
@@ -151,6 +158,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from allocatie.checker import evaluate
     from allocatie.loading import load_instance, load_lots_file
 
+    _check_out(args)
     instance = load_instance(args.instance)
     assignment, winners = load_lots_file(args.lots, instance)
     if not winners:
@@ -169,7 +177,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                         assignment=assignment, winners=winners, objective=result.objective,
                         solver="evaluate (no optimisation)",
                         message="" if result.feasible else
-                        "the design breaks rules: " + "; ".join(result.violations))
+                        "the design breaks rules: " + "; ".join(map(str, result.violations)))
     return _finish(args, instance, solution, "evaluate")
 
 
@@ -188,6 +196,7 @@ def cmd_design(args: argparse.Namespace) -> int:
     from allocatie.design import design
     from allocatie.loading import load_instance
 
+    _check_out(args)
     overrides = {"lots": args.lots, "lots_min": args.lots_min, "lots_max": args.lots_max,
                  "max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost, "contiguity": args.contiguity}
@@ -199,15 +208,16 @@ def cmd_design(args: argparse.Namespace) -> int:
     _say(args, f"designing {lots} lots for {len(instance.districts)} districts, "
                f"{len(instance.bidders)} bidders ({settings.backend}, time limit "
                f"{settings.time_limit_s:g} s; Ctrl-C stops and keeps the best design)")
-    solution = _with_stop(args, lambda stop, progress: design(instance, settings, progress,
-                                                              stop))
-    return _finish(args, instance, solution, "design")
+    solution, stopped = _with_stop(args, lambda stop, progress: design(instance, settings,
+                                                                       progress, stop))
+    return _finish(args, instance, solution, "design", ("solve",) if stopped else ())
 
 
 def cmd_award(args: argparse.Namespace) -> int:
     from allocatie.award import award
     from allocatie.loading import load_instance
 
+    _check_out(args)
     overrides = {"max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost}
     instance = load_instance(args.instance, overrides)
@@ -256,7 +266,7 @@ def _progress_printer():
     return ProgressPrinter()
 
 
-def _with_stop(args: argparse.Namespace, run: Callable) -> Solution:
+def _with_stop(args: argparse.Namespace, run: Callable) -> tuple[Solution, bool]:
     printer = None if args.quiet else _progress_printer()
     stop = threading.Event()
     with _sigint_sets(stop):
@@ -265,7 +275,7 @@ def _with_stop(args: argparse.Namespace, run: Callable) -> Solution:
         printer.close()
     if stop.is_set():
         print("stopped by Ctrl-C: keeping the best result found so far", file=sys.stderr)
-    return solution
+    return solution, stop.is_set()
 
 
 class _sigint_sets:  # noqa: N801 - used as a context manager
@@ -289,17 +299,29 @@ class _sigint_sets:  # noqa: N801 - used as a context manager
             signal.signal(signal.SIGINT, self.previous)
 
 
+def _check_out(args: argparse.Namespace) -> None:
+    """Refuse an unsafe --out before any solving (so a refusal costs nothing)."""
+    from allocatie.outfolder import check_out
+
+    check_out(args.out, args.instance, args.force)
+
+
 def _finish(args: argparse.Namespace, instance: Instance, solution: Solution,
-            command: str) -> int:
+            command: str, interrupted: Sequence[str] = ()) -> int:
     from allocatie.results import write_results
     from allocatie.summary_text import describe
 
-    evaluation = write_results(args.out, instance, solution, command=command,
-                               report=not args.no_report, lang=args.lang)
+    written = write_results(args.out, instance, solution, command=command,
+                            report=not args.no_report, lang=args.lang, force=args.force,
+                            interrupted=interrupted)
+    solution, evaluation = written.solution, written.evaluation
     print(describe(instance, solution, evaluation, lang="en", quiet=args.quiet))
     print(f"results written to {args.out}")
+    if "report" in written.interrupted:
+        print("stopped by Ctrl-C while writing the report: the report files are skipped, the "
+              "results are kept (summary.json records the interruption)", file=sys.stderr)
     if evaluation is not None and not evaluation.feasible:
-        print("CHECKER: the result breaks rules: " + "; ".join(evaluation.violations),
+        print("CHECKER: the result breaks rules: " + "; ".join(map(str, evaluation.violations)),
               file=sys.stderr)
     return solution.status.exit_code
 

@@ -2,23 +2,28 @@
 
 A results folder holds ``summary.json``, ``assignment.csv``, ``transitions.csv``,
 ``transitions_per_lot.csv``, ``lots.geojson`` and (unless switched off) the human-readable
-report files. It is written into a temporary sibling folder and moved into place in one
-step, so an interrupted run never leaves a half-written folder behind.
+report files, and the manifest of what allocatie wrote. It is written into a staging folder
+and moved into place (:mod:`allocatie.outfolder`), so an interrupted run never leaves a
+half-written folder behind and no file allocatie did not write is ever replaced.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
-import os
 import shutil
-import tempfile
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from allocatie import __version__
 from allocatie.checker import Evaluation, evaluate
 from allocatie.instance import Instance, natural_key
+from allocatie.outfolder import STAGING_MARKER, check_out, make_staging, move_into_place
 from allocatie.solution import Solution
 from allocatie.status import Status
 
@@ -30,7 +35,7 @@ LOTS_GEOJSON = "lots.geojson"
 
 
 def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation | None,
-                 command: str) -> dict:
+                 command: str, interrupted: Sequence[str] = ()) -> dict:
     """The content of ``summary.json``: the spec's fields plus the rules and settings used."""
     rules = instance.rules
     data: dict = {
@@ -48,6 +53,7 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
         "solver": solution.solver,
         "time_s": round(solution.time_s, 3),
         "message": solution.message,
+        "interrupted": list(interrupted),
         "command": command,
         "instance": instance.name,
         "pricing": solution.pricing,
@@ -76,51 +82,106 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
     return data
 
 
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_results` wrote: the folder, the solution as reported (a result the
+    checker rejects is reported infeasible), the checker's evaluation, and the phases a
+    Ctrl-C interrupted (``solve``, ``report``)."""
+
+    folder: Path
+    solution: Solution
+    evaluation: Evaluation | None
+    interrupted: tuple[str, ...] = ()
+
+
+def checked_solution(solution: Solution, evaluation: Evaluation | None) -> Solution:
+    """``solution`` as it may be reported: never feasible or optimal when the checker rejects
+    it (then ``infeasible``, with the broken rules in the message)."""
+    if evaluation is None or evaluation.feasible or not solution.status.has_solution:
+        return solution
+    broken = "; ".join(str(v) for v in evaluation.violations)
+    message = f"the independent checker rejects this result: {broken}"
+    details = {**solution.details, "solver_status": solution.status.value}
+    return dataclasses.replace(solution, status=Status.INFEASIBLE, message=message,
+                               details=details)
+
+
 def write_results(out: str | Path, instance: Instance, solution: Solution, command: str,
-                  report: bool = True, lang: str = "nl") -> Evaluation | None:
-    """Write the results folder ``out`` atomically and return the checker's evaluation.
+                  report: bool = True, lang: str = "nl", force: bool = False,
+                  interrupted: Sequence[str] = ()) -> Written:
+    """Write the results folder ``out`` safely (see :mod:`allocatie.outfolder`).
 
     With a solution, the design is re-evaluated by the independent checker and the summary
     carries both the solver's objective and the checker's verdict. ``report`` adds the map
     and report files (``kaart.png``, ``kaart.html``, ``rapport.html``, ``resultaat.xlsx``).
+    A Ctrl-C while the report is written skips the report and keeps the results; it is
+    recorded in ``summary.json`` (``interrupted``) together with ``interrupted`` (phases
+    interrupted before). Raises :class:`~allocatie.errors.UsageError` for an unsafe ``out``.
     """
-    out = Path(out)
+    target = check_out(out, instance.folder, force)
     evaluation = None
     if solution.assignment:
         evaluation = evaluate(instance, solution.assignment, solution.winners, solution.pricing,
                               solution.combinations)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    solution = checked_solution(solution, evaluation)
+    phases = list(interrupted)
+    staging = make_staging(target)
     try:
-        _write_json(staging / SUMMARY, summary_dict(instance, solution, evaluation, command))
-        if evaluation is not None:
-            _write_assignment(staging / ASSIGNMENT, instance, solution)
-            _write_transitions(staging, evaluation)
-            from allocatie.geometry import write_lots_geojson
+        with _sigint_deferred() as stopped:
+            _write_spec_files(staging, instance, solution, evaluation, command, phases)
+        if report and not stopped:
+            try:
+                from allocatie.report import write_report
 
-            write_lots_geojson(staging / LOTS_GEOJSON, instance, solution, evaluation)
-        if solution.log:
-            (staging / "log.txt").write_text("\n".join(solution.log) + "\n", encoding="utf-8")
-        if report:
-            from allocatie.report import write_report
-
-            write_report(staging, instance, solution, evaluation, lang=lang)
-        staging.chmod(0o755)  # mkdtemp makes it private; a results folder is for sharing
-        _swap_into_place(staging, out)
+                write_report(staging, instance, solution, evaluation, lang=lang)
+            except KeyboardInterrupt:
+                stopped.append(signal.SIGINT)
+        with _sigint_deferred():
+            if report and stopped:
+                for path in staging.iterdir():
+                    if path.name not in SPEC_FILES and path.is_file():
+                        path.unlink()
+                phases.append("report")
+                _write_json(staging / SUMMARY, summary_dict(instance, solution, evaluation,
+                                                            command, phases))
+            move_into_place(staging, target)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        if staging.exists() and (staging / STAGING_MARKER).exists():
+            shutil.rmtree(staging, ignore_errors=True)
         raise
-    return evaluation
+    return Written(target, solution, evaluation, tuple(phases))
 
 
-def _swap_into_place(staging: Path, out: Path) -> None:
-    if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
-        os.replace(out, old)
-        os.replace(staging, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staging, out)
+SPEC_FILES = frozenset({SUMMARY, ASSIGNMENT, TRANSITIONS, TRANSITIONS_PER_LOT, LOTS_GEOJSON,
+                        "log.txt", STAGING_MARKER})
+
+
+def _write_spec_files(staging: Path, instance: Instance, solution: Solution,
+                      evaluation: Evaluation | None, command: str, phases: list[str]) -> None:
+    _write_json(staging / SUMMARY, summary_dict(instance, solution, evaluation, command, phases))
+    if evaluation is not None:
+        _write_assignment(staging / ASSIGNMENT, instance, solution)
+        _write_transitions(staging, evaluation)
+        from allocatie.geometry import write_lots_geojson
+
+        write_lots_geojson(staging / LOTS_GEOJSON, instance, solution, evaluation)
+    if solution.log:
+        (staging / "log.txt").write_text("\n".join(solution.log) + "\n", encoding="utf-8")
+
+
+@contextmanager
+def _sigint_deferred() -> Iterator[list[int]]:
+    """Hold off Ctrl-C while the block runs; the list yielded records the ones caught (in the
+    main thread; elsewhere nothing is caught)."""
+    caught: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum))
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def read_results(folder: str | Path) -> tuple[dict, dict[str, str], dict[str, str]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from allocatie.checker import evaluate, objectives_match
 from allocatie.instance import Instance
+from allocatie.outfolder import is_staging_folder
 from allocatie.results import TRANSITIONS, read_results
 
 
@@ -30,8 +31,12 @@ def check_results_folder(instance: Instance, folder: str | Path) -> CheckReport:
     """Recompute feasibility, the objective, cost, transitions and the transitions matrix of a
     results folder from the instance alone and compare them with what the folder claims."""
     folder = Path(folder)
-    summary, assignment, winners = read_results(folder)
     report = CheckReport()
+    if is_staging_folder(folder):
+        report.fail(f"{folder} is a staging folder of a run that was killed or is still "
+                    "running, not a results folder; run the command again")
+        return report
+    summary, assignment, winners = read_results(folder)
     status = summary.get("status")
     if status not in ("optimal", "feasible"):
         if assignment:
