@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from allocatie import __version__
-from allocatie.errors import InstanceError, UsageError
+from allocatie.errors import InstanceError, RuleConflict, UsageError
 from allocatie.instance import Instance
 from allocatie.settings import BACKENDS, SolverSettings
 from allocatie.solution import Solution
@@ -38,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not args.quiet:
                 print(f"warning: {w.message}", file=sys.stderr)
         return code
+    except RuleConflict as conflict:
+        return _rules_conflict(args, conflict)
     except InstanceError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
@@ -144,9 +146,7 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
 
 # --------------------------------------------------------------------------- handlers
 def cmd_validate(args: argparse.Namespace) -> int:
-    from allocatie.loading import load_instance
-
-    instance = load_instance(args.instance)  # its warnings are printed by main()
+    instance = _load(args)  # its warnings are printed by main()
     print(f"{args.instance}: valid — {len(instance.districts)} districts, "
           f"{instance.total_clients:,} clients, {len(instance.bidders)} bidders, "
           f"{len(instance.bids):,} bids, {len(instance.edges_for())} neighbour pairs "
@@ -156,10 +156,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from allocatie.checker import evaluate
-    from allocatie.loading import load_instance, load_lots_file
+    from allocatie.loading import load_lots_file
 
     _check_out(args)
-    instance = load_instance(args.instance)
+    instance = _load(args, tolerate=("rules", "fixed_design"))  # the design is given
     assignment, winners = load_lots_file(args.lots, instance)
     if not winners:
         from allocatie.award import award
@@ -182,10 +182,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from allocatie.loading import load_instance
     from allocatie.verify import check_results_folder
 
-    instance = load_instance(args.instance)
+    instance = _load(args, tolerate=("rules", "fixed_design"))
     report = check_results_folder(instance, args.results)
     for line in report.lines:
         print(line)
@@ -194,13 +193,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_design(args: argparse.Namespace) -> int:
     from allocatie.design import design
-    from allocatie.loading import load_instance
 
     _check_out(args)
     overrides = {"lots": args.lots, "lots_min": args.lots_min, "lots_max": args.lots_max,
                  "max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost, "contiguity": args.contiguity}
-    instance = load_instance(args.instance, overrides)
+    instance = _load(args, overrides, tolerate=("fixed_design",))  # it draws its own lots
     settings = _settings(args, instance)
     rules = instance.rules
     lots = (str(rules.lots_min) if rules.lots_min == rules.lots_max
@@ -215,12 +213,11 @@ def cmd_design(args: argparse.Namespace) -> int:
 
 def cmd_award(args: argparse.Namespace) -> int:
     from allocatie.award import award
-    from allocatie.loading import load_instance
 
     _check_out(args)
     overrides = {"max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost}
-    instance = load_instance(args.instance, overrides)
+    instance = _load(args, overrides)
     if instance.lots is None:
         raise UsageError(f"{args.instance} has no fixed design: add [files] lots = "
                          "\"lots.csv\" (district_id,lot) to instance.toml, or run "
@@ -297,6 +294,42 @@ class _sigint_sets:  # noqa: N801 - used as a context manager
     def __exit__(self, *exc: object) -> None:
         if self.previous is not None:
             signal.signal(signal.SIGINT, self.previous)
+
+
+def _load(args: argparse.Namespace, overrides: dict | None = None,
+          tolerate: Sequence[str] = ()) -> Instance:
+    """Load the instance; rule conflicts of the kinds in ``tolerate`` are let through (the
+    command deals with them), others raise :class:`RuleConflict` for :func:`_rules_conflict`."""
+    from allocatie.loading import load_instance
+
+    try:
+        return load_instance(args.instance, overrides)
+    except RuleConflict as conflict:
+        if conflict.of_kind(*tolerate) != conflict.problems:
+            raise
+        for problem in conflict.problems:
+            _say(args, f"note: {problem}")
+        return conflict.instance  # type: ignore[return-value]
+
+
+def _rules_conflict(args: argparse.Namespace, conflict: RuleConflict) -> int:
+    """The rules cannot all be met: infeasibility (exit 3), with the diagnosis written to the
+    results folder when the command writes one."""
+    lines = [str(p) for p in conflict.problems]
+    print(f"infeasible: the rules of {args.instance} conflict, no solution can keep them all:",
+          file=sys.stderr)
+    for line in lines:
+        print(f"  - {line}", file=sys.stderr)
+    if getattr(args, "out", None) is None or args.command == "compare":
+        return EXIT_INFEASIBLE
+    solution = Solution(Status.INFEASIBLE, solver="rule check (before solving)",
+                        message="the rules conflict: " + "; ".join(lines),
+                        log=tuple(f"Diagnosis {i}: {line}" for i, line in enumerate(lines, 1)),
+                        details={"diagnosis": lines, "diagnosis_en": lines,
+                                 "conflicts": [{"kind": p.kind, "file": p.file, "id": p.id,
+                                                "message": p.message} for p in conflict.problems]})
+    _finish(args, conflict.instance, solution, args.command)  # type: ignore[arg-type]
+    return EXIT_INFEASIBLE
 
 
 def _check_out(args: argparse.Namespace) -> None:

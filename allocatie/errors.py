@@ -7,13 +7,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem in the input: what is wrong, where (file, row, id) and how to fix it."""
+    """One problem in the input: what is wrong, where (file, row, id) and how to fix it.
+
+    ``kind`` is ``input`` for bad input, ``rules`` when well-formed input asks for the
+    impossible (the rules conflict with each other or with the data: infeasibility, not an
+    error) and ``fixed_design`` when the fixed lots (``lots.csv``) break a rule."""
 
     message: str
     file: str | None = None
     row: int | None = None
     id: str | None = None
     hint: str | None = None
+    kind: str = "input"
 
     def __str__(self) -> str:
         where = []
@@ -42,3 +47,16 @@ class InstanceError(ValueError):
 
 class UsageError(ValueError):
     """A request that cannot be carried out as asked (bad option values, missing files)."""
+
+
+class RuleConflict(InstanceError):
+    """The instance is well-formed but its rules cannot all be met (every problem has kind
+    ``rules`` or ``fixed_design``). ``instance`` is the loaded instance, for a diagnosis."""
+
+    def __init__(self, problems: list[Problem], instance: object,
+                 source: str | None = None) -> None:
+        super().__init__(problems, source)
+        self.instance = instance
+
+    def of_kind(self, *kinds: str) -> list[Problem]:
+        return [p for p in self.problems if p.kind in kinds]

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from allocatie.errors import InstanceError, Problem, UsageError
+from allocatie.errors import InstanceError, Problem, RuleConflict, UsageError
 from allocatie.instance import (
     AwardSettings,
     Bidder,
@@ -159,6 +159,8 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
     notes = state.notes + [str(w) for w in warned]
     for note in notes:
         warnings.warn(note, LoadWarning, stacklevel=2)
+    if problems and all(p.kind != "input" for p in problems):
+        raise RuleConflict(problems, instance, source=str(folder))
     if problems:
         raise InstanceError(problems, source=str(folder))
     return instance

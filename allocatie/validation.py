@@ -152,18 +152,19 @@ class _Checks:
         return self.i.files.get(role) or None
 
     def add(self, role: str, message: str, hint: str | None = None, key: tuple = (),
-            id: str | None = None, warning: bool = False) -> None:
-        """Record a problem (or warning) in the file of ``role``, at the rows of ``key``."""
+            id: str | None = None, warning: bool = False, kind: str = "input") -> None:
+        """Record a problem (or warning) in the file of ``role``, at the rows of ``key``;
+        ``kind`` as in :class:`~allocatie.errors.Problem`."""
         rows = sorted(self.rows.get((role, *key), ())) if key else []
-        self.add_at(role, rows, message, id=id, hint=hint, warning=warning)
+        self.add_at(role, rows, message, id=id, hint=hint, warning=warning, kind=kind)
 
     def add_at(self, role: str, rows: list[int], message: str, id: str | None = None,
-               hint: str | None = None, warning: bool = False) -> None:
+               hint: str | None = None, warning: bool = False, kind: str = "input") -> None:
         """Record a problem at the first of ``rows``, naming them all when there are more."""
         if len(rows) > 1:
             message += f" (rows {list_ids(rows, 10)})"
         problem = Problem(message, file=self.file(role), row=rows[0] if rows else None, id=id,
-                          hint=hint)
+                          hint=hint, kind=kind)
         (self.warnings if warning else self.problems).append(problem)
 
     def rows_of(self, role: str, keys: Iterable[tuple]) -> list[int]:
@@ -413,16 +414,18 @@ class _Checks:
                     all(_is_number(c) for c in caps) and max(caps) < clients:
                 self.add("districts", f"district {d} has {fmt(clients)} clients, more than the "
                          f"capacity of every bidder on it (largest {fmt(max(caps))})",
-                         key=(d,), id=d, hint="raise a capacity or check the clients")
+                         key=(d,), id=d, hint="raise a capacity or check the clients",
+                         kind="rules")
 
     def per_id(self, role: str, ids: list[str], one: Callable[[str], str],
-               many: Callable[[list[str]], str], hint: str, warning: bool = False) -> None:
+               many: Callable[[list[str]], str], hint: str, warning: bool = False,
+               kind: str = "input") -> None:
         """A problem per id, or one listing them all when there are many."""
         if len(ids) <= PER_ID:
             for d in ids:
-                self.add(role, one(d), key=(d,), id=d, hint=hint, warning=warning)
+                self.add(role, one(d), key=(d,), id=d, hint=hint, warning=warning, kind=kind)
         else:
-            self.add(role, many(ids), hint=hint, warning=warning)
+            self.add(role, many(ids), hint=hint, warning=warning, kind=kind)
 
     # ---- fixed design
     def fixed_design(self) -> None:
@@ -460,9 +463,44 @@ class _Checks:
                 f"{r.lots_min} to {r.lots_max}"
             self.add("lots", f"the design has {plural(len(design), 'lot')}; [rules] asks for "
                      f"{wanted}",
-                     hint="make [rules] lots match the design, or change the design")
+                     hint="make [rules] lots match the design, or change the design",
+                     kind="fixed_design")
         self.lot_bids(design)
         self.combinations(design)
+        self.fixed_lot_shapes(design)
+
+    def fixed_lot_shapes(self, design: set[str]) -> None:
+        """Every fixed lot must be contiguous and within the hard client bounds."""
+        i, r = self.i, self.i.rules
+        members: dict[str, list[str]] = defaultdict(list)
+        for d, lot in (i.lots or {}).items():
+            if d in self.district_ids and lot in design:
+                members[lot].append(d)
+        hint = "correct the lot column of the fixed design, or loosen the rule in [rules]"
+        if r.contiguity in CONTIGUITY and r.contiguity != "none" and self.districts_known:
+            graph = nx.Graph()
+            graph.add_edges_from((e.a, e.b) for e in i.edges_for()
+                                 if e.a in self.district_ids and e.b in self.district_ids)
+            for lot in sorted(members, key=natural_key):
+                ds = members[lot]
+                graph.add_nodes_from(ds)
+                parts = sorted((sorted(p, key=natural_key)
+                                for p in nx.connected_components(graph.subgraph(ds))), key=len)
+                if len(parts) > 1:
+                    self.add_at("lots", self.rows_of("lots", [(d,) for d in parts[0]]),
+                                f"lot {lot} is not contiguous ({r.contiguity}): "
+                                f"{len(parts)} parts {describe_parts(parts)}", id=lot,
+                                hint=hint, kind="fixed_design")
+        if r.soft_client_bounds or not self.clients_known:
+            return
+        for lot in sorted(members, key=natural_key):
+            clients = sum(int(i.clients(d)) for d in members[lot] if _is_count(i.clients(d)))
+            if r.lot_clients_min is not None and clients < r.lot_clients_min:
+                self.add("lots", f"lot {lot} has {fmt(clients)} clients, below lot_clients_min "
+                         f"{fmt(r.lot_clients_min)}", id=lot, hint=hint, kind="fixed_design")
+            if r.lot_clients_max is not None and clients > r.lot_clients_max:
+                self.add("lots", f"lot {lot} has {fmt(clients)} clients, above lot_clients_max "
+                         f"{fmt(r.lot_clients_max)}", id=lot, hint=hint, kind="fixed_design")
 
     def lot_bids(self, design: set[str]) -> None:
         i = self.i
@@ -508,7 +546,8 @@ class _Checks:
                         if bid.bidder in self.bidder_ids or not self.bidders_known}
             for lot in sorted(design - with_bid, key=natural_key):
                 self.add(role, f"nobody bids on lot {lot}", id=lot,
-                         hint="every lot needs at least one bid to be awarded")
+                         hint="every lot needs at least one bid to be awarded",
+                         kind="fixed_design")
         elif i.bids:
             self.lots_priced_by_district(design)
 
@@ -522,7 +561,8 @@ class _Checks:
             ds = members.get(lot, [])
             if ds and not any(all((b, d) in self.i.bids for d in ds) for b in self.bidder_ids):
                 self.add("lots", f"nobody bids on every district of lot {lot}, so it has no "
-                         "price", id=lot, hint="add lot_bids, or bids covering the whole lot")
+                         "price", id=lot, hint="add lot_bids, or bids covering the whole lot",
+                         kind="fixed_design")
 
     def combinations(self, design: set[str]) -> None:
         role = "combination_bids"
@@ -629,7 +669,7 @@ class _Checks:
                                   f"{fmt(cmax)}; it fits in no lot",
                         lambda ds: f"{len(ds)} districts have more clients than "
                                    f"lot_clients_max {fmt(cmax)}: {list_ids(ds)}",
-                        hint="raise [rules] lot_clients_max or check the clients")
+                        hint="raise [rules] lot_clients_max or check the clients", kind="rules")
         if hard and cmin and "lot_clients_min" not in self.bad_rules:
             upper.append(_Bound(
                 math.floor(total / cmin),
@@ -689,11 +729,11 @@ class _Checks:
         for bound in lower:
             if bound.value > hi:
                 failed = True
-                self.add("rules", bound.describe(hi), hint=bound.hint)
+                self.add("rules", bound.describe(hi), hint=bound.hint, kind="rules")
         for bound in upper:
             if bound.value < lo:
                 failed = True
-                self.add("rules", bound.describe(lo), hint=bound.hint)
+                self.add("rules", bound.describe(lo), hint=bound.hint, kind="rules")
         if failed or not lower:
             return
         need = max(lower, key=lambda b: b.value)
@@ -702,7 +742,24 @@ class _Checks:
             self.add("rules", f"no number of lots from {lo} to {hi} passes every rule: at "
                      f"least {need.value} are needed ({need.describe(need.value - 1)}) but at "
                      f"most {most.value} are possible ({most.describe(most.value + 1)})",
-                     hint=f"{need.hint}; or {most.hint}")
+                     hint=f"{need.hint}; or {most.hint}", kind="rules")
+
+    def most_clients_in(self, lots: int, bidders: list[str]) -> float:
+        """The most clients ``lots`` lots can hold when every winner stays within its capacity,
+        its lot limit and lot_clients_max: bidder b holding n lots holds at most
+        min(capacity, n x lot_clients_max); these gains shrink with n, so taking the largest
+        gain lot by lot is optimal."""
+        i, r = self.i, self.i.rules
+        cmax = r.lot_clients_max if not r.soft_client_bounds else None
+        per_lot = float(cmax) if _is_number(cmax) else math.inf
+        gains: list[float] = []
+        for b in bidders:
+            cap = float(i.bidder_by_id[b].capacity)  # type: ignore[arg-type]
+            limit = i.max_lots(b)
+            n_max = lots if limit is None or not _is_count(limit) else min(lots, int(limit))
+            for n in range(1, n_max + 1):
+                gains.append(min(cap, n * per_lot) - min(cap, (n - 1) * per_lot))
+        return sum(sorted(gains, reverse=True)[:lots])
 
     def capacity(self) -> None:
         i = self.i
@@ -715,14 +772,30 @@ class _Checks:
         total = self.total_clients()
         capacity = sum(caps)  # type: ignore[arg-type]
         if capacity < total:
-            self.add("bidders", f"total capacity {fmt(capacity)} clients < {fmt(total)} "
-                     "clients", hint="raise the bidders' capacity, or check the clients")
+            each = (f"capacity {fmt(caps[0])} x {plural(len(caps), 'bidder')} = "
+                    if len(set(caps)) == 1 else "total capacity ")
+            self.add("bidders", f"{each}{fmt(capacity)} < {fmt(total)} clients",
+                     hint="raise the bidders' capacity, or check the clients", kind="rules")
             return
         r = i.rules
+        if {"lots_min", "lots_max"} & self.bad_rules:
+            return
+        held = {k: self.most_clients_in(k, bidders) for k in range(r.lots_min, r.lots_max + 1)}
+        if held and max(held.values()) < total:
+            k = max(held, key=lambda n: held[n])
+            if len(set(caps)) == 1 and held[k] == k * caps[0]:
+                how = f"{plural(k, 'lot')} x capacity {fmt(caps[0])} = {fmt(held[k])}"
+            else:
+                how = (f"{plural(k, 'lot')} can hold at most {fmt(held[k])} clients (each "
+                       "lot's winner within its capacity and lot limit)")
+            self.add("bidders", f"{how} < {fmt(total)} clients: a lot can not hold more clients "
+                     "than its winner's capacity", kind="rules",
+                     hint="raise the capacities or the number of lots")
+            return
         if r.max_winners is not None and "max_winners" not in self.bad_rules and \
                 r.max_winners < len(caps):
             best = sum(sorted(caps, reverse=True)[: r.max_winners])  # type: ignore[type-var]
             if best < total:
                 self.add("bidders", f"the {r.max_winners} largest capacities (max_winners) "
                          f"hold {fmt(best)} clients < {fmt(total)} clients",
-                         hint="raise max_winners or the capacities")
+                         hint="raise max_winners or the capacities", kind="rules")

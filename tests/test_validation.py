@@ -95,7 +95,7 @@ def test_every_planted_problem_is_listed_in_one_error(emmen_wijken: Path) -> Non
     one(problems, r"^nobody bids on district WK011421$", file=geo, id="WK011421")
     one(problems, r"price 0 of Zorggroep A for WK011401", file="bids.csv", row=2)
     one(problems, r"^8 bidders x max 1 lot = 8 < 10 lots$", file=toml)
-    one(problems, r"^total capacity 1,600 clients < 4,\d{3} clients$", file="bidders.csv")
+    one(problems, r"^capacity 200 x 8 bidders = 1,600 < 4,\d{3} clients$", file="bidders.csv")
     one(problems, r"^10 lots x max 400 clients = 4,000 < 4,\d{3} clients$", file=toml)
     one(problems, r"unknown district WK999998 in the lot design", file="lots.csv", row=29,
         id="WK999998")
@@ -139,7 +139,7 @@ def test_bidder_limit_and_capacity_checks_quote_numbers(make_grid) -> None:
                                   max_lots_per_bidder=2)
     one(instance_problems(instance), r"^8 bidders x max 2 lots = 16 < 20 lots$")
     capped = make_grid(5, 5, clients=100, bidders=bidders, lots=2, capacity=231)
-    one(instance_problems(capped), r"^total capacity 1,848 clients < 2,500 clients$")
+    one(instance_problems(capped), r"^capacity 231 x 8 bidders = 1,848 < 2,500 clients$")
     mixed = replace(capped, bidders=(Bidder("A", max_lots=3), Bidder("B", max_lots=1)),
                     rules=Rules(lots_min=5, lots_max=5, max_lots_per_bidder=2))
     mixed = replace(mixed, bids={(b, d): 1.0 for b in ("A", "B") for d in mixed.district_ids})

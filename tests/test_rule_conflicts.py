@@ -1,0 +1,118 @@
+"""Rules that cannot all be met are infeasibility (exit 3, diagnosis in the results folder),
+and a result the checker rejects is never reported feasible. Real runs on copies of
+instances/emmen-wijken."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from allocatie.cli import main
+from allocatie.errors import RuleConflict
+from allocatie.loading import load_instance
+
+
+def rewrite(path: Path, change) -> None:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    fields = list(rows[0])
+    rows = [r for r in (change(dict(r)) for r in rows) if r is not None]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def summary(folder: Path) -> dict:
+    return json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_a_non_contiguous_fixed_lot_is_rejected_and_award_diagnoses_it(emmen_wijken: Path,
+                                                                       tmp_path: Path,
+                                                                       capsys) -> None:
+    # WK011441 (lot 1) moved to lot 6, which lies elsewhere: both lots fall apart.
+    rewrite(emmen_wijken / "lots.csv",
+            lambda r: {**r, "lot": "6"} if r["district_id"] == "WK011441" else r)
+    assert main(["validate", str(emmen_wijken)]) == 3
+    err = capsys.readouterr().err
+    assert "lot 6 is not contiguous" in err and "lots.csv" in err
+    out = tmp_path / "award"
+    assert main(["award", str(emmen_wijken), "--out", str(out), "--no-report"]) == 3
+    printed = capsys.readouterr()
+    assert "status: feasible" not in printed.out and "status: infeasible" in printed.out
+    data = summary(out)
+    assert data["status"] == "infeasible" and not (out / "assignment.csv").exists()
+    assert any("lot 6 is not contiguous" in line for line in data["details"]["diagnosis"])
+    assert "lot 6 is not contiguous" in (out / "log.txt").read_text(encoding="utf-8")
+    assert main(["check", str(emmen_wijken), str(out)]) == 0  # an honest infeasible result
+    # design draws its own lots: the broken fixed design does not stop it
+    assert main(["design", str(emmen_wijken), "--out", str(tmp_path / "d"), "--no-report",
+                 "--quiet", "--time-limit", "5"]) == 0
+
+
+def test_lot_limits_below_the_lots_exit_3_with_the_diagnosis(emmen_wijken: Path,
+                                                             tmp_path: Path) -> None:
+    gone = {"Zorggroep A", "Welzijn C", "Thuishulp E"}
+    for name in ("bidders.csv", "bids.csv", "lot_bids.csv", "combination_bids.csv"):
+        rewrite(emmen_wijken / name, lambda r: None if r["bidder"] in gone else r)
+    out = tmp_path / "award"
+    code = main(["award", str(emmen_wijken), "--out", str(out), "--no-report", "--quiet",
+                 "--max-lots-per-bidder", "1"])
+    assert code == 3
+    assert "5 bidders x max 1 lot = 5 < 6 lots" in " ".join(summary(out)["details"]["diagnosis"])
+    try:
+        load_instance(emmen_wijken, {"max_lots_per_bidder": 1})
+    except RuleConflict as conflict:
+        assert [p.kind for p in conflict.problems] == ["rules"]
+    else:
+        raise AssertionError("no rule conflict raised")
+
+
+def test_an_infeasible_design_names_the_binding_rule_and_by_how_much(emmen_wijken: Path,
+                                                                      tmp_path: Path) -> None:
+    rewrite(emmen_wijken / "bidders.csv", lambda r: {**r, "capacity": "700", "max_lots": ""})
+    out = tmp_path / "design"
+    assert main(["design", str(emmen_wijken), "--out", str(out), "--no-report", "--quiet",
+                 "--time-limit", "5"]) == 3
+    data = summary(out)
+    assert data["status"] == "infeasible"
+    assert "6 lots x capacity 700 = 4,200 < 4,312 clients" in data["message"]
+
+
+def test_a_result_the_checker_rejects_is_never_reported_feasible(emmen_wijken: Path,
+                                                                  tmp_path: Path,
+                                                                  capsys) -> None:
+    from allocatie.award import award
+    from allocatie.results import write_results
+    from allocatie.summary_text import describe
+
+    instance = load_instance(emmen_wijken)
+    solution = award(instance)
+    assert solution.status.has_solution
+    # The same award checked against tighter rules (a bidder's capacity halved) breaks one.
+    winner = solution.winners["1"]
+    rewrite(emmen_wijken / "bidders.csv",
+            lambda r: {**r, "capacity": "400"} if r["bidder"] == winner else r)
+    tighter = load_instance(emmen_wijken)
+    written = write_results(tmp_path / "out", tighter, solution, command="award",
+                            report=True, lang="nl")
+    assert not written.evaluation.feasible
+    assert written.solution.status.value == "infeasible"
+    assert written.solution.status.exit_code == 3
+    data = summary(tmp_path / "out")
+    assert data["status"] == "infeasible" and data["feasible_by_checker"] is False
+    assert data["details"]["solver_status"] in ("optimal", "feasible")
+    assert "status: infeasible" in describe(tighter, written.solution, written.evaluation)
+    report = (tmp_path / "out" / "rapport.html").read_text(encoding="utf-8")
+    headline = report.split("In het kort", 1)[1][:400]
+    assert "Toelaatbaar" not in headline and "Optimaal" not in headline
+    assert "overtredingen gevonden" in report
+
+
+def test_design_with_another_lot_count_than_the_fixed_lots_runs(instances_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    assert main(["design", str(instances_dir / "emmen-wijken"), "--lots", "5", "--out",
+                 str(tmp_path / "d5"), "--no-report", "--quiet", "--time-limit", "5"]) == 0
+    assert len(set(r["lot"] for r in csv.DictReader(
+        (tmp_path / "d5" / "assignment.csv").open(encoding="utf-8")))) == 5
