@@ -35,6 +35,27 @@ TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)
+class Violation:
+    """One broken rule: its name (``contiguity``, ``capacity``, ``lot_clients_max``, ...;
+    the README lists them), the lots and districts concerned, the file of a results folder it
+    was found in (``None``: the design itself) and a message; ``str()`` gives the message."""
+
+    rule: str
+    message: str
+    lots: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()
+    file: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message
+
+    def as_dict(self) -> dict[str, object]:
+        """For summary.json."""
+        return {"rule": self.rule, "message": self.message, "lots": list(self.lots),
+                "districts": list(self.districts), "file": self.file}
+
+
+@dataclass(frozen=True)
 class LotFigures:
     """One lot's figures as recomputed by the checker."""
 
@@ -62,11 +83,16 @@ class Evaluation:
     matrix: Mapping[tuple[str, str], int]
     matrix_per_lot: Mapping[str, Mapping[tuple[str, str], int]]
     changed_districts: int | None
-    violations: tuple[str, ...] = field(default_factory=tuple)
+    violations: tuple[Violation, ...] = field(default_factory=tuple)
 
     @property
     def feasible(self) -> bool:
         return not self.violations
+
+    @property
+    def messages(self) -> tuple[str, ...]:
+        """The violations as text, for printing."""
+        return tuple(str(v) for v in self.violations)
 
     def lot(self, lot: str) -> LotFigures:
         return next(f for f in self.lots if f.lot == lot)
@@ -81,7 +107,7 @@ def evaluate(
 ) -> Evaluation:
     """Recompute feasibility and the objective of a design (district -> lot) with winners
     (lot -> bidder). Never raises on an infeasible design: violations are listed instead."""
-    violations: list[str] = []
+    violations: list[Violation] = []
     members = _lot_members(instance, assignment, violations)
     lots = sorted(members, key=natural_key)
     _check_lot_count(instance, lots, violations)
@@ -97,7 +123,8 @@ def evaluate(
         districts = tuple(members[lot])
         clients = sum(instance.clients(d) for d in districts)
         if winner is None or winner not in instance.bidder_by_id:
-            violations.append(f"lot {lot} has no known winner (got {winner!r})")
+            violations.append(Violation("winner", f"lot {lot} has no known winner (got "
+                                        f"{winner!r})", lots=(lot,)))
             winner = None
             cost = 0.0
         elif pricing == "lot_bids":
@@ -147,8 +174,8 @@ def check(instance: Instance, solution: Solution) -> Evaluation:
                       solution.combinations)
     if solution.objective is not None and not objectives_match(solution.objective,
                                                                result.objective):
-        extra = (f"reported objective {solution.objective:,.2f} differs from the recomputed "
-                 f"{result.objective:,.2f}",)
+        extra = (Violation("objective", f"reported objective {solution.objective:,.2f} "
+                           f"differs from the recomputed {result.objective:,.2f}"),)
         return Evaluation(**{**result.__dict__, "violations": result.violations + extra})
     return result
 
@@ -160,29 +187,33 @@ def objectives_match(reported: float, recomputed: float) -> bool:
 
 # --------------------------------------------------------------------------- pieces
 def _lot_members(instance: Instance, assignment: Mapping[str, str],
-                 violations: list[str]) -> dict[str, list[str]]:
+                 violations: list[Violation]) -> dict[str, list[str]]:
     members: dict[str, list[str]] = defaultdict(list)
     for d in instance.district_ids:
         lot = assignment.get(d)
         if lot is None or lot == "":
-            violations.append(f"district {d} is in no lot")
+            violations.append(Violation("every_district_in_a_lot",
+                                        f"district {d} is in no lot", districts=(d,)))
         else:
             members[str(lot)].append(d)
     unknown = sorted(set(assignment) - set(instance.district_ids))
     if unknown:
-        violations.append(f"unknown district ids in the design: {', '.join(unknown[:10])}")
+        violations.append(Violation("known_districts", "unknown district ids in the design: "
+                                    f"{', '.join(unknown[:10])}", districts=tuple(unknown)))
     return dict(members)
 
 
-def _check_lot_count(instance: Instance, lots: list[str], violations: list[str]) -> None:
+def _check_lot_count(instance: Instance, lots: list[str],
+                     violations: list[Violation]) -> None:
     lo, hi = instance.rules.lots_min, instance.rules.lots_max
     if not lo <= len(lots) <= hi:
         wanted = str(lo) if lo == hi else f"{lo} to {hi}"
-        violations.append(f"the design has {len(lots)} lots; the rules ask for {wanted}")
+        violations.append(Violation("lot_count", f"the design has {len(lots)} lots; the rules "
+                                    f"ask for {wanted}", lots=tuple(lots)))
 
 
 def _check_contiguity(instance: Instance, members: Mapping[str, list[str]],
-                      violations: list[str]) -> None:
+                      violations: list[Violation]) -> None:
     if instance.rules.contiguity == "none":
         return
     graph = nx.Graph()
@@ -192,14 +223,14 @@ def _check_contiguity(instance: Instance, members: Mapping[str, list[str]],
         parts = list(nx.connected_components(graph.subgraph(districts)))
         if len(parts) > 1:
             sizes = sorted((sorted(p) for p in parts), key=len)
-            violations.append(
-                f"lot {lot} is not contiguous ({instance.rules.contiguity}): {len(parts)} parts,"
-                f" e.g. {{{', '.join(sizes[0][:5])}}} is cut off"
-            )
+            violations.append(Violation(
+                "contiguity", f"lot {lot} is not contiguous ({instance.rules.contiguity}): "
+                f"{len(parts)} parts, e.g. {{{', '.join(sizes[0][:5])}}} is cut off",
+                lots=(lot,), districts=tuple(sizes[0])))
 
 
 def _check_pins(instance: Instance, assignment: Mapping[str, str],
-                violations: list[str]) -> None:
+                violations: list[Violation]) -> None:
     rules = instance.rules
     lot_of_label: dict[str, str] = {}
     for d, label in rules.pinned.items():
@@ -207,45 +238,51 @@ def _check_pins(instance: Instance, assignment: Mapping[str, str],
         if lot is None:
             continue
         if label in lot_of_label and lot_of_label[label] != lot:
-            violations.append(f"district {d} is pinned to lot {label!r} with other districts "
-                              f"but lies in lot {lot}, apart from them")
+            violations.append(Violation(
+                "pinned", f"district {d} is pinned to lot {label!r} with other districts but "
+                f"lies in lot {lot}, apart from them", lots=(lot,), districts=(d,)))
         lot_of_label.setdefault(label, lot)
     if len(set(lot_of_label.values())) < len(lot_of_label):
-        violations.append("districts pinned to different lots share one lot")
+        violations.append(Violation("pinned", "districts pinned to different lots share one lot"))
     for group in rules.together:
         lots = {assignment.get(d) for d in group}
         if len(lots) > 1:
-            violations.append(f"districts {', '.join(group)} must be in one lot but lie in "
-                              f"{len(lots)} lots")
+            violations.append(Violation(
+                "together", f"districts {', '.join(group)} must be in one lot but lie in "
+                f"{len(lots)} lots", districts=tuple(group)))
 
 
 def _accepted_combinations(instance: Instance, winners: Mapping[str, str],
                            combinations: tuple[str, ...], pricing: str,
-                           violations: list[str]) -> dict[str, str]:
+                           violations: list[Violation]) -> dict[str, str]:
     combo_of_lot: dict[str, str] = {}
     by_id = {c.id: c for c in instance.combination_bids}
     for cid in combinations:
         combo = by_id.get(cid)
         if combo is None:
-            violations.append(f"unknown combination bid {cid!r}")
+            violations.append(Violation("combination", f"unknown combination bid {cid!r}"))
             continue
         if pricing != "lot_bids":
-            violations.append(f"combination bid {cid} needs a fixed design with lot bids")
+            violations.append(Violation("combination", f"combination bid {cid} needs a fixed "
+                                        "design with lot bids"))
             continue
         for lot in combo.lots:
             if winners.get(lot) != combo.bidder:
-                violations.append(f"combination bid {cid} of {combo.bidder} is accepted but "
-                                  f"lot {lot} is won by {winners.get(lot)}")
+                violations.append(Violation(
+                    "combination", f"combination bid {cid} of {combo.bidder} is accepted but "
+                    f"lot {lot} is won by {winners.get(lot)}", lots=(lot,)))
             if lot in combo_of_lot:
-                violations.append(f"lot {lot} is in two accepted combination bids")
+                violations.append(Violation("combination", f"lot {lot} is in two accepted "
+                                            "combination bids", lots=(lot,)))
             combo_of_lot[lot] = cid
     return combo_of_lot
 
 
 def _lot_bid_cost(instance: Instance, lot: str, winner: str, combo_of_lot: Mapping[str, str],
-                  violations: list[str]) -> float:
+                  violations: list[Violation]) -> float:
     if (instance.lots or {}) and lot not in set(instance.lots.values()):
-        violations.append(f"lot {lot} is not a lot of the fixed design")
+        violations.append(Violation("fixed_design", f"lot {lot} is not a lot of the fixed "
+                                    "design", lots=(lot,)))
     cid = combo_of_lot.get(lot)
     if cid is not None:
         combo = next(c for c in instance.combination_bids if c.id == cid)
@@ -253,7 +290,8 @@ def _lot_bid_cost(instance: Instance, lot: str, winner: str, combo_of_lot: Mappi
         return combo.price if lot == first else 0.0
     bid = _lot_bid_index(instance).get((winner, lot))
     if bid is None:
-        violations.append(f"lot {lot}: winner {winner} has no bid on this lot")
+        violations.append(Violation("bid", f"lot {lot}: winner {winner} has no bid on this lot",
+                                    lots=(lot,)))
         return 0.0
     return bid.price
 
@@ -272,7 +310,7 @@ def _lot_bid_index(instance: Instance) -> dict:
 
 
 def _district_cost(instance: Instance, lot: str, winner: str, districts: tuple[str, ...],
-                   violations: list[str]) -> float:
+                   violations: list[Violation]) -> float:
     cost = instance.bidder_by_id[winner].lot_fee
     missing = []
     for d in districts:
@@ -282,12 +320,14 @@ def _district_cost(instance: Instance, lot: str, winner: str, districts: tuple[s
         else:
             cost += price * instance.clients(d)
     if missing:
-        violations.append(f"lot {lot}: winner {winner} has no bid on district(s) "
-                          f"{', '.join(missing[:10])}")
+        violations.append(Violation("bid", f"lot {lot}: winner {winner} has no bid on "
+                                    f"district(s) {', '.join(missing[:10])}", lots=(lot,),
+                                    districts=tuple(missing)))
     return cost
 
 
-def _client_bounds(instance: Instance, lot: str, clients: int, violations: list[str]) -> float:
+def _client_bounds(instance: Instance, lot: str, clients: int,
+                   violations: list[Violation]) -> float:
     rules = instance.rules
     low, high = rules.lot_clients_min, rules.lot_clients_max
     short = max(0, low - clients) if low is not None else 0
@@ -295,14 +335,16 @@ def _client_bounds(instance: Instance, lot: str, clients: int, violations: list[
     if rules.soft_client_bounds:
         return float(rules.lot_clients_penalty) * (short + excess)
     if short:
-        violations.append(f"lot {lot} has {clients:,} clients, below the minimum {low:,}")
+        violations.append(Violation("lot_clients_min", f"lot {lot} has {clients:,} clients, "
+                                    f"below the minimum {low:,}", lots=(lot,)))
     if excess:
-        violations.append(f"lot {lot} has {clients:,} clients, above the maximum {high:,}")
+        violations.append(Violation("lot_clients_max", f"lot {lot} has {clients:,} clients, "
+                                    f"above the maximum {high:,}", lots=(lot,)))
     return 0.0
 
 
 def _check_bidders(instance: Instance, figures: list[LotFigures],
-                   violations: list[str]) -> None:
+                   violations: list[Violation]) -> None:
     won: dict[str, list[LotFigures]] = defaultdict(list)
     for f in figures:
         if f.winner is not None:
@@ -310,20 +352,22 @@ def _check_bidders(instance: Instance, figures: list[LotFigures],
     for bidder, lots in sorted(won.items()):
         limit = instance.max_lots(bidder)
         if limit is not None and len(lots) > limit:
-            violations.append(f"bidder {bidder} wins {len(lots)} lots, more than its limit "
-                              f"of {limit}")
+            violations.append(Violation(
+                "max_lots_per_bidder", f"bidder {bidder} wins {len(lots)} lots, more than its "
+                f"limit of {limit}", lots=tuple(f.lot for f in lots)))
         capacity = instance.bidder_by_id[bidder].capacity
         clients = sum(f.clients for f in lots)
         if capacity is not None and clients > capacity:
-            violations.append(f"bidder {bidder} wins {clients:,} clients, above its capacity "
-                              f"of {capacity:,}")
+            violations.append(Violation(
+                "capacity", f"bidder {bidder} wins {clients:,} clients, above its capacity of "
+                f"{capacity:,}", lots=tuple(f.lot for f in lots)))
     rules = instance.rules
     if rules.min_winners is not None and len(won) < rules.min_winners:
-        violations.append(f"{len(won)} distinct winners, fewer than the minimum "
-                          f"{rules.min_winners}")
+        violations.append(Violation("min_winners", f"{len(won)} distinct winners, fewer than "
+                                    f"the minimum {rules.min_winners}"))
     if rules.max_winners is not None and len(won) > rules.max_winners:
-        violations.append(f"{len(won)} distinct winners, more than the maximum "
-                          f"{rules.max_winners}")
+        violations.append(Violation("max_winners", f"{len(won)} distinct winners, more than "
+                                    f"the maximum {rules.max_winners}"))
 
 
 def _cut_border_km(instance: Instance, assignment: Mapping[str, str]) -> float:
@@ -355,11 +399,12 @@ def best_area_matching(current: Mapping[str, str], assignment: Mapping[str, str]
 
 
 def _changed_districts(instance: Instance, assignment: Mapping[str, str],
-                       violations: list[str]) -> int | None:
+                       violations: list[Violation]) -> int | None:
     if not instance.current_lots or not assignment:
         return None
     changed = changed_districts(instance.current_lots, assignment)
     cap = instance.rules.max_changed_districts
     if cap is not None and changed > cap:
-        violations.append(f"{changed} districts change area, more than the cap of {cap}")
+        violations.append(Violation("max_changed_districts", f"{changed} districts change "
+                                    f"area, more than the cap of {cap}"))
     return changed

@@ -177,14 +177,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                         assignment=assignment, winners=winners, objective=result.objective,
                         solver="evaluate (no optimisation)",
                         message="" if result.feasible else
-                        "the design breaks rules: " + "; ".join(map(str, result.violations)))
+                        "the design breaks rules: " + "; ".join(result.messages))
     return _finish(args, instance, solution, "evaluate")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from allocatie.verify import check_results_folder
+    from allocatie.verify import check_results_folder, recorded_rule_changes
 
     instance = _load(args, tolerate=("rules", "fixed_design"))
+    changes = recorded_rule_changes(instance, args.results)
+    if changes:
+        print("note: checked under the rules of the run, recorded in summary.json, which "
+              "differ from the instance's: " + ", ".join(
+                  f"{k} {v} (instance: {getattr(instance.rules, k)})"
+                  for k, v in changes.items()))
+        try:
+            instance = _load(args, changes, tolerate=("rules", "fixed_design"))
+        except (InstanceError, UsageError) as error:
+            print(f"FAIL [rules] the rules recorded in summary.json are not valid: {error}")
+            return EXIT_INFEASIBLE
     report = check_results_folder(instance, args.results)
     for line in report.lines:
         print(line)
@@ -354,7 +365,7 @@ def _finish(args: argparse.Namespace, instance: Instance, solution: Solution,
         print("stopped by Ctrl-C while writing the report: the report files are skipped, the "
               "results are kept (summary.json records the interruption)", file=sys.stderr)
     if evaluation is not None and not evaluation.feasible:
-        print("CHECKER: the result breaks rules: " + "; ".join(map(str, evaluation.violations)),
+        print("CHECKER: the result breaks rules: " + "; ".join(evaluation.messages),
               file=sys.stderr)
     return solution.status.exit_code
 

@@ -74,7 +74,7 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
             for f in (evaluation.lots if evaluation else ())
         ],
         "feasible_by_checker": evaluation.feasible if evaluation else None,
-        "violations": list(evaluation.violations) if evaluation else [],
+        "violations": [v.as_dict() for v in evaluation.violations] if evaluation else [],
         "log": list(solution.log),
         "details": _jsonable(dict(solution.details)),
         "allocatie_version": __version__,

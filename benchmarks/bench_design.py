@@ -141,7 +141,7 @@ def check(instance: Instance, assignment: object, winners: object,
     result = evaluate(instance, dict(assignment), dict(winners))  # type: ignore[call-overload]
     if not result.feasible:
         raise BenchmarkError(f"{label}: the design is infeasible: "
-                             + "; ".join(result.violations[:5]))
+                             + "; ".join(result.messages[:5]))
     if not objectives_match(objective, result.objective):
         raise BenchmarkError(f"{label}: reported objective {objective:,.2f} differs from the "
                              f"checker's {result.objective:,.2f}")

@@ -58,7 +58,7 @@ def test_check_catches_a_tampered_objective(write_grid, tmp_path: Path, capsys) 
     summary["objective"] -= 1.0
     (out / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     assert run("check", folder, out) == 3
-    assert "FAIL objective" in capsys.readouterr().out
+    assert "FAIL [objective]" in capsys.readouterr().out
 
 
 def test_award_and_evaluate_on_emmen(instances_dir: Path, tmp_path: Path, capsys) -> None:

@@ -183,7 +183,7 @@ def test_design_data_objective_equals_the_checker() -> None:
         if math.isfinite(value):
             assert value == pytest.approx(result.objective, abs=1e-6)
         else:
-            assert any("no bid" in v for v in result.violations)
+            assert any("no bid" in v for v in result.messages)
 
 
 def test_design_data_tables() -> None:

@@ -164,7 +164,7 @@ def _solution(data: AwardData, winners: dict[str, str], combos: tuple[str, ...],
         events.append({"kind": "price_of_rule", **price})
     if evaluation.violations:
         events.append({"kind": "note", "key": "design_violations",
-                       "violations": list(evaluation.violations)})
+                       "violations": list(evaluation.messages)})
     details.update(
         lots=_lot_table(data, winners, combos, reference),
         price_of_rule=price,
@@ -174,7 +174,7 @@ def _solution(data: AwardData, winners: dict[str, str], combos: tuple[str, ...],
                                                   key=lambda item: natural_key(item[0]))},
         transitions_by_lot={f.lot: f.transitions for f in evaluation.lots},
         cost=cost, transitions=moved,
-        checker={"objective": evaluation.objective, "violations": list(evaluation.violations)},
+        checker={"objective": evaluation.objective, "violations": list(evaluation.messages)},
         events=events)
     if result is not None and result.score is not None:
         details.update(score=result.score, score_bound=result.score_bound,

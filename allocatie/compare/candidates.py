@@ -246,6 +246,6 @@ def describe(candidate: Candidate, instance: Instance, spec: CompareSpec) -> dic
                         max_lots_per_bidder=limit if limit is not None
                         else instance.rules.max_lots_per_bidder)
         shape = replace(instance, rules=rules)
-        violations = evaluate(shape, assignment, expected["winners"]).violations
+        violations = evaluate(shape, assignment, expected["winners"]).messages
         out["design_check"] = "; ".join(violations) if violations else "ok"
     return out

@@ -217,7 +217,7 @@ def award_figures(instance: Instance, award: AwardSpec,
         return record
     evaluation = evaluate(instance, instance.lots or {}, winners)
     if not evaluation.feasible:
-        raise RuntimeError("the checker rejects the award: " + "; ".join(evaluation.violations))
+        raise RuntimeError("the checker rejects the award: " + "; ".join(evaluation.messages))
     if objective is not None and not objectives_match(objective, evaluation.objective):
         raise RuntimeError(f"the solver's objective {objective:,.2f} differs from the "
                            f"checker's {evaluation.objective:,.2f}")

@@ -489,7 +489,7 @@ def _check(data: ReportData) -> tuple[bool | None, tuple[str, ...]]:
         return None, (t["check_none"],)
     lines = [t["check_ok"]] if ev.feasible else [t["check_bad"].format(
         n=data.integer(len(ev.violations)))]
-    lines += list(ev.violations)
+    lines += list(ev.messages)
     ok = ev.feasible
     if solution.objective is not None:
         if objectives_match(solution.objective, ev.objective):

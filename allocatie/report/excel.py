@@ -114,7 +114,7 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
     verdict = {None: "–", True: t["check_short_ok"], False: t["check_short_bad"]}
     rows.append([(t["sec_check"], None), (verdict[data.check_ok], None)])
     if ev is not None:
-        rows += [[("", None), (v, None)] for v in ev.violations]
+        rows += [[("", None), (v, None)] for v in ev.messages]
     rows.append([("", None), ("", None)])
     rows.append([(t["sec_question"], "bold"), ("", None)])
     rows += [[(label, None), (value, None)] for label, value in data.question]
