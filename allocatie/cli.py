@@ -161,6 +161,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     _check_out(args)
     instance = _load(args, tolerate=("rules", "fixed_design"))  # the design is given
     assignment, winners = load_lots_file(args.lots, instance)
+    instance, note = _with_lot_count_of(instance, assignment, args.lots)
     if not winners:
         from allocatie.award import award
 
@@ -176,9 +177,26 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     solution = Solution(Status.FEASIBLE if result.feasible else Status.INFEASIBLE,
                         assignment=assignment, winners=winners, objective=result.objective,
                         solver="evaluate (no optimisation)",
-                        message="" if result.feasible else
-                        "the design breaks rules: " + "; ".join(result.messages))
+                        message="; ".join(filter(None, (note, "" if result.feasible else
+                                                         "the design breaks rules: "
+                                                         + "; ".join(result.messages)))))
     return _finish(args, instance, solution, "evaluate")
+
+
+def _with_lot_count_of(instance: Instance, assignment: dict[str, str],
+                       source: Path) -> tuple[Instance, str]:
+    """A drawn design with another number of lots than the rule is scored as it is: the lot
+    count rule becomes its own count, with a warning (and a note for the report)."""
+    k, rules = len(set(assignment.values())), instance.rules
+    if rules.lots_min <= k <= rules.lots_max:
+        return instance, ""
+    wanted = str(rules.lots_min) if rules.lots_min == rules.lots_max else \
+        f"{rules.lots_min} to {rules.lots_max}"
+    note = (f"{source.name} has {k} lots where the rules ask for {wanted}; it is scored as a "
+            f"{k}-lot design (every other rule applies)")
+    warnings.warn(note, stacklevel=2)
+    return dataclasses.replace(instance, rules=dataclasses.replace(
+        rules, lots_min=k, lots_max=k)), note
 
 
 def cmd_check(args: argparse.Namespace) -> int:

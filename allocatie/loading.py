@@ -174,7 +174,9 @@ def load_lots_file(path: str | Path,
     winner column). Raises :class:`InstanceError` listing unknown, duplicate and missing
     district ids, empty lots, unknown winners and lots with two different winners.
     """
-    table = read_table(path, ["district_id", "lot"], ["winner"])
+    from allocatie.design_file import design_table
+
+    table = design_table(path, instance)  # also resultaat.xlsx's Wijken sheet, names
     problems = list(table.problems)
     assignment: dict[str, str] = {}
     winners: dict[str, str] = {}
