@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -32,6 +33,7 @@ from allocatie.errors import UsageError
 MANIFEST = ".allocatie-manifest"
 STAGING_MARKER = ".allocatie-staging"
 STAGING_INFIX = ".out."
+LEGACY_STAGING = re.compile(r"\..+\.[a-z0-9_]{8}")  # tempfile.mkdtemp(prefix=".NAME.")
 STALE_AFTER_S = 24 * 3600.0  # a staging folder whose process we cannot see is stale after this
 
 # Every name allocatie may write into a results folder (report files included).
@@ -73,8 +75,19 @@ def foreign_entries(folder: Path) -> list[str]:
 
 
 def is_staging_folder(path: Path) -> bool:
-    """A staging folder of a run (finished, running or killed), never a results folder."""
-    return path.is_dir() and (path / STAGING_MARKER).exists()
+    """A staging folder of a run (running or killed), never a results folder: it carries the
+    marker, or it is an unmarked one of an older allocatie (``.NAME.XXXXXXXX``)."""
+    return path.is_dir() and ((path / STAGING_MARKER).exists() or _is_legacy_staging(path))
+
+
+def _is_legacy_staging(path: Path) -> bool:
+    """``.NAME.XXXXXXXX`` (before version 0.2: no marker) holding only allocatie's files."""
+    if not LEGACY_STAGING.fullmatch(path.name) or (path / MANIFEST).exists():
+        return False
+    try:
+        return all(p.name in KNOWN_OUTPUTS for p in path.iterdir())
+    except OSError:
+        return False
 
 
 def check_out(out: str | Path, instance_folder: str | Path | None = None,
@@ -132,7 +145,10 @@ def remove_stale_staging(parent: Path) -> list[Path]:
     if not parent.is_dir():
         return removed
     for path in parent.iterdir():
-        if path.name.startswith(".") and STAGING_INFIX in path.name and _stale(path):
+        if not path.is_dir() or not path.name.startswith("."):
+            continue
+        legacy = _is_legacy_staging(path) and time.time() - path.stat().st_mtime > 3600
+        if legacy or (STAGING_INFIX in path.name and _stale(path)):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed

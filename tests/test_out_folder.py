@@ -158,3 +158,34 @@ def test_every_writing_command_refuses_the_instance_folder(emmen_wijken: Path,
     assert main([command, str(emmen_wijken), "--out", str(emmen_wijken), "--no-report",
                  "--quiet", *extra]) == 2
     assert sorted(p.name for p in emmen_wijken.iterdir()) == before
+
+
+def test_an_old_unmarked_staging_folder_is_removed_and_refused(emmen_wijken: Path,
+                                                               tmp_path: Path,
+                                                               capsys) -> None:
+    old = tmp_path / ".out.ab12cd34"  # as tempfile.mkdtemp(prefix=".out.") made it
+    old.mkdir()
+    (old / "summary.json").write_text('{"allocatie_version": "0.1.0"}', encoding="utf-8")
+    assert main(["check", str(emmen_wijken), str(old)]) == 3
+    assert "staging folder" in capsys.readouterr().out
+    hour_ago = time.time() - 7200
+    os.utime(old, (hour_ago, hour_ago))
+    assert award(emmen_wijken, tmp_path / "out") == 0
+    assert not old.exists()
+
+
+def test_ctrl_c_during_a_design_keeps_the_best_and_records_it(instances_dir: Path,
+                                                               tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "allocatie", "design", str(instances_dir / "emmen-buurten"),
+         "--out", str(out), "--no-report", "--time-limit", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for line in run.stderr:  # a progress line: the solver runs and has a design
+        if " s  " in line and "€" in line:
+            run.send_signal(signal.SIGINT)
+            break
+    stdout, _ = run.communicate(timeout=120)
+    assert run.returncode == 0, stdout
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["interrupted"] == ["solve"] and summary["status"] == "feasible"
