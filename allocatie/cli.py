@@ -375,7 +375,7 @@ def _finish(args: argparse.Namespace, instance: Instance, solution: Solution,
 
     written = write_results(args.out, instance, solution, command=command,
                             report=not args.no_report, lang=args.lang, force=args.force,
-                            interrupted=interrupted)
+                            interrupted=interrupted, mip_gap=_settings(args, instance).mip_gap)
     solution, evaluation = written.solution, written.evaluation
     print(describe(instance, solution, evaluation, lang="en", quiet=args.quiet))
     print(f"results written to {args.out}")

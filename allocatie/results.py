@@ -35,7 +35,8 @@ LOTS_GEOJSON = "lots.geojson"
 
 
 def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation | None,
-                 command: str, interrupted: Sequence[str] = ()) -> dict:
+                 command: str, interrupted: Sequence[str] = (),
+                 mip_gap: float | None = None) -> dict:
     """The content of ``summary.json``: the spec's fields plus the rules and settings used."""
     rules = instance.rules
     data: dict = {
@@ -50,6 +51,7 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
         "changed_districts": evaluation.changed_districts if evaluation else None,
         "bound": solution.bound,
         "gap": solution.gap,
+        "mip_gap": mip_gap,  # the relative gap requested: "optimal" is proven within it
         "solver": solution.solver,
         "time_s": round(solution.time_s, 3),
         "message": solution.message,
@@ -108,15 +110,16 @@ def checked_solution(solution: Solution, evaluation: Evaluation | None) -> Solut
 
 def write_results(out: str | Path, instance: Instance, solution: Solution, command: str,
                   report: bool = True, lang: str = "nl", force: bool = False,
-                  interrupted: Sequence[str] = ()) -> Written:
+                  interrupted: Sequence[str] = (), mip_gap: float | None = None) -> Written:
     """Write the results folder ``out`` safely (see :mod:`allocatie.outfolder`).
 
     With a solution, the design is re-evaluated by the independent checker and the summary
     carries both the solver's objective and the checker's verdict. ``report`` adds the map
     and report files (``kaart.png``, ``kaart.html``, ``rapport.html``, ``resultaat.xlsx``).
     A Ctrl-C while the report is written skips the report and keeps the results; it is
-    recorded in ``summary.json`` (``interrupted``) together with ``interrupted`` (phases
-    interrupted before). Raises :class:`~allocatie.errors.UsageError` for an unsafe ``out``.
+    recorded in ``summary.json`` (``interrupted``) together with ``interrupted``, the phases
+    interrupted before. ``mip_gap`` is the relative gap the solver was asked for (``optimal``
+    is proven within it). Raises :class:`~allocatie.errors.UsageError` for an unsafe ``out``.
     """
     target = check_out(out, instance.folder, force)
     evaluation = None
@@ -128,7 +131,9 @@ def write_results(out: str | Path, instance: Instance, solution: Solution, comma
     staging = make_staging(target)
     try:
         with _sigint_deferred() as stopped:
-            _write_spec_files(staging, instance, solution, evaluation, command, phases)
+            _write_json(staging / SUMMARY, summary_dict(instance, solution, evaluation, command,
+                                                        phases, mip_gap))
+            _write_spec_files(staging, instance, solution, evaluation)
         if report and not stopped:
             try:
                 from allocatie.report import write_report
@@ -143,7 +148,7 @@ def write_results(out: str | Path, instance: Instance, solution: Solution, comma
                         path.unlink()
                 phases.append("report")
                 _write_json(staging / SUMMARY, summary_dict(instance, solution, evaluation,
-                                                            command, phases))
+                                                            command, phases, mip_gap))
             move_into_place(staging, target)
     except BaseException:
         if staging.exists() and (staging / STAGING_MARKER).exists():
@@ -157,8 +162,8 @@ SPEC_FILES = frozenset({SUMMARY, ASSIGNMENT, TRANSITIONS, TRANSITIONS_PER_LOT, L
 
 
 def _write_spec_files(staging: Path, instance: Instance, solution: Solution,
-                      evaluation: Evaluation | None, command: str, phases: list[str]) -> None:
-    _write_json(staging / SUMMARY, summary_dict(instance, solution, evaluation, command, phases))
+                      evaluation: Evaluation | None) -> None:
+    """The spec's files besides summary.json, and the audit log."""
     if evaluation is not None:
         _write_assignment(staging / ASSIGNMENT, instance, solution)
         _write_transitions(staging, evaluation)
