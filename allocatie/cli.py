@@ -203,7 +203,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     from allocatie.verify import check_results_folder, recorded_rule_changes
 
     instance = _load(args, tolerate=("rules", "fixed_design"))
-    changes = recorded_rule_changes(instance, args.results)
+    changes, bad = recorded_rule_changes(instance, args.results)
+    if bad:
+        for line in bad:
+            print(f"FAIL [summary_field] summary.json: {line}")
+        return EXIT_INFEASIBLE
     if changes:
         print("note: checked under the rules of the run, recorded in summary.json, which "
               "differ from the instance's: " + ", ".join(

@@ -3,7 +3,8 @@
 Rules (the README's "Where results go"):
 
 - allocatie only ever replaces or deletes files that it wrote itself. Those are listed in the
-  folder's manifest, ``.allocatie-manifest`` (JSON). A results folder written before the
+  folder's manifest, ``.allocatie-manifest`` (JSON), with their SHA-256 (``check`` uses it to
+  see a changed report file). A results folder written before the
   manifest existed is recognised by its ``summary.json`` (``allocatie_version``): its files
   with the names allocatie writes count as ours.
 - It refuses an ``--out`` that is an existing file, that is the instance folder, holds it or
@@ -19,6 +20,7 @@ Rules (the README's "Where results go"):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -222,8 +224,19 @@ def _write_manifest(folder: Path, files: Iterable[str]) -> None:
     from allocatie import __version__
 
     names = sorted(set(files) | {MANIFEST})
-    data = {"written_by": f"allocatie {__version__}", "files": names,
+    digests = {n: file_digest(folder / n) for n in names
+               if n != MANIFEST and (folder / n).is_file()}
+    data = {"written_by": f"allocatie {__version__}", "files": names, "sha256": digests,
             "note": "files allocatie wrote here; it replaces or deletes only these"}
     tmp = folder / f"{MANIFEST}.tmp"
     tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, folder / MANIFEST)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, as recorded in the manifest."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

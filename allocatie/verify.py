@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from allocatie.checker import Evaluation, Violation, evaluate, objectives_match
+from allocatie.errors import Problem
 from allocatie.instance import Instance, natural_key
-from allocatie.outfolder import MANIFEST, is_staging_folder
+from allocatie.outfolder import MANIFEST, file_digest, is_staging_folder
 from allocatie.tables import read_table
 
 SUMMARY = "summary.json"
@@ -40,6 +41,9 @@ TRANSITIONS = "transitions.csv"
 TRANSITIONS_PER_LOT = "transitions_per_lot.csv"
 LOTS_GEOJSON = "lots.geojson"
 STATUSES = ("optimal", "feasible", "infeasible", "no_solution")
+WORKBOOK = "resultaat.xlsx"
+CONTENT_CHECKED = frozenset({SUMMARY, ASSIGNMENT, TRANSITIONS, TRANSITIONS_PER_LOT, LOTS_GEOJSON,
+                             WORKBOOK})
 OPTIMAL_GAP = 1e-4  # "optimal" needs a bound within this relative gap (or the run's mip gap)
 
 
@@ -124,6 +128,7 @@ def check_results_folder(instance: Instance, folder: str | Path) -> CheckReport:
     _check_matrix(folder, result, report)
     _check_matrix_per_lot(folder, result, report)
     _check_geojson(folder, instance, result, report)
+    _check_workbook(folder, instance, assignment, winners, report)
     return report
 
 
@@ -132,21 +137,35 @@ COMMAND_LINE_RULES = ("lots_min", "lots_max", "max_lots_per_bidder", "transition
                       "contiguity")
 
 
-def recorded_rule_changes(instance: Instance, folder: str | Path) -> dict[str, object]:
+def recorded_rule_changes(instance: Instance, folder: str | Path,
+                          ) -> tuple[dict[str, object], list[str]]:
     """The command-line rules recorded in ``summary.json`` that differ from the instance's
-    (``check`` checks under them and says so); empty when unreadable."""
+    (``check`` checks under them and says so), and the recorded values that are not valid
+    rules; both empty when the summary is unreadable (that is reported elsewhere)."""
     try:
         rules = json.loads((Path(folder) / SUMMARY).read_text(encoding="utf-8-sig"))["rules"]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
-        return {}
+        return {}, []
     if not isinstance(rules, dict):
-        return {}
-    changes = {}
+        return {}, [f"'rules' is {rules!r}, not a table of rules"]
+    changes: dict[str, object] = {}
+    bad = []
     for key in COMMAND_LINE_RULES:
         value = rules.get(key)
-        if value is not None and value != getattr(instance.rules, key):
+        if value is None or value == getattr(instance.rules, key):
+            continue
+        if key == "contiguity":
+            valid = value in ("rook", "queen", "none")
+        elif key == "transition_cost":
+            valid = isinstance(value, int | float) and not isinstance(value, bool) and \
+                math.isfinite(value) and value >= 0
+        else:
+            valid = isinstance(value, int) and not isinstance(value, bool) and value >= 1
+        if valid:
             changes[key] = value
-    return changes
+        else:
+            bad.append(f"rules.{key} is {value!r}, not a valid value")
+    return changes, bad
 
 
 # --------------------------------------------------------------------------- readers
@@ -159,7 +178,7 @@ def _read_summary(folder: Path, report: CheckReport) -> dict | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        report.fail("file_unreadable", f"not valid JSON ({error})", file=SUMMARY)
+        report.fail("file_unreadable", f"not valid JSON ({_short(error)})", file=SUMMARY)
         return None
     if not isinstance(data, dict):
         report.fail("file_unreadable", "not a JSON object", file=SUMMARY)
@@ -168,17 +187,51 @@ def _read_summary(folder: Path, report: CheckReport) -> dict | None:
 
 
 def _check_manifest(folder: Path, report: CheckReport) -> None:
+    """Every file the manifest lists is there, and unchanged unless ``check`` reads its content
+    (those may be re-saved, e.g. by Excel, and are checked by content instead)."""
     path = folder / MANIFEST
     if not path.exists():
         return
     try:
-        files = json.loads(path.read_text(encoding="utf-8"))["files"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        report.fail("file_unreadable", f"unreadable ({error})", file=MANIFEST)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        files = [str(f) for f in data["files"]]
+        digests = data.get("sha256") or {}
+        if not isinstance(digests, dict):
+            raise TypeError("sha256 is not a table")
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+        report.fail("file_unreadable", f"unreadable ({_short(error)})", file=MANIFEST)
         return
-    missing = [str(f) for f in files if isinstance(f, str) and not (folder / f).exists()]
-    for name in missing:
-        report.fail("file_missing", f"{name} was written by allocatie and is gone", file=name)
+    changed = []
+    for name in files:
+        target = folder / name
+        if name == MANIFEST or "/" in name or "\\" in name:
+            continue
+        if not target.is_file():
+            report.fail("file_missing", f"{name} was written by allocatie and is gone",
+                        file=name)
+        elif name in digests and digests[name] != file_digest(target):
+            if name in CONTENT_CHECKED:
+                changed.append(name)
+            else:
+                report.fail("file_changed", f"{name} differs from the file allocatie wrote "
+                            "(its SHA-256 in the manifest)", file=name)
+    if changed:
+        report.good(f"changed since written, so checked by content: {', '.join(changed)}")
+
+
+def _problem_text(problem: Problem) -> str:
+    """A reading problem without its file name (the violation names the file)."""
+    text = f"row {problem.row}: {problem.message}" if problem.row else problem.message
+    return f"{text} ({problem.hint})" if problem.hint else text
+
+
+def _short(error: Exception) -> str:
+    """An error named without the file's content (a decode error carries all of it)."""
+    if isinstance(error, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {error.start})"
+    if isinstance(error, json.JSONDecodeError):
+        return f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+    return f"{type(error).__name__}: {str(error)[:80]}"
 
 
 def _read_assignment(folder: Path, instance: Instance, report: CheckReport,
@@ -188,7 +241,7 @@ def _read_assignment(folder: Path, instance: Instance, report: CheckReport,
         return None
     table = read_table(path, ["district_id", "lot"], ["winner"])
     for problem in table.problems:
-        report.fail("file_unreadable", str(problem), file=ASSIGNMENT)
+        report.fail("file_unreadable", _problem_text(problem), file=ASSIGNMENT)
     assignment: dict[str, str] = {}
     winners: dict[str, str] = {}
     known = set(instance.district_ids)
@@ -351,7 +404,7 @@ def _read_rows(path: Path, columns: list[str], report: CheckReport) -> list[dict
     table = read_table(path, columns)
     if table.problems:
         for problem in table.problems:
-            report.fail("file_unreadable", str(problem), file=path.name)
+            report.fail("file_unreadable", _problem_text(problem), file=path.name)
         return None
     return list(table)
 
@@ -419,7 +472,8 @@ def _check_geojson(folder: Path, instance: Instance, result: Evaluation,
         props = {str(f["properties"]["lot"]): (f["properties"], f.get("geometry"))
                  for f in features}
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
-        report.fail("file_unreadable", f"not a lots GeoJSON ({error!r})", file=LOTS_GEOJSON)
+        report.fail("file_unreadable", f"not a lots GeoJSON ({_short(error)})",
+                    file=LOTS_GEOJSON)
         return
     wrong = sorted(set(props) ^ {f.lot for f in result.lots}, key=natural_key)
     for f in result.lots:
@@ -440,3 +494,28 @@ def _check_geojson(folder: Path, instance: Instance, result: Evaluation,
                     file=LOTS_GEOJSON, lots=tuple(wrong))
     else:
         report.good(f"{LOTS_GEOJSON}: one polygon per lot, figures equal to the design")
+
+
+def _check_workbook(folder: Path, instance: Instance, assignment: dict[str, str],
+                    winners: dict[str, str], report: CheckReport) -> None:
+    """The districts sheet of resultaat.xlsx names the same lot and winner per district."""
+    from allocatie.design_file import design_table
+
+    path = folder / WORKBOOK
+    if not path.exists():
+        return
+    table = design_table(path, instance)
+    for problem in table.problems:
+        report.fail("file_unreadable", _problem_text(problem), file=WORKBOOK)
+    if table.problems:
+        return
+    differ = sorted({row["district_id"] for row in table
+                     if assignment.get(row["district_id"]) != row["lot"]
+                     or winners.get(row["lot"], "") != row["winner"]}
+                    | (set(assignment) - {row["district_id"] for row in table}),
+                    key=natural_key)
+    if differ:
+        report.fail("workbook", f"the districts sheet differs from {ASSIGNMENT} for "
+                    f"{', '.join(differ[:10])}", file=WORKBOOK, districts=tuple(differ))
+    else:
+        report.good(f"{WORKBOOK}: every district in the lot and with the winner of the design")

@@ -158,9 +158,26 @@ def geojson_other_winner(folder: Path) -> None:
 
 def truncate(name: str) -> Callable[[Path], None]:
     def cut(folder: Path) -> None:
-        text = (folder / name).read_text(encoding="utf-8")
-        (folder / name).write_text(text[: len(text) // 2], encoding="utf-8")
+        data = (folder / name).read_bytes()
+        (folder / name).write_bytes(data[: len(data) // 2])
     return cut
+
+
+def edit_report(folder: Path) -> None:
+    path = folder / "rapport.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("Perceel 1", "Perceel 7", 1),
+                    encoding="utf-8")
+
+
+def workbook_other_lot(folder: Path) -> None:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(folder / "resultaat.xlsx")
+    sheet = workbook["Wijken"]
+    column = [c.value for c in sheet[1]].index("Perceel") + 1
+    value = sheet.cell(row=2, column=column).value
+    sheet.cell(row=2, column=column).value = 1 if str(value) != "1" else 2
+    workbook.save(folder / "resultaat.xlsx")
 
 
 def summary_edit(change: Callable[[dict], None]) -> Callable[[Path], None]:
@@ -234,6 +251,15 @@ TAMPERS: dict[str, tuple[Callable[[Path], None], str, str]] = {
                                                       "rapport.html"),
     "manifest damaged": (truncate(".allocatie-manifest"), "file_unreadable",
                          ".allocatie-manifest"),
+    "rapport.html edited": (edit_report, "file_changed", "rapport.html"),
+    "kaart.png truncated": (lambda f: (f / "kaart.png").write_bytes(b"\x89PNG"),
+                            "file_changed", "kaart.png"),
+    "log.txt edited": (lambda f: (f / "log.txt").write_text("alles goed\n", encoding="utf-8"),
+                       "file_changed", "log.txt"),
+    "resultaat.xlsx Wijken sheet with another lot": (workbook_other_lot, "workbook",
+                                                     "resultaat.xlsx"),
+    "resultaat.xlsx not a workbook": (truncate("resultaat.xlsx"), "file_unreadable",
+                                      "resultaat.xlsx"),
 }
 
 
@@ -273,3 +299,25 @@ def test_violations_are_records_with_a_rule_and_lots(folder: Path, instance) -> 
     with pytest.raises(AttributeError):
         first.rule = "anders"  # type: ignore[misc]
     assert str(first).startswith(f"{first.file}: ") if first.file else str(first)
+
+
+def test_invalid_recorded_rules_are_named(folder: Path, capsys) -> None:
+    edit_summary(folder, lambda s: s["rules"].update(lots_min="vijf"))
+    assert main(["check", str(INSTANCE), str(folder)]) == 3
+    assert "FAIL [summary_field] summary.json: rules.lots_min is 'vijf'" in capsys.readouterr().out
+
+
+def test_random_damage_to_any_file_never_crashes_check(folder: Path, instance) -> None:
+    import random
+
+    rng = random.Random(12)
+    names = sorted(p.name for p in folder.iterdir())
+    for name in names:
+        original = (folder / name).read_bytes()
+        for damage in (b"", original[: rng.randrange(len(original) + 1)],
+                       bytes(rng.randrange(256) for _ in range(64)),
+                       original.replace(b'"', b"")):
+            (folder / name).write_bytes(damage)
+            report = check_results_folder(instance, folder)  # must not raise
+            assert damage == original or not report.ok, (name, damage[:40])
+        (folder / name).write_bytes(original)
