@@ -49,6 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FileNotFoundError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID
+    except PermissionError as error:
+        print(f"error: no permission: {error}; choose another --out folder", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted by Ctrl-C: nothing written", file=sys.stderr)
         return EXIT_INTERRUPTED
