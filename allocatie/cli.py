@@ -244,7 +244,23 @@ def cmd_design(args: argparse.Namespace) -> int:
                f"{settings.time_limit_s:g} s; Ctrl-C stops and keeps the best design)")
     solution, stopped = _with_stop(args, lambda stop, progress: design(instance, settings,
                                                                        progress, stop))
+    if solution.status is Status.INFEASIBLE and not stopped:
+        solution = _with_design_diagnosis(args, instance, settings, solution)
     return _finish(args, instance, solution, "design", ("solve",) if stopped else ())
+
+
+def _with_design_diagnosis(args: argparse.Namespace, instance: Instance,
+                           settings: SolverSettings, solution: Solution) -> Solution:
+    """A proven-infeasible design gets the rules that bind, and by how much."""
+    from allocatie.design_diagnosis import diagnose_design
+
+    _say(args, "no design keeps every rule: finding which rules bind ...")
+    lines = diagnose_design(instance, settings, budget_s=min(30.0, settings.time_limit_s))
+    log = tuple(f"Diagnosis {i}: {line}" for i, line in enumerate(lines, 1))
+    return dataclasses.replace(solution, message=f"{solution.message}; " + "; ".join(lines),
+                               log=solution.log + log,
+                               details={**solution.details, "diagnosis": lines,
+                                        "diagnosis_en": lines})
 
 
 def cmd_award(args: argparse.Namespace) -> int:

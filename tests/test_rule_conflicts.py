@@ -116,3 +116,45 @@ def test_design_with_another_lot_count_than_the_fixed_lots_runs(instances_dir: P
                  str(tmp_path / "d5"), "--no-report", "--quiet", "--time-limit", "5"]) == 0
     assert len(set(r["lot"] for r in csv.DictReader(
         (tmp_path / "d5" / "assignment.csv").open(encoding="utf-8")))) == 5
+
+
+def test_a_solver_proven_infeasible_design_names_the_rules_that_bind(write_grid,
+                                                                      tmp_path: Path) -> None:
+    # A path of four districts with 10, 30, 10, 10 clients in 2 contiguous lots of 25 to 35
+    # clients: the totals pass every pre-check (2 x 35 >= 60 >= 2 x 25) but no cut works.
+    folder = write_grid(tmp_path / "path", rows=1, cols=4, lots=2,
+                        toml_extra="lot_clients_min = 25\nlot_clients_max = 35\n")
+    districts = json.loads((folder / "districts.geojson").read_text(encoding="utf-8"))
+    districts["features"][1]["properties"]["clients"] = 30
+    (folder / "districts.geojson").write_text(json.dumps(districts), encoding="utf-8")
+    assert main(["validate", str(folder)]) == 0
+    out = tmp_path / "out"
+    assert main(["design", str(folder), "--out", str(out), "--no-report", "--quiet",
+                 "--time-limit", "10"]) == 3
+    diagnosis = summary(out)["details"]["diagnosis"]
+    text = " ".join(diagnosis)
+    assert "without the client bounds per lot (25 to 35) a design exists" in text
+    assert "above the maximum 35" in text or "below the minimum 25" in text
+    assert "without the contiguity (rook) a design exists" in text
+    assert "Diagnosis 1" in (out / "log.txt").read_text(encoding="utf-8")
+
+
+def test_without_contiguity_client_bounds_do_not_prove_a_false_infeasibility(make_grid) -> None:
+    """Regression: the territory model's client-bound cuts treated connected parts as lots
+    even under contiguity "none", and proved this feasible instance infeasible."""
+    import dataclasses
+
+    from allocatie.design import design
+    from allocatie.design.bruteforce import brute_force_design
+    from allocatie.settings import SolverSettings
+
+    grid = make_grid(1, 4, clients=10, lots=2, lot_clients_min=25, lot_clients_max=35,
+                     contiguity="none")
+    districts = list(grid.districts)
+    districts[1] = dataclasses.replace(districts[1], clients=30)
+    grid = dataclasses.replace(grid, districts=tuple(districts))
+    best = brute_force_design(grid)
+    assert best is not None
+    solution = design(grid, SolverSettings(time_limit_s=10))
+    assert solution.status.value == "optimal"
+    assert solution.objective == best[0]

@@ -81,8 +81,8 @@ def client_bound_cuts(tm: TerritoryModel, instance: Instance,
     """
     rules = instance.rules
     low, high = rules.lot_clients_min, rules.lot_clients_max
-    if rules.soft_client_bounds or (low is None and high is None):
-        return []
+    if rules.soft_client_bounds or (low is None and high is None) or rules.contiguity == "none":
+        return []  # without contiguity a lot may join any districts: parts mean nothing
     graph = _district_graph(instance)
     rows: list[tuple[list, float]] = []
     for b in sorted(set(owner.values())):
