@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lottery-seed", type=int, help="seed of the tie-breaking lottery")
     p.add_argument("--max-lots-per-bidder", type=int, help="kavelbeperking")
     p.add_argument("--transition-cost", type=float, help="EUR per client who must switch")
+    p.add_argument("--accept-fixed-lots", action="store_true",
+                   help="award the published lots as they are even when they break the lot "
+                        "count, contiguity or the client bounds (a named rule relaxation, "
+                        "recorded in summary.json and the report)")
     p.set_defaults(handler=cmd_award)
 
     p = sub.add_parser("compare", help="compare lot designs over many bid scenarios")
@@ -162,7 +166,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from allocatie.loading import load_lots_file
 
     _check_out(args)
-    instance = _load(args, tolerate=("rules", "fixed_design"))  # the design is given
+    instance = _load(args, tolerate=("rules", "fixed_design", "fixed_lots_shape"))  # given
     assignment, winners = load_lots_file(args.lots, instance)
     instance, note = _with_lot_count_of(instance, assignment, args.lots)
     if not winners:
@@ -205,7 +209,7 @@ def _with_lot_count_of(instance: Instance, assignment: dict[str, str],
 def cmd_check(args: argparse.Namespace) -> int:
     from allocatie.verify import check_results_folder, recorded_rule_changes
 
-    instance = _load(args, tolerate=("rules", "fixed_design"))
+    instance = _load(args, tolerate=("rules", "fixed_design", "fixed_lots_shape"))
     changes, bad = recorded_rule_changes(instance, args.results)
     if bad:
         for line in bad:
@@ -217,7 +221,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                   f"{k} {v} (instance: {getattr(instance.rules, k)})"
                   for k, v in changes.items()))
         try:
-            instance = _load(args, changes, tolerate=("rules", "fixed_design"))
+            instance = _load(args, changes, tolerate=("rules", "fixed_design",
+                                                      "fixed_lots_shape"))
         except (InstanceError, UsageError) as error:
             print(f"FAIL [rules] the rules recorded in summary.json are not valid: {error}")
             return EXIT_INFEASIBLE
@@ -234,7 +239,8 @@ def cmd_design(args: argparse.Namespace) -> int:
     overrides = {"lots": args.lots, "lots_min": args.lots_min, "lots_max": args.lots_max,
                  "max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost, "contiguity": args.contiguity}
-    instance = _load(args, overrides, tolerate=("fixed_design",))  # it draws its own lots
+    instance = _load(args, overrides,  # it draws its own lots
+                     tolerate=("fixed_design", "fixed_lots_shape"))
     settings = _settings(args, instance)
     rules = instance.rules
     lots = (str(rules.lots_min) if rules.lots_min == rules.lots_max
@@ -269,7 +275,15 @@ def cmd_award(args: argparse.Namespace) -> int:
     _check_out(args)
     overrides = {"max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost}
-    instance = _load(args, overrides)
+    relaxed: list[str] = []
+    if args.accept_fixed_lots:
+        from allocatie.relaxation import accept_fixed_lots
+
+        instance, relaxed = _load_accepting_fixed_lots(args, overrides)
+        if relaxed:
+            instance = accept_fixed_lots(instance)
+    else:
+        instance = _load(args, overrides)
     if instance.lots is None:
         raise UsageError(f"{args.instance} has no fixed design: add [files] lots = "
                          "\"lots.csv\" (district_id,lot) to instance.toml, or run "
@@ -279,7 +293,28 @@ def cmd_award(args: argparse.Namespace) -> int:
             instance, award=dataclasses.replace(instance.award, lottery_seed=args.lottery_seed))
     solution = award(instance, rule=args.rule, settings=_settings(args, instance),
                      criterion=args.criterion)
+    if relaxed:
+        from allocatie.relaxation import ACCEPT_FIXED_LOTS, describe
+
+        solution = dataclasses.replace(
+            solution, message="; ".join(filter(None, (describe(relaxed), solution.message))),
+            details={**solution.details, "relaxation": {"name": ACCEPT_FIXED_LOTS,
+                                                        "broken": relaxed}})
     return _finish(args, instance, solution, "award")
+
+
+def _load_accepting_fixed_lots(args: argparse.Namespace,
+                               overrides: dict) -> tuple[Instance, list[str]]:
+    """Load for ``award --accept-fixed-lots``: the instance and what its fixed lots break."""
+    try:
+        return _load(args, overrides), []
+    except RuleConflict as conflict:
+        if conflict.of_kind("fixed_lots_shape") != conflict.problems:
+            raise
+        broken = [p.message for p in conflict.problems]
+        for line in broken:
+            _say(args, f"note: accepted as published: {line}")
+        return conflict.instance, broken  # type: ignore[return-value]
 
 
 def cmd_compare(args: argparse.Namespace) -> int:

@@ -11,7 +11,9 @@ class Problem:
 
     ``kind`` is ``input`` for bad input, ``rules`` when well-formed input asks for the
     impossible (the rules conflict with each other or with the data: infeasibility, not an
-    error) and ``fixed_design`` when the fixed lots (``lots.csv``) break a rule."""
+    error), ``fixed_design`` when the fixed lots (``lots.csv``) cannot be awarded (a lot
+    without bids) and ``fixed_lots_shape`` when they break the lot count, contiguity or the
+    client bounds (``award --accept-fixed-lots`` may relax those)."""
 
     message: str
     file: str | None = None
@@ -50,8 +52,8 @@ class UsageError(ValueError):
 
 
 class RuleConflict(InstanceError):
-    """The instance is well-formed but its rules cannot all be met (every problem has kind
-    ``rules`` or ``fixed_design``). ``instance`` is the loaded instance, for a diagnosis."""
+    """The instance is well-formed but its rules cannot all be met (no problem has kind
+    ``input``). ``instance`` is the loaded instance, for a diagnosis."""
 
     def __init__(self, problems: list[Problem], instance: object,
                  source: str | None = None) -> None:

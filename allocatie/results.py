@@ -75,6 +75,7 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
              "clients": f.clients, "cost": f.cost, "transitions": f.transitions}
             for f in (evaluation.lots if evaluation else ())
         ],
+        "relaxation": _jsonable(solution.details.get("relaxation")),
         "feasible_by_checker": evaluation.feasible if evaluation else None,
         "violations": [v.as_dict() for v in evaluation.violations] if evaluation else [],
         "log": list(solution.log),

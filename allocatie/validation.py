@@ -464,7 +464,7 @@ class _Checks:
             self.add("lots", f"the design has {plural(len(design), 'lot')}; [rules] asks for "
                      f"{wanted}",
                      hint="make [rules] lots match the design, or change the design",
-                     kind="fixed_design")
+                     kind="fixed_lots_shape")
         self.lot_bids(design)
         self.combinations(design)
         self.fixed_lot_shapes(design)
@@ -476,7 +476,8 @@ class _Checks:
         for d, lot in (i.lots or {}).items():
             if d in self.district_ids and lot in design:
                 members[lot].append(d)
-        hint = "correct the lot column of the fixed design, or loosen the rule in [rules]"
+        hint = ("correct the lot column of the fixed design, loosen the rule in [rules], or "
+                "award the lots as published with award --accept-fixed-lots")
         if r.contiguity in CONTIGUITY and r.contiguity != "none" and self.districts_known:
             graph = nx.Graph()
             graph.add_edges_from((e.a, e.b) for e in i.edges_for()
@@ -490,17 +491,17 @@ class _Checks:
                     self.add_at("lots", self.rows_of("lots", [(d,) for d in parts[0]]),
                                 f"lot {lot} is not contiguous ({r.contiguity}): "
                                 f"{len(parts)} parts {describe_parts(parts)}", id=lot,
-                                hint=hint, kind="fixed_design")
+                                hint=hint, kind="fixed_lots_shape")
         if r.soft_client_bounds or not self.clients_known:
             return
         for lot in sorted(members, key=natural_key):
             clients = sum(int(i.clients(d)) for d in members[lot] if _is_count(i.clients(d)))
             if r.lot_clients_min is not None and clients < r.lot_clients_min:
                 self.add("lots", f"lot {lot} has {fmt(clients)} clients, below lot_clients_min "
-                         f"{fmt(r.lot_clients_min)}", id=lot, hint=hint, kind="fixed_design")
+                         f"{fmt(r.lot_clients_min)}", id=lot, hint=hint, kind="fixed_lots_shape")
             if r.lot_clients_max is not None and clients > r.lot_clients_max:
                 self.add("lots", f"lot {lot} has {fmt(clients)} clients, above lot_clients_max "
-                         f"{fmt(r.lot_clients_max)}", id=lot, hint=hint, kind="fixed_design")
+                         f"{fmt(r.lot_clients_max)}", id=lot, hint=hint, kind="fixed_lots_shape")
 
     def lot_bids(self, design: set[str]) -> None:
         i = self.i

@@ -96,6 +96,7 @@ def check_results_folder(instance: Instance, folder: str | Path) -> CheckReport:
     if summary.get("instance") not in (None, instance.name):
         report.fail("instance", f"written for instance {summary.get('instance')!r}, not "
                     f"{instance.name!r}", file=SUMMARY)
+    instance = _apply_relaxation(instance, folder, summary, report)
     design = _read_assignment(folder, instance, report)
     if design is None:
         if status in ("optimal", "feasible"):
@@ -166,6 +167,31 @@ def recorded_rule_changes(instance: Instance, folder: str | Path,
         else:
             bad.append(f"rules.{key} is {value!r}, not a valid value")
     return changes, bad
+
+
+def _apply_relaxation(instance: Instance, folder: Path, summary: dict,
+                      report: CheckReport) -> Instance:
+    """The instance under the rule relaxation the summary records, when it may apply: only
+    ``accept-fixed-lots``, only for an award of exactly the published lots."""
+    from allocatie.relaxation import ACCEPT_FIXED_LOTS, accept_fixed_lots
+
+    relaxation = summary.get("relaxation")
+    if relaxation is None:
+        return instance
+    name = relaxation.get("name") if isinstance(relaxation, dict) else relaxation
+    if name != ACCEPT_FIXED_LOTS:
+        report.fail("relaxation", f"unknown rule relaxation {name!r}", file=SUMMARY)
+        return instance
+    design = _read_assignment(folder, instance, CheckReport())
+    published = dict(instance.lots or {})
+    if summary.get("command") != "award" or design is None or design[0] != published:
+        report.fail("relaxation", f"{ACCEPT_FIXED_LOTS} covers only an award of the published "
+                    "lots (lots.csv), and this folder holds another design or command",
+                    file=SUMMARY)
+        return instance
+    report.good(f"awarded under the rule relaxation {ACCEPT_FIXED_LOTS}: the published lots "
+                "as they are, with the lot count, contiguity and client bounds lifted")
+    return accept_fixed_lots(instance)
 
 
 # --------------------------------------------------------------------------- readers

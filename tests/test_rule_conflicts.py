@@ -158,3 +158,38 @@ def test_without_contiguity_client_bounds_do_not_prove_a_false_infeasibility(mak
     solution = design(grid, SolverSettings(time_limit_s=10))
     assert solution.status.value == "optimal"
     assert solution.objective == best[0]
+
+
+def test_award_accept_fixed_lots_is_a_named_relaxation_that_check_verifies(
+        emmen_wijken: Path, tmp_path: Path, capsys) -> None:
+    rewrite(emmen_wijken / "lots.csv",
+            lambda r: {**r, "lot": "6"} if r["district_id"] == "WK011441" else r)
+    out = tmp_path / "award"
+    assert main(["award", str(emmen_wijken), "--out", str(out), "--accept-fixed-lots"]) == 0
+    assert "rule relaxation accept-fixed-lots" in capsys.readouterr().out
+    data = summary(out)
+    assert data["relaxation"]["name"] == "accept-fixed-lots"
+    assert any("lot 6 is not contiguous" in b for b in data["relaxation"]["broken"])
+    assert data["feasible_by_checker"] is True
+    assert "accept-fixed-lots" in (out / "rapport.html").read_text(encoding="utf-8")
+    assert main(["check", str(emmen_wijken), str(out)]) == 0
+    # the relaxation covers only the published lots: another design under it is rejected
+    rewrite(out / "assignment.csv",
+            lambda r: {**r, "lot": "6", "winner": next(e["winner"] for e in data["lots"]
+                                                       if e["lot"] == "6")}
+            if r["district_id"] == "WK011442" else r)
+    assert main(["check", str(emmen_wijken), str(out)]) == 3
+    assert "FAIL [relaxation]" in capsys.readouterr().out
+
+
+def test_a_relaxation_written_into_a_design_folder_is_rejected(tmp_path: Path,
+                                                                instances_dir: Path,
+                                                                capsys) -> None:
+    out = tmp_path / "design"
+    assert main(["design", str(instances_dir / "emmen-wijken"), "--out", str(out),
+                 "--no-report", "--quiet", "--time-limit", "5"]) == 0
+    data = summary(out)
+    data["relaxation"] = {"name": "accept-fixed-lots", "broken": []}
+    (out / "summary.json").write_text(json.dumps(data), encoding="utf-8")
+    assert main(["check", str(instances_dir / "emmen-wijken"), str(out)]) == 3
+    assert "FAIL [relaxation]" in capsys.readouterr().out
