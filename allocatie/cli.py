@@ -297,7 +297,8 @@ def cmd_award(args: argparse.Namespace) -> int:
         from allocatie.relaxation import ACCEPT_FIXED_LOTS, describe
 
         solution = dataclasses.replace(
-            solution, message="; ".join(filter(None, (describe(relaxed), solution.message))),
+            solution, message="; ".join(filter(None, (describe(relaxed, args.lang),
+                                                      solution.message))),
             details={**solution.details, "relaxation": {"name": ACCEPT_FIXED_LOTS,
                                                         "broken": relaxed}})
     return _finish(args, instance, solution, "award")
@@ -409,8 +410,11 @@ def _rules_conflict(args: argparse.Namespace, conflict: RuleConflict) -> int:
         print(f"  - {line}", file=sys.stderr)
     if getattr(args, "out", None) is None or args.command == "compare":
         return EXIT_INFEASIBLE
+    message = (f"de regels zijn met elkaar in strijd ({len(lines)} gevonden): zie de diagnose"
+               if args.lang == "nl" else
+               f"the rules conflict ({len(lines)} found): see the diagnosis")
     solution = Solution(Status.INFEASIBLE, solver="rule check (before solving)",
-                        message="the rules conflict: " + "; ".join(lines),
+                        message=message,
                         log=tuple(f"Diagnosis {i}: {line}" for i, line in enumerate(lines, 1)),
                         details={"diagnosis": lines, "diagnosis_en": lines,
                                  "conflicts": [{"kind": p.kind, "file": p.file, "id": p.id,

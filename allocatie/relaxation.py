@@ -29,8 +29,13 @@ def accept_fixed_lots(instance: Instance) -> Instance:
     return dataclasses.replace(instance, rules=rules)
 
 
-def describe(broken: list[str]) -> str:
-    """The sentence the CLI and the report carry."""
+def describe(broken: list[str], lang: str = "nl") -> str:
+    """The sentence the CLI and the report carry, in ``lang`` (nl or en)."""
+    if lang == "nl":
+        return (f"gegund met de regelversoepeling {ACCEPT_FIXED_LOTS}: de gepubliceerde "
+                "percelen zijn gegund zoals ze zijn; het aantal percelen, de samenhang en de "
+                "grenzen aan het aantal cliënten per perceel gelden voor deze percelen niet. "
+                "Zij breken: " + "; ".join(broken))
     return (f"awarded under the rule relaxation {ACCEPT_FIXED_LOTS}: the published lots are "
             f"awarded as they are, with the {', '.join(LIFTED)} lifted for them; they break: "
             + "; ".join(broken))

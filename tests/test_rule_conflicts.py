@@ -77,7 +77,7 @@ def test_an_infeasible_design_names_the_binding_rule_and_by_how_much(emmen_wijke
                  "--time-limit", "5"]) == 3
     data = summary(out)
     assert data["status"] == "infeasible"
-    assert "6 lots x capacity 700 = 4,200 < 4,312 clients" in data["message"]
+    assert "6 lots x capacity 700 = 4,200 < 4,312 clients" in " ".join(data["details"]["diagnosis"])
 
 
 def test_a_result_the_checker_rejects_is_never_reported_feasible(emmen_wijken: Path,
@@ -166,7 +166,7 @@ def test_award_accept_fixed_lots_is_a_named_relaxation_that_check_verifies(
             lambda r: {**r, "lot": "6"} if r["district_id"] == "WK011441" else r)
     out = tmp_path / "award"
     assert main(["award", str(emmen_wijken), "--out", str(out), "--accept-fixed-lots"]) == 0
-    assert "rule relaxation accept-fixed-lots" in capsys.readouterr().out
+    assert "regelversoepeling accept-fixed-lots" in capsys.readouterr().out
     data = summary(out)
     assert data["relaxation"]["name"] == "accept-fixed-lots"
     assert any("lot 6 is not contiguous" in b for b in data["relaxation"]["broken"])
