@@ -163,12 +163,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from allocatie.checker import evaluate
+    from allocatie.design_file import with_own_lot_count
     from allocatie.loading import load_lots_file
 
     _check_out(args)
     instance = _load(args, tolerate=("rules", "fixed_design", "fixed_lots_shape"))  # given
     assignment, winners = load_lots_file(args.lots, instance)
-    instance, note = _with_lot_count_of(instance, assignment, args.lots)
+    instance, note = with_own_lot_count(instance, assignment, args.lots)
     if not winners:
         from allocatie.award import award
 
@@ -188,22 +189,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
                                                          "the design breaks rules: "
                                                          + "; ".join(result.messages)))))
     return _finish(args, instance, solution, "evaluate")
-
-
-def _with_lot_count_of(instance: Instance, assignment: dict[str, str],
-                       source: Path) -> tuple[Instance, str]:
-    """A drawn design with another number of lots than the rule is scored as it is: the lot
-    count rule becomes its own count, with a warning (and a note for the report)."""
-    k, rules = len(set(assignment.values())), instance.rules
-    if rules.lots_min <= k <= rules.lots_max:
-        return instance, ""
-    wanted = str(rules.lots_min) if rules.lots_min == rules.lots_max else \
-        f"{rules.lots_min} to {rules.lots_max}"
-    note = (f"{source.name} has {k} lots where the rules ask for {wanted}; it is scored as a "
-            f"{k}-lot design (every other rule applies)")
-    warnings.warn(note, stacklevel=2)
-    return dataclasses.replace(instance, rules=dataclasses.replace(
-        rules, lots_min=k, lots_max=k)), note
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -251,22 +236,11 @@ def cmd_design(args: argparse.Namespace) -> int:
     solution, stopped = _with_stop(args, lambda stop, progress: design(instance, settings,
                                                                        progress, stop))
     if solution.status is Status.INFEASIBLE and not stopped:
-        solution = _with_design_diagnosis(args, instance, settings, solution)
+        from allocatie.design_diagnosis import with_diagnosis
+
+        _say(args, "no design keeps every rule: finding which rules bind ...")
+        solution = with_diagnosis(instance, settings, solution)
     return _finish(args, instance, solution, "design", ("solve",) if stopped else ())
-
-
-def _with_design_diagnosis(args: argparse.Namespace, instance: Instance,
-                           settings: SolverSettings, solution: Solution) -> Solution:
-    """A proven-infeasible design gets the rules that bind, and by how much."""
-    from allocatie.design_diagnosis import diagnose_design
-
-    _say(args, "no design keeps every rule: finding which rules bind ...")
-    lines = diagnose_design(instance, settings, budget_s=min(30.0, settings.time_limit_s))
-    log = tuple(f"Diagnosis {i}: {line}" for i, line in enumerate(lines, 1))
-    return dataclasses.replace(solution, message=f"{solution.message}; " + "; ".join(lines),
-                               log=solution.log + log,
-                               details={**solution.details, "diagnosis": lines,
-                                        "diagnosis_en": lines})
 
 
 def cmd_award(args: argparse.Namespace) -> int:
@@ -410,15 +384,9 @@ def _rules_conflict(args: argparse.Namespace, conflict: RuleConflict) -> int:
         print(f"  - {line}", file=sys.stderr)
     if getattr(args, "out", None) is None or args.command == "compare":
         return EXIT_INFEASIBLE
-    message = (f"de regels zijn met elkaar in strijd ({len(lines)} gevonden): zie de diagnose"
-               if args.lang == "nl" else
-               f"the rules conflict ({len(lines)} found): see the diagnosis")
-    solution = Solution(Status.INFEASIBLE, solver="rule check (before solving)",
-                        message=message,
-                        log=tuple(f"Diagnosis {i}: {line}" for i, line in enumerate(lines, 1)),
-                        details={"diagnosis": lines, "diagnosis_en": lines,
-                                 "conflicts": [{"kind": p.kind, "file": p.file, "id": p.id,
-                                                "message": p.message} for p in conflict.problems]})
+    from allocatie.conflicts import conflict_solution
+
+    solution = conflict_solution(conflict, args.lang)
     _finish(args, conflict.instance, solution, args.command)  # type: ignore[arg-type]
     return EXIT_INFEASIBLE
 

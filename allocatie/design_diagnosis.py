@@ -18,6 +18,7 @@ from collections.abc import Callable
 from allocatie.checker import evaluate
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
+from allocatie.solution import Solution
 
 Relaxation = Callable[[Instance], Instance]
 
@@ -88,3 +89,15 @@ def diagnose_design(instance: Instance, settings: SolverSettings,
                      + ", ".join(n for n, _ in relaxations)
                      + " still leaves no design; the rules conflict together")
     return lines
+
+
+def with_diagnosis(instance: Instance, settings: SolverSettings, solution: Solution,
+                   budget_s: float = 30.0) -> Solution:
+    """``solution`` (a proven-infeasible design) with the rules that bind, and by how much, in
+    its message, log and ``details.diagnosis``."""
+    lines = diagnose_design(instance, settings, budget_s=min(budget_s, settings.time_limit_s))
+    log = tuple(f"Diagnosis {i}: {line}" for i, line in enumerate(lines, 1))
+    return dataclasses.replace(solution, message=f"{solution.message}; " + "; ".join(lines),
+                               log=solution.log + log,
+                               details={**solution.details, "diagnosis": lines,
+                                        "diagnosis_en": lines})

@@ -9,6 +9,8 @@ name instead of by code.
 
 from __future__ import annotations
 
+import dataclasses
+import warnings
 from pathlib import Path
 
 from allocatie.errors import Problem
@@ -88,3 +90,20 @@ def _with_design_sheet(path: str | Path) -> str | Path:
         return path
     chosen = next((n for n in DESIGN_SHEETS if n in names), None)
     return f"{file}#{chosen}" if chosen else path
+
+
+def with_own_lot_count(instance: Instance, assignment: dict[str, str],
+                       source: str | Path) -> tuple[Instance, str]:
+    """A drawn design with another number of lots than the rule is scored as it is: the
+    lot-count rule becomes its own count, with a warning; returns the instance and the note
+    ("" when the count is within the rule)."""
+    k, rules = len(set(assignment.values())), instance.rules
+    if rules.lots_min <= k <= rules.lots_max:
+        return instance, ""
+    wanted = str(rules.lots_min) if rules.lots_min == rules.lots_max else \
+        f"{rules.lots_min} to {rules.lots_max}"
+    note = (f"{Path(source).name} has {k} lots where the rules ask for {wanted}; it is scored "
+            f"as a {k}-lot design (every other rule applies)")
+    warnings.warn(note, stacklevel=2)
+    return dataclasses.replace(instance, rules=dataclasses.replace(
+        rules, lots_min=k, lots_max=k)), note

@@ -1,0 +1,22 @@
+"""Rule conflicts as a result: the infeasible :class:`~allocatie.solution.Solution` written
+to the results folder when the rules of an instance cannot all be met (the loader's
+:class:`~allocatie.errors.RuleConflict`), with the diagnosis."""
+
+from __future__ import annotations
+
+from allocatie.errors import RuleConflict
+from allocatie.solution import Solution
+from allocatie.status import Status
+
+
+def conflict_solution(conflict: RuleConflict, lang: str = "nl") -> Solution:
+    """Status infeasible, the conflicts as the diagnosis (``details.diagnosis``, the log)."""
+    lines = [str(p) for p in conflict.problems]
+    message = (f"de regels zijn met elkaar in strijd ({len(lines)} gevonden): zie de diagnose"
+               if lang == "nl" else
+               f"the rules conflict ({len(lines)} found): see the diagnosis")
+    return Solution(Status.INFEASIBLE, solver="rule check (before solving)", message=message,
+                    log=tuple(f"Diagnosis {i}: {line}" for i, line in enumerate(lines, 1)),
+                    details={"diagnosis": lines, "diagnosis_en": lines,
+                             "conflicts": [{"kind": p.kind, "file": p.file, "id": p.id,
+                                            "message": p.message} for p in conflict.problems]})
