@@ -467,7 +467,10 @@ def _short(data: ReportData) -> str:
     if not data.has_solution or ev is None:
         return t["short_none"].format(status=data.status_text)
     share = ev.transitions / data.served_total if data.served_total else None
-    return t["short_solution"].format(
+    relaxation = data.solution.details.get("relaxation")
+    named = (f"{t['short_relaxation'].format(name=relaxation['name'])} "
+             if isinstance(relaxation, Mapping) else "")
+    return named + t["short_solution"].format(
         status=data.status_text, lots=data.integer(len(data.lots)),
         winners=data.integer(len(data.winners)), cost=data.eur(ev.cost),
         switchers=data.integer(ev.transitions), served=data.integer(data.served_total),

@@ -102,6 +102,8 @@ _NL: dict[str, str] = {
                       "Totale kosten {cost} per jaar; {switchers} van de {served} cliënten "
                       "met een aanbieder ({share}) moeten wisselen van aanbieder.",
     "short_none": "{status}.",
+    "short_relaxation": "Gegund met de regelversoepeling {name}: de gepubliceerde percelen "
+                        "zoals ze zijn (zie de toelichting).",
     # question
     "q_instance": "Instantie",
     "q_description": "Omschrijving",
@@ -329,6 +331,8 @@ _EN: dict[str, str] = {
                       "{cost} per year; {switchers} of the {served} clients with a provider "
                       "({share}) must switch provider.",
     "short_none": "{status}.",
+    "short_relaxation": "Awarded under the rule relaxation {name}: the published lots as they "
+                        "are (see the explanation).",
     "q_instance": "Instance",
     "q_description": "Description",
     "q_districts": "Number of {districts}",
