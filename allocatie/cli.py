@@ -408,7 +408,9 @@ def _finish(args: argparse.Namespace, instance: Instance, solution: Solution,
                             interrupted=interrupted, mip_gap=_settings(args, instance).mip_gap)
     solution, evaluation = written.solution, written.evaluation
     print(describe(instance, solution, evaluation, lang="en", quiet=args.quiet))
-    print(f"results written to {args.out}")
+    if written.note:
+        print(f"warning: {written.note}", file=sys.stderr)
+    print(f"results written to {written.folder if written.note else args.out}")
     if "report" in written.interrupted:
         print("stopped by Ctrl-C while writing the report: the report files are skipped, the "
               "results are kept (summary.json records the interruption)", file=sys.stderr)

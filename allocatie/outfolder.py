@@ -199,10 +199,11 @@ def move_into_place(staging: Path, out: Path) -> None:
     old = ours(out)
     clash = sorted(n for n in written if (out / n).exists() and n not in old)
     if clash or not out.is_dir():
-        os.replace(staging, _kept_name(out))
+        kept = free_sibling(out)
+        os.replace(staging, kept)
         raise UsageError(f"{out} changed during the run: it now holds {_names(clash)}, not "
                          f"written by allocatie; nothing there was touched and the results "
-                         f"are in {_kept_name(out)}")
+                         f"are in {kept}")
     # The manifest first, listing old and new, so an interruption leaves only known files.
     _write_manifest(out, sorted(old | set(written)))
     for name in written:
@@ -216,8 +217,13 @@ def move_into_place(staging: Path, out: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
 
 
-def _kept_name(out: Path) -> Path:
-    return out.parent / f"{out.name}-results-{os.getpid()}"
+def free_sibling(out: Path) -> Path:
+    """A new folder name next to ``out`` for results that may not go into ``out``."""
+    for n in range(1, 1000):
+        candidate = out.parent / f"{out.name or 'out'}-{n}"
+        if not candidate.exists():
+            return candidate
+    raise UsageError(f"no free folder name next to {out}; pass another --out")
 
 
 def _write_manifest(folder: Path, files: Iterable[str]) -> None:

@@ -22,8 +22,15 @@ from pathlib import Path
 
 from allocatie import __version__
 from allocatie.checker import Evaluation, evaluate
+from allocatie.errors import UsageError
 from allocatie.instance import Instance, natural_key
-from allocatie.outfolder import STAGING_MARKER, check_out, make_staging, move_into_place
+from allocatie.outfolder import (
+    STAGING_MARKER,
+    check_out,
+    free_sibling,
+    make_staging,
+    move_into_place,
+)
 from allocatie.solution import Solution
 from allocatie.status import Status
 
@@ -95,6 +102,7 @@ class Written:
     solution: Solution
     evaluation: Evaluation | None
     interrupted: tuple[str, ...] = ()
+    note: str = ""  # why the results went to another folder than asked, if they did
 
 
 def checked_solution(solution: Solution, evaluation: Evaluation | None) -> Solution:
@@ -122,7 +130,14 @@ def write_results(out: str | Path, instance: Instance, solution: Solution, comma
     interrupted before. ``mip_gap`` is the relative gap the solver was asked for (``optimal``
     is proven within it). Raises :class:`~allocatie.errors.UsageError` for an unsafe ``out``.
     """
-    target = check_out(out, instance.folder, force)
+    note = ""
+    try:
+        target = check_out(out, instance.folder, force)
+    except UsageError as refusal:  # checked before the solve: the folder changed meanwhile
+        if not solution.assignment:
+            raise
+        target = check_out(free_sibling(Path(out).resolve()), instance.folder, force)
+        note = f"{refusal}; so as not to lose the result it is written to {target} instead"
     evaluation = None
     if solution.assignment:
         evaluation = evaluate(instance, solution.assignment, solution.winners, solution.pricing,
@@ -155,7 +170,7 @@ def write_results(out: str | Path, instance: Instance, solution: Solution, comma
         if staging.exists() and (staging / STAGING_MARKER).exists():
             shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Written(target, solution, evaluation, tuple(phases))
+    return Written(target, solution, evaluation, tuple(phases), note)
 
 
 SPEC_FILES = frozenset({SUMMARY, ASSIGNMENT, TRANSITIONS, TRANSITIONS_PER_LOT, LOTS_GEOJSON,

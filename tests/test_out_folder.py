@@ -190,3 +190,20 @@ def test_ctrl_c_during_a_design_keeps_the_best_and_records_it(instances_dir: Pat
     assert run.returncode == 0, stdout
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["interrupted"] == ["solve"] and summary["status"] == "feasible"
+
+
+def test_an_out_folder_that_changed_during_the_run_does_not_lose_the_result(
+        emmen_wijken: Path, tmp_path: Path) -> None:
+    from allocatie.award import award as award_lots
+    from allocatie.loading import load_instance
+    from allocatie.results import write_results
+
+    instance = load_instance(emmen_wijken)
+    solution = award_lots(instance)  # meanwhile someone saves a file into --out:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "concept.docx").write_bytes(b"PK")
+    written = write_results(out, instance, solution, command="award", report=False)
+    assert written.folder == tmp_path / "out-1" and "concept.docx" in written.note
+    assert (written.folder / "summary.json").exists()
+    assert sorted(p.name for p in out.iterdir()) == ["concept.docx"]
