@@ -98,7 +98,7 @@ def pareto_figure(table: pd.DataFrame, lang: str = "nl", spread: str = "box") ->
     numbers = design_numbers(table)
     rows = table.dropna(subset=["cost_mean", "transitions_mean"])
     if "same_as" in rows.columns:
-        rows = rows[rows["same_as"].fillna("") == ""]
+        rows = rows[[not _text(v) for v in rows["same_as"]]]
     scale = 1e6
     planned = int(table["scenarios"].max()) if "scenarios" in table and len(table) else 0
     for efficient, colour, marker in ((False, "#7f7f7f", "o"), (True, "#c0392b", "D")):
@@ -119,7 +119,7 @@ def pareto_figure(table: pd.DataFrame, lang: str = "nl", spread: str = "box") ->
                 x0, x1 = row["cost_p5"] / scale, row["cost_p95"] / scale
                 y0, y1 = row["transitions_p5"], row["transitions_p95"]
                 ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=colour,
-                                       alpha=0.10, edgecolor=colour, linewidth=0.8,
+                                       alpha=0.07, edgecolor=colour, linewidth=0.8,
                                        zorder=1))
         ax.plot(x, y, marker, color=colour, markersize=7, linestyle="none",
                 label=t["efficient"] if efficient else t["other"], zorder=3)
@@ -145,10 +145,16 @@ def design_numbers(table: pd.DataFrame) -> dict[str, int]:
     """The number of each design in the plot and its legend: its place in the table, a name
     that is the same design as an earlier one gets the earlier one's number."""
     numbers: dict[str, int] = {}
-    same = table["same_as"].fillna("") if "same_as" in table.columns else [""] * len(table)
+    same = [_text(v) for v in table["same_as"]] if "same_as" in table.columns \
+        else [""] * len(table)
     for i, (name, original) in enumerate(zip(table["design"], same, strict=True), start=1):
-        numbers[str(name)] = numbers.get(str(original), i) if original else i
+        numbers[str(name)] = numbers.get(original, i) if original else i
     return numbers
+
+
+def _text(value: object) -> str:
+    """A table cell as text; empty for NaN/None (a CSV read back gives NaN for "")."""
+    return value if isinstance(value, str) else ""
 
 
 def _number_legend(fig: Figure, table: pd.DataFrame, numbers: dict[str, int],

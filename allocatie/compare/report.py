@@ -228,8 +228,11 @@ def build(spec: CompareSpec, instance: Instance, candidates: Sequence[Candidate]
 
 def _source_line(paragraphs: Sequence[str]) -> str:
     """The shortest attribution paragraph that names the source (for under the maps)."""
-    named = [p for p in paragraphs if re.search(r"Bron|Source|CBS", p)]
-    return min(named, key=len) if named else (paragraphs[0] if paragraphs else "")
+    for pattern in (r"^(Bron|Source)\b", r"CC[ -]BY", r"CBS"):
+        found = [p for p in paragraphs if re.search(pattern, p)]
+        if found:
+            return min(found, key=len)
+    return paragraphs[0] if paragraphs else ""
 
 
 def _design_view(candidate: Candidate, row: pd.Series, numbers: Mapping[str, int],
