@@ -236,3 +236,41 @@ def test_exit_code_on_a_real_failure(tmp_path: Path) -> None:
 
     allowed = _cli(spec, tmp_path / "bad", "--allow-failures", env={FAIL_HOOK: "vijf:1"})
     assert allowed.returncode == 0 and "+ 1 failed" in allowed.stdout
+
+
+@pytest.mark.parametrize("spread", ["box", "whiskers", "none"])
+def test_pareto_labels_never_collide_and_point_at_their_own_marker(spread: str) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    from allocatie.compare.plots import pareto_figure
+
+    rows = []
+    for i in range(11):  # eleven designs crowded into a small corner
+        cost = 10e6 + (i % 4) * 15_000 + (i // 4) * 4_000
+        moved = 1000 + (i % 3) * 12
+        rows.append({"design": f"D{i}", "scenarios": 10, "pareto": i % 2 == 0,
+                     "cost_mean": cost, "transitions_mean": moved,
+                     **{f"cost_p{p}": cost * f for p, f in ((5, 0.9), (50, 1.0), (95, 1.1))},
+                     **{f"transitions_p{p}": moved * f for p, f in ((5, 0.8), (50, 1.0),
+                                                                    (95, 1.2))}})
+    rows.append({**rows[10], "design": "D11"})  # and a twelfth on the same point as D10
+    table = pd.DataFrame(rows)
+    figure = pareto_figure(table, "nl", spread)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    ax = figure.axes[0]
+    labels = ax.texts
+    assert sorted(int(n) for t in labels for n in t.get_text().split(", ")) == list(range(1, 13))
+    assert "11, 12" in [t.get_text() for t in labels]
+    boxes = []
+    for text in labels:
+        text.update_positions(renderer)
+        boxes.append(Text.get_window_extent(text, renderer))
+        numbers = [int(n) for n in text.get_text().split(", ")]
+        point = table.iloc[numbers[0] - 1]
+        assert text.xy == pytest.approx((point["cost_mean"] / 1e6, point["transitions_mean"]))
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b)
+    legend = " ".join(t.get_text() for t in figure.texts)
+    assert " 1  D0" in legend and "12  D11" in legend

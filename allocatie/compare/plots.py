@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from allocatie.compare.store import write_atomic
@@ -35,6 +36,10 @@ TEXTS = {
         "spread_whiskers": "Strepen: 5e-95e percentiel",
         "spread_none": "",
         "legend_numbers": "Indelingen",
+        "y_short": "Overstappende cliënten",
+        "x_short": "Kosten (mln EUR per jaar)",
+        "spread_title": "Spreiding per indeling over de scenario's: 5e-95e percentiel "
+                        "(streep: mediaan, punt: gemiddelde)",
         "not_plotted": "geen gunning",
         "heading": "Vergelijking van perceelindelingen",
         "intro": ("Elke indeling is gegund in {n} scenario's met onzekere inschrijvingen "
@@ -63,6 +68,10 @@ TEXTS = {
         "spread_whiskers": "Whiskers: 5th-95th percentile",
         "spread_none": "",
         "legend_numbers": "Designs",
+        "y_short": "Clients who switch",
+        "x_short": "Cost (EUR million per year)",
+        "spread_title": "Spread per design over the scenarios: 5th-95th percentile "
+                        "(line: median, dot: mean)",
         "not_plotted": "no award",
         "heading": "Comparison of lot designs",
         "intro": ("Each design was awarded in {n} scenarios of uncertain bids (price level, "
@@ -88,13 +97,15 @@ def _texts(lang: str) -> dict:
 
 def pareto_figure(table: pd.DataFrame, lang: str = "nl", spread: str = "box") -> Figure:
     """The Pareto plot of a design table (:func:`allocatie.compare.summary.design_table`):
-    one numbered point per distinct design (the number of its first name in the table), a
-    legend that names the numbers, and the 5-95% spread as a light box (``spread="box"``),
-    whiskers (``"whiskers"``) or not at all (``"none"``). Returns a matplotlib Figure, made
-    without pyplot (no global state, no window)."""
+    one numbered point per distinct design at its means, the axes fitted to the points, and
+    a legend that names the numbers. The 5-95% spread is shown, with ``spread="box"``, as a
+    box per design in two panels below the plot (cost, switchers; a tick at the median, a
+    dot at the mean), so it never hides the points; ``"whiskers"`` draws them on the points;
+    ``"none"`` leaves them out. Returns a matplotlib Figure, made without pyplot."""
     t = _texts(lang)
-    fig = Figure(figsize=(9.0, 5.5), dpi=110)
-    ax = fig.add_axes((0.09, 0.11, 0.60, 0.80))
+    boxes = spread == "box"
+    fig = Figure(figsize=(9.0, 8.2 if boxes else 5.5), dpi=110)
+    ax = fig.add_axes((0.09, 0.47, 0.60, 0.47) if boxes else (0.09, 0.11, 0.60, 0.80))
     numbers = design_numbers(table)
     rows = table.dropna(subset=["cost_mean", "transitions_mean"])
     if "same_as" in rows.columns:
@@ -114,13 +125,6 @@ def pareto_figure(table: pd.DataFrame, lang: str = "nl", spread: str = "box") ->
                     (part["transitions_p95"] - y).clip(lower=0)]
             ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor=colour, alpha=0.35,
                         elinewidth=1, capsize=2)
-        elif spread == "box":
-            for _, row in part.iterrows():
-                x0, x1 = row["cost_p5"] / scale, row["cost_p95"] / scale
-                y0, y1 = row["transitions_p5"], row["transitions_p95"]
-                ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=colour,
-                                       alpha=0.07, edgecolor=colour, linewidth=0.8,
-                                       zorder=1))
         ax.plot(x, y, marker, color=colour, markersize=7, linestyle="none",
                 label=t["efficient"] if efficient else t["other"], zorder=3)
     front = rows[rows["pareto"]].sort_values("cost_mean")
@@ -131,24 +135,60 @@ def pareto_figure(table: pd.DataFrame, lang: str = "nl", spread: str = "box") ->
     ax.set_ylabel(t["y"])
     ax.set_title(t["title"].format(n=planned), fontsize=11)
     ax.grid(True, alpha=0.3)
-    ax.autoscale_view()
     if len(rows):
-        ax.margins(0.12)
+        ax.margins(0.15)
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=8, frameon=False,
-                  title=t.get(f"spread_{spread}", ""), title_fontsize=8)
+                  title=t.get(f"spread_{spread}", "") if spread == "whiskers" else "",
+                  title_fontsize=8)
         _place_labels(fig, ax, rows, scale, numbers)
-        _number_legend(fig, table, numbers, t)
+        _number_legend(fig, table, numbers, t, 0.80 if boxes else 0.62)
+        if boxes:
+            _spread_panels(fig, rows, numbers, scale, t)
     return fig
 
 
+def _spread_panels(fig: Figure, rows: pd.DataFrame, numbers: dict[str, int], scale: float,
+                   t: dict) -> None:
+    """Per design a box from the 5th to the 95th percentile, a tick at the median and a dot
+    at the mean: cost on the left, switchers on the right, designs by number."""
+    order = sorted(rows.index, key=lambda i: numbers[str(rows.loc[i, "design"])])
+    ys = list(range(len(order)))[::-1]
+    panels = (("cost", (0.09, 0.07, 0.28, 0.29), scale, t["x_short"]),
+              ("transitions", (0.41, 0.07, 0.28, 0.29), 1.0, t["y_short"]))
+    fig.text(0.09, 0.375, t["spread_title"], fontsize=9, ha="left", va="bottom")
+    for metric, rect, divide, label in panels:
+        axis = fig.add_axes(rect)
+        for y, i in zip(ys, order, strict=True):
+            row = rows.loc[i]
+            colour = "#c0392b" if bool(row["pareto"]) else "#7f7f7f"
+            low, mid = row[f"{metric}_p5"] / divide, row[f"{metric}_p50"] / divide
+            high, mean = row[f"{metric}_p95"] / divide, row[f"{metric}_mean"] / divide
+            axis.add_patch(Rectangle((low, y - 0.32), high - low, 0.64, facecolor=colour,
+                                     alpha=0.22, edgecolor=colour, linewidth=0.8))
+            axis.plot([mid, mid], [y - 0.32, y + 0.32], color=colour, linewidth=1.6)
+            axis.plot([mean], [y], "o", color=colour, markersize=3.5)
+        axis.set_yticks(ys, [str(numbers[str(rows.loc[i, "design"])]) for i in order],
+                        fontsize=8)
+        axis.set_ylim(-0.7, len(order) - 0.3)
+        axis.autoscale(axis="x")
+        axis.margins(x=0.05)
+        axis.tick_params(axis="x", labelsize=8)
+        axis.set_xlabel(label, fontsize=8.5)
+        axis.grid(True, axis="x", alpha=0.3)
+
+
 def design_numbers(table: pd.DataFrame) -> dict[str, int]:
-    """The number of each design in the plot and its legend: its place in the table, a name
-    that is the same design as an earlier one gets the earlier one's number."""
+    """The number of each design in the plot and its legend: distinct designs are numbered
+    1, 2, ... in table order; a name that is the same design as an earlier one gets the
+    earlier one's number."""
     numbers: dict[str, int] = {}
     same = [_text(v) for v in table["same_as"]] if "same_as" in table.columns \
         else [""] * len(table)
-    for i, (name, original) in enumerate(zip(table["design"], same, strict=True), start=1):
-        numbers[str(name)] = numbers.get(original, i) if original else i
+    for name, original in zip(table["design"], same, strict=True):
+        if original and original in numbers:
+            numbers[str(name)] = numbers[original]
+        else:
+            numbers[str(name)] = len(set(numbers.values())) + 1
     return numbers
 
 
@@ -158,7 +198,7 @@ def _text(value: object) -> str:
 
 
 def _number_legend(fig: Figure, table: pd.DataFrame, numbers: dict[str, int],
-                   t: dict) -> None:
+                   t: dict, top: float = 0.62) -> None:
     """The list "1  name" to the right of the plot (designs without results marked)."""
     names: dict[int, list[str]] = {}
     for name in table["design"]:
@@ -170,7 +210,7 @@ def _number_legend(fig: Figure, table: pd.DataFrame, numbers: dict[str, int],
         if not any(n in plotted for n in names[number]):
             label += f" ({t['not_plotted']})"
         lines.append(f"{number:>2}  {label}")
-    fig.text(0.72, 0.62, t["legend_numbers"] + "\n" + "\n".join(lines), fontsize=8.5,
+    fig.text(0.72, top, t["legend_numbers"] + "\n" + "\n".join(lines), fontsize=8.5,
              va="top", ha="left", family="DejaVu Sans", linespacing=1.5)
 
 
@@ -178,7 +218,8 @@ def _place_labels(fig: Figure, ax: object, rows: pd.DataFrame, scale: float,
                   numbers: dict[str, int]) -> None:
     """One number per point (designs on the same point share it), each at the first spot
     around its point, on rings of growing radius, that overlaps no marker and no label
-    already placed; a thin line joins a label to its point when it had to move away."""
+    already placed; a thin line joins each label to its point, so a label that had to move
+    away still points at its own marker."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     groups: dict[tuple[float, float], list[int]] = {}
@@ -199,14 +240,16 @@ def _place_labels(fig: Figure, ax: object, rows: pd.DataFrame, scale: float,
     inside = ax.get_window_extent(renderer)  # type: ignore[attr-defined]
     for (x, y), labels in sorted(groups.items(), key=lambda item: (-item[0][1], item[0][0])):
         label = ", ".join(str(n) for n in sorted(set(labels)))
-        for k, (dx, dy) in enumerate(spots):
+        for dx, dy in spots:
             text = ax.annotate(  # type: ignore[attr-defined]
                 label, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=9,
                 fontweight="bold", ha="left" if dx > 0 else "right" if dx < 0 else "center",
                 va="center", zorder=4,
-                arrowprops=None if k < 8 else {"arrowstyle": "-", "lw": 0.5,
-                                               "color": "0.35", "shrinkA": 0, "shrinkB": 4})
-            box = text.get_window_extent(renderer).expanded(1.1, 1.15)
+                arrowprops={"arrowstyle": "-", "lw": 0.8, "color": "0.15", "shrinkA": 1,
+                            "shrinkB": 4})
+            # The text alone, not its leader line (which always reaches the point).
+            text.update_positions(renderer)
+            box = Text.get_window_extent(text, renderer).expanded(1.1, 1.15)
             fits = inside.contains(box.x0, box.y0) and inside.contains(box.x1, box.y1)
             if fits and not any(box.overlaps(other) for other in blocked):
                 blocked.append(box)

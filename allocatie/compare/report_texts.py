@@ -96,7 +96,8 @@ _NL = {
     "pareto_text": ("Elk punt is een indeling (nummer zoals in het overzicht), op het "
                     "gemiddelde van de willekeurige scenario's. {spread} De rode punten zijn "
                     "Pareto-efficiënt."),
-    "spread_box": "Het lichte vlak loopt van de 5%- tot de 95%-waarde in beide richtingen.",
+    "spread_box": "Onder de figuur staat per indeling de spreiding: het vlak loopt van de "
+                  "5%- tot de 95%-waarde, de streep is de mediaan, de stip het gemiddelde.",
     "spread_whiskers": "De strepen lopen van de 5%- tot de 95%-waarde.",
     "spread_none": "",
     "maps_heading": "Kaarten van de indelingen",
@@ -253,7 +254,8 @@ _EN = {
     "pareto_heading": "Cost against switchers",
     "pareto_text": ("Each point is a design (numbered as in the overview), at the mean of the "
                     "random scenarios. {spread} The red points are Pareto-efficient."),
-    "spread_box": "The light box runs from the 5% to the 95% value in both directions.",
+    "spread_box": "Below the plot, per design, the spread: the box runs from the 5% to the "
+                  "95% value, the line is the median, the dot the mean.",
     "spread_whiskers": "The whiskers run from the 5% to the 95% value.",
     "spread_none": "",
     "maps_heading": "Maps of the designs",

@@ -284,10 +284,11 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
     total = len(plan)
     per_key = Counter(p.key for p in plan)
     done = [sum(1 for p in plan if p.key in reused)]
+    awarding = time.perf_counter()
 
-    def report() -> None:
+    def report() -> None:  # elapsed since the awards began, so the estimate of time left fits
         if progress is not None:
-            progress(min(done[0], total), total, time.perf_counter() - started)
+            progress(min(done[0], total), total, time.perf_counter() - awarding)
 
     def on_records(records: list[dict[str, Any]]) -> None:
         for record in records:

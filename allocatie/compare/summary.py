@@ -166,13 +166,21 @@ def _stats(metric: str, values: np.ndarray) -> dict[str, float]:
 
 def ranks(table: pd.DataFrame) -> pd.Series:
     """Rank 1 = lowest mean objective, ties broken by the lower p95, then SPEC order; designs
-    without an award get no rank."""
+    without an award get no rank; a name that is the same design as an earlier one
+    (``same_as``) gets that one's rank."""
     if not len(table):
         return pd.Series([], dtype="Int64")
-    order = table.assign(_pos=range(len(table))).dropna(subset=["objective_mean"])
+    same = [v if isinstance(v, str) else "" for v in table["same_as"]] \
+        if "same_as" in table.columns else [""] * len(table)
+    order = table.assign(_pos=range(len(table)), _same=same)
+    order = order[order["_same"] == ""].dropna(subset=["objective_mean"])
     order = order.sort_values(["objective_mean", "objective_p95", "_pos"], kind="stable")
     rank = pd.Series(pd.NA, index=table.index, dtype="Int64")
     rank.loc[order.index] = range(1, len(order) + 1)
+    by_name = dict(zip(table["design"], rank, strict=True))
+    for i, original in zip(table.index, same, strict=True):
+        if original:
+            rank.loc[i] = by_name.get(original, pd.NA)
     return rank
 
 
