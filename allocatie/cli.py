@@ -253,7 +253,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if printer is not None:
         printer.close()
     print(result.describe())
-    if not result.complete or not result.designs["rank"].notna().any():
+    if not result.complete or result.awarded == 0:
         return EXIT_NO_SOLUTION
     if result.has_failures and not args.allow_failures:
         print(f"exit {EXIT_FAILURES}: some tasks failed (listed above); pass --allow-failures "

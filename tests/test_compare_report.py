@@ -274,3 +274,12 @@ def test_pareto_labels_never_collide_and_point_at_their_own_marker(spread: str) 
             assert not a.overlaps(b)
     legend = " ".join(t.get_text() for t in figure.texts)
     assert " 1  D0" in legend and "12  D11" in legend
+
+
+def test_only_named_scenarios(tmp_path: Path) -> None:
+    spec = make_spec(tmp_path, count=0)
+    result = run_compare(spec, tmp_path / "out", workers=1)
+    assert result.ok and result.total == 2 * 5 and result.no_award == 2
+    assert (result.scenarios["scenario_kind"] == "named").all()
+    assert len(result.named) == 3 * 5
+    assert (tmp_path / "out" / "vergelijking.html").stat().st_size > 0

@@ -109,7 +109,7 @@ def pareto_figure(table: pd.DataFrame, lang: str = "nl", spread: str = "box") ->
     numbers = design_numbers(table)
     rows = table.dropna(subset=["cost_mean", "transitions_mean"])
     if "same_as" in rows.columns:
-        rows = rows[[not _text(v) for v in rows["same_as"]]]
+        rows = rows.loc[[not _text(v) for v in rows["same_as"]]]
     scale = 1e6
     planned = int(table["scenarios"].max()) if "scenarios" in table and len(table) else 0
     for efficient, colour, marker in ((False, "#7f7f7f", "o"), (True, "#c0392b", "D")):

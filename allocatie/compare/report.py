@@ -130,10 +130,17 @@ def write_design_files(out: Path, instance: Instance, candidates: Sequence[Candi
 
     files: dict[str, Path] = {}
     table = designs.set_index("design")
+    used: set[str] = set()
     for candidate in candidates:
         if candidate.assignment is None:
             continue
-        folder = out / "designs" / folder_name(candidate.spec.name)
+        base = folder_name(candidate.spec.name)
+        name, n = base, 1
+        while name.lower() in used:  # "a/b" and "a_b", or names that differ only in case
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name.lower())
+        folder = out / "designs" / name
         folder.mkdir(parents=True, exist_ok=True)
         order = [d for d in instance.district_ids if d in candidate.assignment]
         text = "district_id,lot\n" + "".join(f"{_csv(d)},{_csv(candidate.assignment[d])}\n"

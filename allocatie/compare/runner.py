@@ -137,10 +137,9 @@ class CompareResult:
 
     @property
     def ok(self) -> bool:
-        """The run is complete, nothing failed, and at least one design has an award in some
-        scenario."""
-        return self.complete and not self.has_failures and bool(
-            self.designs["rank"].notna().any())
+        """The run is complete, nothing failed, and some design has an award in some
+        scenario (random or named)."""
+        return self.complete and not self.has_failures and self.awarded > 0
 
     def failures(self) -> list[str]:
         """One line per failure: the candidate or the design x scenario, and its error."""
