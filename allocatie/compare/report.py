@@ -444,9 +444,10 @@ def _named(named_rows: pd.DataFrame, named: Sequence[ResolvedNamed], t: Mapping[
 def _counts_text(spec: CompareSpec, counts: Mapping[str, int], duplicates: Mapping[str, str],
                  t: Mapping[str, str]) -> str:
     pairs = ", ".join(f"{a} = {b}" for a, b in duplicates.items())
-    dups = t["run_dups"].format(pairs=pairs) if duplicates else ""
+    notes = [t["run_dups"].format(pairs=pairs)] if duplicates else []
     if counts.get("without"):
-        dups += f" ({t['run_without'].format(n=counts['without'])})"
+        notes.append(t["run_without"].format(n=counts["without"]))
+    dups = f" ({'; '.join(notes)})" if notes else ""
     return t["run_counts"].format(
         names=len(spec.designs), dups=dups, distinct=counts["distinct"],
         per=spec.scenarios.count + len(spec.scenarios.named), total=counts["total"],

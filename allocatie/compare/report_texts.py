@@ -150,7 +150,7 @@ _NL = {
                    "+ {reused} hergebruikt + {missing} niet gedaan. Van de {done} gedane: "
                    "{awarded} gegund + {no_award} zonder mogelijke gunning + {failed} "
                    "mislukt."),
-    "run_dups": " ({pairs}: dezelfde indeling, één keer geteld)",
+    "run_dups": "{pairs}: dezelfde indeling, één keer geteld",
     "run_without": "{n} zonder indeling",
     "run_failures": "Mislukt",
     "sources": "Bronnen",
@@ -302,7 +302,7 @@ _EN = {
                    "scenarios = {total} tasks: {computed} computed + {reused} reused + "
                    "{missing} not done. Of the {done} done: {awarded} awarded + {no_award} "
                    "without a feasible award + {failed} failed."),
-    "run_dups": " ({pairs}: the same design, counted once)",
+    "run_dups": "{pairs}: the same design, counted once",
     "run_without": "{n} without a design",
     "run_failures": "Failures",
     "sources": "Sources",
