@@ -291,7 +291,6 @@ def _named(value: Any, base: Path, problems: list[str]) -> list[NamedScenario]:
             problems.append(f"[[scenarios.named]] #{i} must be a table, got {table!r}")
             continue
         before = len(problems)
-        _unknown(table, _NAMED_KEYS, where, problems)
         name = table.get("name")
         if not isinstance(name, str) or not name.strip():
             problems.append(f"[{where}] 'name' is missing; give every named scenario a short "
@@ -302,6 +301,7 @@ def _named(value: Any, base: Path, problems: list[str]) -> list[NamedScenario]:
             if name in seen:
                 problems.append(f"[{where}] name {name!r} is used twice; names must be unique")
             seen.add(name)
+        _unknown(table, _NAMED_KEYS, where, problems)
         absent = table.get("absent", [])
         if not isinstance(absent, list) or not all(isinstance(b, str) and b for b in absent):
             problems.append(f"[{where}] absent = {absent!r} must be a list of bidder names, "
