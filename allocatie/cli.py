@@ -8,6 +8,7 @@ import dataclasses
 import signal
 import sys
 import threading
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from allocatie.status import Status
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130  # a second Ctrl-C before anything was written
+EXIT_FAILURES = 5  # compare: some tasks or designs failed (not: no award possible)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -113,7 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dask", help="'local' for a local Dask cluster, or a scheduler address")
     p.add_argument("--retry-failed", action="store_true", help="rerun tasks that failed")
     p.add_argument("--chunk-size", type=int, help="scenarios per task (default: automatic)")
-    p.add_argument("--lang", choices=["nl", "en"], default="nl", help="plot language")
+    p.add_argument("--lang", choices=["nl", "en"], default="nl",
+                   help="language of vergelijking.html, vergelijking.xlsx and the plot")
+    p.add_argument("--spread", choices=["box", "whiskers", "none"], default="box",
+                   help="how the Pareto plot shows the 5-95%% spread (default: box)")
+    p.add_argument("--allow-failures", action="store_true",
+                   help="exit 0 even when tasks or designs failed (they are still listed)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=cmd_compare)
     return parser
@@ -293,19 +300,35 @@ def _load_accepting_fixed_lots(args: argparse.Namespace,
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    """Exit 0 when complete without failures, 5 when tasks or designs failed (unless
+    --allow-failures), 4 when interrupted or no design has any award."""
     from allocatie.compare import run_compare
 
     printer = None if args.quiet else _progress_printer()
+    started = time.monotonic()
+
+    def stage(text: str) -> None:
+        if printer is not None:
+            printer.close()
+            print(f"{time.monotonic() - started:6.1f} s  {text}", file=sys.stderr, flush=True)
+
     stop = threading.Event()
     with _sigint_sets(stop):
         result = run_compare(args.spec, args.out, workers=args.workers, dask=args.dask,
                              progress=None if printer is None else printer.scenario, stop=stop,
                              retry_failed=args.retry_failed, chunk_size=args.chunk_size,
-                             lang=args.lang)
+                             lang=args.lang, stage=stage, solver_progress=printer,
+                             spread=args.spread)
     if printer is not None:
         printer.close()
     print(result.describe())
-    return EXIT_OK if result.ok else EXIT_NO_SOLUTION
+    if not result.complete or result.awarded == 0:
+        return EXIT_NO_SOLUTION
+    if result.has_failures and not args.allow_failures:
+        print(f"exit {EXIT_FAILURES}: some tasks failed (listed above); pass --allow-failures "
+              "to accept them", file=sys.stderr)
+        return EXIT_FAILURES
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- helpers

@@ -112,6 +112,21 @@ SPECS = (
         n_tight=3,
         time_limit_s=300,
     ),
+    # Small and quick, for the batch comparison example (examples/compare-lelystad.toml).
+    Spec(
+        folder="lelystad-buurten",
+        source="cases/lelystad_buurten_2024_rd.geojson",
+        level="buurt",
+        title="Lelystad, buurten (synthetische inschrijvingen)",
+        seed=2024,
+        lots=5,
+        bidders=7,
+        transition_cost=500,
+        mixed_share=0.2,
+        noise=0.08,
+        regime="moderate",
+        time_limit_s=30,
+    ),
 )
 
 
@@ -190,7 +205,7 @@ def readme_text(spec: Spec, tender: gen.Tender) -> str:
         if spec.fixed_lots
         else ""
     )
-    place = "Rivierenland" if spec.folder.startswith("rivierenland") else "Emmen"
+    place = spec.folder.split("-")[0].capitalize()
     files = "`lots.csv`, `lot_bids.csv`, `combination_bids.csv`, " if spec.fixed_lots else ""
     return f"""# {spec.folder}: {spec.title}
 

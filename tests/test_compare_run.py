@@ -85,7 +85,8 @@ def test_outputs_tables_and_checker(reference) -> None:
     assert scenarios.groupby("design", sort=False)["scenario"].apply(list).tolist() == [
         list(range(30))] * 3
     sheets = pd.read_excel(out / "vergelijking.xlsx", sheet_name=None)
-    assert set(sheets) == {"ontwerpen", "scenarios"} and len(sheets["scenarios"]) == 90
+    assert {"Overzicht", "Per indeling", "Alle scenario's"} <= set(sheets)
+    assert len(sheets["Alle scenario's"]) == 90 and len(sheets["Overzicht"]) == 3
     designs = pd.read_csv(out / "designs.csv")
     assert sorted(designs["rank"]) == [1, 2, 3]
     assert designs["pareto"].any()
@@ -219,31 +220,37 @@ def test_failures_are_recorded_and_the_run_completes(tmp_path: Path,
     spec = make_spec(tmp_path, count=6, extra=extra)
     monkeypatch.setenv(FAIL_HOOK, "vandaag:2,zeven:*")
     first = run_compare(spec, tmp_path / "out", workers=1)
-    assert first.complete and first.total == 24
+    assert first.complete and first.total == 18  # 3 designs with lots x 6; kapot has none
     table = first.scenarios.set_index(["design", "scenario"])
     hook = table.loc[("vandaag", 2)]
     assert hook["status"] == "error" and hook["error_type"] == "RuntimeError"
     assert FAIL_HOOK in hook["error"]
     assert (table.loc["zeven", "status"] == "error").all()
-    assert (table.loc["kapot", "status"] == "error").all()
-    assert "unknown district WK999999" in table.loc[("kapot", 0), "error"]
+    assert "kapot" not in first.scenarios["design"].tolist()
+    assert "unknown district WK999999" in first.design_failures["kapot"]
     assert (table.loc["vijf", "status"] != "error").all()
-    assert first.failed == 1 + 6 + 6
+    assert first.failed == 1 + 6 and list(first.design_failures) == ["kapot"]
+    assert first.has_failures and not first.ok
+    assert first.total == first.computed + first.reused + first.missing
+    assert first.computed + first.reused == first.awarded + first.no_award + first.failed
     designs = first.designs.set_index("design")
     assert designs.loc["kapot", "design_status"] == "error"
     assert pd.isna(designs.loc["kapot", "rank"]) and designs.loc["zeven", "errors"] == 6
+    failures = first.failures()
+    assert any(line.startswith("design kapot: ") and "WK999999" in line for line in failures)
+    assert any(line.startswith("vandaag / scenario 2: RuntimeError") for line in failures)
 
     monkeypatch.delenv(FAIL_HOOK)
     again = run_compare(spec, tmp_path / "out", workers=1)
     assert again.computed == 0 and again.failed == first.failed  # failures are kept
     retried = run_compare(spec, tmp_path / "out", workers=1, retry_failed=True)
     assert retried.computed == 7  # the 7 failed tasks; the broken design still fails
-    assert retried.failed == 6
+    assert retried.failed == 0 and list(retried.design_failures) == ["kapot"]
 
 
 def test_milp_design_candidates_are_designed_once(tmp_path: Path) -> None:
     """A 4-lot MILP design (2 s limit) is designed once, stored and reused; a 3-lot design is
-    proven impossible (capacities) and its scenarios are reported as failed."""
+    proven impossible (capacities): a finding, not a failure, and it gets no tasks."""
     spec = tmp_path / "spec.toml"
     spec.write_text(f"""
 instance = "{INSTANCE}"
@@ -267,11 +274,13 @@ time_limit_s = 2
     assert designs.loc["K4", "lots"] == 4 and designs.loc["K4", "design_check"] == "ok"
     assert designs.loc["K4", "design_status"] in ("optimal", "feasible")
     assert not designs.loc["K4", "design_reused"]
-    assert designs.loc["K3", "design_status"] == "error"
+    assert designs.loc["K3", "design_status"] == "infeasible"
     assert "found no design (status infeasible)" in designs.loc["K3", "design_message"]
+    assert list(first.no_design) == ["K3"] and not first.has_failures and first.ok
+    assert first.total == 4 and first.distinct == 1
     table = first.scenarios.set_index(["design", "scenario"])
     assert (table.loc["K4", "status"] == "optimal").all()
-    assert (table.loc["K3", "status"] == "error").all()
+    assert "K3" not in first.scenarios["design"].tolist()
     assert len(list((tmp_path / "out" / "designs").glob("*.json"))) == 2
 
     second = run_compare(spec, tmp_path / "out", workers=1)
@@ -292,5 +301,8 @@ def test_report_section_and_plot(reference) -> None:
         compare_section_html(reference.designs, "en", image="gif")
     figure = pareto_figure(reference.designs, "en")
     labels = {t.get_text() for t in figure.axes[0].texts}
-    assert labels == {"vandaag", "zeven", "vijf"}
+    assert labels == {"1", "2", "3"}  # numbers, named in the legend beside the plot
+    legend = " ".join(t.get_text() for t in figure.texts)
+    assert all(f"{n}  {name}" in legend for n, name in ((1, "vandaag"), (2, "zeven"),
+                                                         (3, "vijf")))
     assert "No results yet" in compare_section_html(reference.designs.iloc[0:0], "en")

@@ -116,3 +116,54 @@ def test_no_designs_and_bad_toml(tmp_path: Path) -> None:
         load_spec(write(tmp_path, "instance = \n"))
     with pytest.raises(FileNotFoundError, match="compare spec .* not found"):
         load_spec(tmp_path / "missing.toml")
+
+
+NAMED = """
+[[scenarios.named]]
+name = "zonder A"
+absent = ["Zorggroep A"]
+[[scenarios.named]]
+name = "ronde 2"
+description = "tweede ronde"
+bids = "alt/bids.csv"
+price_factor = {"Wijkzorg F" = 1.10}
+capacity = {"Zorggroep A" = 400}
+"""
+
+
+def test_named_scenarios_are_read(tmp_path: Path) -> None:
+    (tmp_path / "alt").mkdir()
+    (tmp_path / "alt" / "bids.csv").write_text("bidder,district_id,price\n", encoding="utf-8")
+    text = GOOD.replace("[[designs]]", NAMED + "\n[[designs]]", 1)
+    named = load_spec(write(tmp_path, text)).scenarios.named
+    assert [n.name for n in named] == ["zonder A", "ronde 2"]
+    assert named[0].absent == ("Zorggroep A",)
+    assert named[1].bids == (tmp_path / "alt" / "bids.csv").resolve()
+    assert named[1].price_factor == (("Wijkzorg F", 1.10),)
+    assert named[1].capacity == (("Zorggroep A", 400),)
+    assert named[1].description == "tweede ronde"
+
+
+@pytest.mark.parametrize(("table", "match"), [
+    ('name = "x"\nabsnt = ["A"]', r"\[scenarios.named 'x'\] unknown key 'absnt'"),
+    ('absent = ["A"]', r"\[scenarios.named #1\] 'name' is missing"),
+    ('name = "x"', r"\[scenarios.named 'x'\] changes nothing"),
+    ('name = "x"\nabsent = "A"', r"absent = 'A' must be a list of bidder names"),
+    ('name = "x"\nprice_factor = {A = 0}', r"price_factor of 'A' = 0 must be a factor > 0"),
+    ('name = "x"\ncapacity = {A = 1.5}', r"capacity of 'A' = 1.5 must be a whole number"),
+    ('name = "x"\nbids = "nope.csv"', r"bids = 'nope.csv': file .* not found"),
+])
+def test_named_scenario_errors_name_the_key_and_the_fix(tmp_path: Path, table: str,
+                                                        match: str) -> None:
+    text = GOOD.replace("[[designs]]", f"[[scenarios.named]]\n{table}\n[[designs]]", 1)
+    with pytest.raises(SpecError, match=match):
+        load_spec(write(tmp_path, text))
+
+
+def test_count_zero_needs_named_scenarios(tmp_path: Path) -> None:
+    text = GOOD.replace("count = 10", "count = 0")
+    with pytest.raises(SpecError, match=r"\[scenarios\] count = 0 must be >= 1"):
+        load_spec(write(tmp_path, text))
+    with_named = text.replace("[[designs]]", NAMED.split("[[scenarios.named]]")[1].join(
+        ["[[scenarios.named]]", ""]) + "\n[[designs]]", 1)
+    assert load_spec(write(tmp_path, with_named)).scenarios.count == 0

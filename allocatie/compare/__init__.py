@@ -6,58 +6,13 @@ the bids and summarises, per design, the spread of cost, client transitions and 
 cluster, every finished task is kept in ``OUT/tasks/`` so an interrupted run resumes where it
 stopped, and the same SPEC and seed give the same tables whatever the number of workers.
 
-The SPEC (TOML; paths relative to the SPEC file)
-------------------------------------------------
-::
-
-    name = "Emmen: vijf indelingen"       # optional
-    instance = "../instances/emmen-wijken" # required: the instance folder
-
-    [rules]                # optional overrides of the instance's rules, for every design
-    transition_cost = 1000 # EUR per client who must switch provider
-    max_lots_per_bidder = 2
-    # min_winners, max_winners
-
-    [scenarios]            # required
-    count = 200            # scenarios per design
-    seed = 2026            # scenario i draws from SeedSequence(seed, spawn_key=(i,))
-    price_level_sd = 0.08  # per-bidder price level factor exp(sd*z - sd^2/2) (mean 1)
-    district_noise_sd = 0.05   # per-bid (bidder x district) factor, same form
-    no_show_probability = 0.1  # each bidder stays away with this probability
-    capacity_shock_sd = 0.15   # per-bidder capacity factor, same form (unlimited stays so)
-
-    [award]                # optional
-    rule = "optimal"       # or by-lot-value, by-lot-number, by-preference (allocatie.award)
-    criterion = "price"    # or price_quality
-    method = "auto"        # optimal rule only: exact (branch and bound), milp, auto (exact,
-                           # falling back to the MILP when the search gets large)
-
-    [solver]               # optional: backend, mip_gap, seed for all solves; time_limit_s
-    backend = "highs"      # and threads for the award MILP (threads default 1: the
-    time_limit_s = 60      # scenarios already run in parallel)
-
-    [run]                  # optional
-    chunk_size = 25        # scenarios per batch sent to a worker (default: automatic)
-
-    [[designs]]            # one table per candidate, at least one; names unique
-    name = "vandaag"
-    kind = "current"       # today's areas (the instance's current_lots)
-
-    [[designs]]
-    name = "bestek"
-    kind = "fixed"
-    lots = "../instances/emmen-wijken/lots.csv"   # district_id,lot
-
-    [[designs]]
-    name = "K5"
-    kind = "design"        # drawn once by the design MILP on the expected bids
-    lots = 5               # or lots_min / lots_max
-    max_lots_per_bidder = 2    # also used in every award of this design
-    time_limit_s = 20          # design MILP limit (default 60); threads (default 2),
-                               # mip_gap, lot_clients_min/max, contiguity also allowed
-
-Every kind accepts ``max_lots_per_bidder``. Errors name the key and the fix
-(:class:`SpecError` lists every problem at once).
+The SPEC
+--------
+A TOML file (paths relative to it) with ``instance``, ``[scenarios]`` (the random families
+and ``[[scenarios.named]]`` what-ifs: ``absent``, ``price_factor``, ``capacity``, ``bids``),
+``[[designs]]`` (kinds ``current``, ``fixed``, ``design``) and optional ``[rules]``,
+``[award]``, ``[solver]`` and ``[run]``. Every key, with an example, is in
+``docs/compare-spec.md``; :class:`SpecError` lists every problem at once.
 
 What is computed
 ----------------
@@ -92,16 +47,12 @@ Test hooks (environment variables read in the workers): ``ALLOCATIE_COMPARE_FAIL
 
 Outputs in OUT (all written atomically)
 ---------------------------------------
-- ``scenarios.csv`` / ``scenarios.parquet``: one row per design x scenario: status, cost,
-  transitions, objective, distinct winners, whether the lot cap bound, lots without any bid,
-  absent bidders, solver, solver status, time, error (type and message), winners;
-- ``designs.csv``: per design mean, sd, p5, p50, p95 of cost, transitions and objective over
-  the scenarios with an award, the chance a lot gets no bid, the share of infeasible
-  scenarios, the share where the lot cap binds, Pareto efficiency (mean cost vs mean
-  transitions), a rank (mean objective, ties by p95), and the award on the expected bids;
-- ``vergelijking.xlsx``: both tables; ``pareto.png``: the Pareto plot;
-- ``compare.json``: the SPEC, seeds, versions, executor and task counts;
-- ``tasks/<hash>.json``: one per finished task (the resume store); ``designs/``.
+``vergelijking.html`` (the report, with a map per design; :mod:`allocatie.compare.report`),
+``vergelijking.xlsx`` (the same tables for Excel), ``designs/<name>/lots.csv`` and
+``lots.geojson``, ``scenarios.csv`` / ``.parquet`` (one row per design x scenario),
+``designs.csv`` (per design), ``named.csv`` (per design x named scenario), ``pareto.png``,
+``compare.json`` (SPEC, seeds, versions, counts) and the resume store ``tasks/``. How tasks
+are counted and what counts as a failure: :mod:`allocatie.compare.runner`.
 
 Python API
 ----------

@@ -27,7 +27,7 @@ from allocatie.compare.tasks import award_figures, award_instance, winners_text
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
 
-DesignProgress = Callable[[str, float], None]
+DesignProgress = Callable[[str, int, int], None]
 
 
 class Interrupted(Exception):
@@ -61,24 +61,25 @@ class Candidate:
 
 def prepare(spec: CompareSpec, instance: Instance, content_hash: str, out_dir: Path,
             stop: threading.Event | None = None, retry_failed: bool = False,
-            on_design: DesignProgress | None = None) -> list[Candidate]:
+            on_design: DesignProgress | None = None,
+            solver_progress: Callable[[Any], None] | None = None) -> list[Candidate]:
     """Prepare every candidate of ``spec`` on ``instance`` (with the SPEC's rule overrides).
     Returns one :class:`Candidate` per design, in SPEC order; never raises for a candidate
-    that fails (its error is kept). ``on_design(name, elapsed_s)`` is called before each MILP
-    design."""
+    that fails (its error is kept). ``on_design(name, number, total)`` is called before each
+    candidate; ``solver_progress`` gets the design MILP's progress events."""
     out: list[Candidate] = []
-    for design_spec in spec.designs:
+    for number, design_spec in enumerate(spec.designs, start=1):
         started = time.perf_counter()
+        if on_design is not None:
+            on_design(design_spec.name, number, len(spec.designs))
         try:
             if design_spec.kind == "current":
                 candidate = _current(design_spec, instance)
             elif design_spec.kind == "fixed":
                 candidate = _fixed(design_spec, instance)
             else:
-                if on_design is not None:
-                    on_design(design_spec.name, 0.0)
                 candidate = _designed(design_spec, spec, instance, content_hash, out_dir,
-                                      stop, retry_failed)
+                                      stop, retry_failed, solver_progress)
         except Exception as exc:  # noqa: BLE001 - kept with the candidate, the run goes on
             candidate = Candidate(design_spec, None, "error", str(exc), type(exc).__name__,
                                   time.perf_counter() - started)
@@ -158,7 +159,8 @@ def design_settings(spec: DesignSpec, solver: SolverSettings) -> SolverSettings:
 
 
 def _designed(spec: DesignSpec, compare: CompareSpec, instance: Instance, content_hash: str,
-              out_dir: Path, stop: threading.Event | None, retry_failed: bool) -> Candidate:
+              out_dir: Path, stop: threading.Event | None, retry_failed: bool,
+              progress: Callable[[Any], None] | None = None) -> Candidate:
     settings = design_settings(spec, compare.solver)
     params = {k: v for k, v in spec.params().items() if k != "name"}
     key = digest({"instance": content_hash, "rules": dict(compare.rules), "design": params,
@@ -173,7 +175,7 @@ def _designed(spec: DesignSpec, compare: CompareSpec, instance: Instance, conten
     from allocatie.design import design
 
     started = time.perf_counter()
-    solution = design(variant, settings, stop=stop)
+    solution = design(variant, settings, progress=progress, stop=stop)
     elapsed = time.perf_counter() - started
     interrupted = stop is not None and stop.is_set()
     record = {
@@ -197,7 +199,9 @@ def _from_record(spec: DesignSpec, record: Mapping[str, Any], reused: bool) -> C
     assignment = record.get("assignment")
     message = str(record.get("message") or "")
     if not assignment:
-        return Candidate(spec, None, "error",
+        # Proven infeasible is a finding (no design meets the rules), not a failure.
+        status = "infeasible" if record.get("status") == "infeasible" else "error"
+        return Candidate(spec, None, status,
                          f"the design MILP found no design (status {record.get('status')})"
                          + (f": {message}" if message else ""), "NoDesign",
                          float(record.get("time_s") or 0.0), str(record.get("solver") or ""),

@@ -1,21 +1,31 @@
 """Run a compare SPEC: prepare the designs, award each under every scenario in parallel, keep
-every finished task, and write the tables and the plot.
+every finished task, and write the tables, the report and the plot.
 
 Order of work in :func:`run_compare`:
 
-1. read the SPEC and the instance; hash the instance's content;
+1. read the SPEC and the instance; hash the instance's content; check the named scenarios
+   against the instance and read their bids files;
 2. prepare the candidates (today's areas, lots files, MILP designs; a MILP design is stored
-   in ``out_dir/designs/`` and reused on a rerun);
-3. plan one task per design x scenario, keyed by the hash of its inputs; tasks already in
-   ``out_dir/tasks/`` are not run again (failed ones only with ``retry_failed``);
+   in ``out_dir/designs/`` and reused on a rerun); two names with the same lots (and the same
+   lot cap) are one design: it is computed once and both names show its results;
+3. plan one task per distinct design x scenario (random and named), keyed by the hash of its
+   inputs; tasks already in ``out_dir/tasks/`` are not run again (failed ones only with
+   ``retry_failed``);
 4. run the rest in batches (one design, several scenarios) on the local cores (a process
    pool; ``workers=1`` runs in this process) or on Dask (``dask="local"``: a LocalCluster on
    127.0.0.1; ``dask="tcp://host:port"``: an existing scheduler whose workers see the same
    instance folder). Each finished task is stored at once, atomically;
 5. on ``stop`` or Ctrl-C: submit nothing more, keep what finished, write the tables for what
    is done, and return with ``interrupted`` set;
-6. write ``scenarios.csv``, ``scenarios.parquet``, ``designs.csv``, ``vergelijking.xlsx``,
-   ``pareto.png`` and ``compare.json``.
+6. write ``scenarios.csv``, ``scenarios.parquet``, ``designs.csv``, ``named.csv``,
+   ``vergelijking.xlsx``, ``vergelijking.html``, ``designs/<name>/lots.csv`` and
+   ``lots.geojson``, ``pareto.png`` and ``compare.json``.
+
+How tasks are counted: ``total`` = distinct designs x (random + named scenarios) =
+``computed + reused + missing``; of the tasks done, ``awarded + no_award + failed``. A
+scenario in which no award meets the rules is a result (the chance of no award), not a
+failure; a failure is a task that raised, or a candidate that could not be made for another
+reason than a proof that no design meets its rules.
 """
 
 from __future__ import annotations
@@ -31,8 +41,8 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -40,10 +50,17 @@ from typing import Any
 import pandas as pd
 
 from allocatie.compare.candidates import Candidate, describe, prepare
+from allocatie.compare.named import ResolvedNamed, resolve
 from allocatie.compare.plots import write_pareto_png
 from allocatie.compare.spec import CompareSpec, load_spec
 from allocatie.compare.store import CODE_VERSION, TaskStore, instance_hash, task_key, write_json
-from allocatie.compare.summary import design_table, scenario_table, write_tables
+from allocatie.compare.summary import (
+    NO_AWARD,
+    design_table,
+    named_table,
+    scenario_table,
+    write_tables,
+)
 from allocatie.compare.tasks import (
     Chunk,
     DesignRecipe,
@@ -55,27 +72,35 @@ from allocatie.compare.tasks import (
 from allocatie.errors import UsageError
 
 ProgressCallback = Callable[[int, int, float], None]
+StageCallback = Callable[[str], None]
 MAX_CHUNK = 50
 GRACE_S = 30.0
+SPREADS = ("box", "whiskers", "none")
 
 
 @dataclass(frozen=True)
 class PlannedTask:
-    """One design x scenario of the plan."""
+    """One design x scenario of the plan (``named`` set for a named scenario, whose index
+    in the SPEC is ``scenario``)."""
 
     design_order: int
     candidate: Candidate
     scenario: int
     key: str
+    named: ResolvedNamed | None = None
 
 
 @dataclass(frozen=True)
 class CompareResult:
     """What a compare run did and where it wrote it.
 
-    ``total`` tasks planned (designs x scenarios, failed designs included), ``computed`` in
-    this run, ``reused`` from ``out_dir/tasks``, ``failed`` rows with an error, ``missing``
-    tasks not done (the run was interrupted). ``files`` maps output names to paths.
+    ``total`` tasks planned (distinct designs x scenarios) = ``computed`` in this run +
+    ``reused`` from ``out_dir/tasks`` + ``missing`` (not done: the run was interrupted). The
+    tasks done are ``awarded`` + ``no_award`` (no award meets the rules: a result) +
+    ``failed`` (raised an error). ``duplicates`` maps a design name to the earlier name with
+    the same lots; ``no_design`` and ``design_failures`` map names of candidates without a
+    design to why (proven infeasible; any other reason). ``files`` maps output names to
+    paths.
     """
 
     out_dir: Path
@@ -92,6 +117,13 @@ class CompareResult:
     executor: str
     files: dict[str, Path] = field(default_factory=dict)
     message: str = ""
+    awarded: int = 0
+    no_award: int = 0
+    distinct: int = 0
+    duplicates: Mapping[str, str] = field(default_factory=dict)
+    no_design: Mapping[str, str] = field(default_factory=dict)
+    design_failures: Mapping[str, str] = field(default_factory=dict)
+    named: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def complete(self) -> bool:
@@ -99,21 +131,52 @@ class CompareResult:
         return self.missing == 0 and not self.interrupted
 
     @property
+    def has_failures(self) -> bool:
+        """Some task raised, or a candidate could not be made (see :attr:`design_failures`)."""
+        return self.failed > 0 or bool(self.design_failures)
+
+    @property
     def ok(self) -> bool:
-        """The run is complete and at least one design has an award in some scenario (failed
-        tasks are listed by :meth:`describe`, they do not make a run fail)."""
-        return self.complete and bool(self.designs["rank"].notna().any())
+        """The run is complete, nothing failed, and some design has an award in some
+        scenario (random or named)."""
+        return self.complete and not self.has_failures and self.awarded > 0
+
+    def failures(self) -> list[str]:
+        """One line per failure: the candidate or the design x scenario, and its error."""
+        lines = [f"design {name}: {message}" for name, message in self.design_failures.items()]
+        errors = self.scenarios[self.scenarios["status"] == "error"]
+        for _, row in errors.iterrows():
+            if row["design"] in self.duplicates:
+                continue
+            lines.append(f"{row['design']} / {scenario_label(row)}: {row['error_type']}: "
+                         f"{row['error']}")
+        return lines
+
+    def count_line(self) -> str:
+        """The counts, in a line that adds up."""
+        n = len(self.spec.designs)
+        per = self.spec.scenarios.count + len(self.spec.scenarios.named)
+        without = len(self.no_design) + len(self.design_failures)
+        head = f"{n} design name(s)"
+        if self.duplicates:
+            same = ", ".join(f"{a} = {b}" for a, b in self.duplicates.items())
+            head += f", {len(self.duplicates)} the same as another ({same}: counted once)"
+        if without:
+            head += f", {without} without a design"
+        head += f": {self.distinct} distinct design(s) x {per} scenario(s) = {self.total} tasks"
+        done = self.computed + self.reused
+        return (f"{head}: {self.computed} computed + {self.reused} reused + {self.missing} not "
+                f"done; of the {done} done: {self.awarded} awarded + {self.no_award} without "
+                f"any feasible award + {self.failed} failed")
 
     def describe(self) -> str:
         """A short plain-text account of the run and the ranking, for a terminal."""
-        head = (f"{len(self.designs)} designs x {self.spec.scenarios.count} scenarios = "
-                f"{self.total} tasks: {self.computed} computed, {self.reused} reused, "
-                f"{self.failed} failed, {self.missing} not done; {self.elapsed_s:.1f} s on "
-                f"{self.executor}")
-        lines = [head]
+        lines = [self.count_line() + f" ({self.elapsed_s:.1f} s on {self.executor})"]
         if self.interrupted:
             lines.append("interrupted: the tables hold what was done; run the same command "
                          "again to continue" + (f" ({self.message})" if self.message else ""))
+        for name, message in self.no_design.items():
+            lines.append(f"design {name}: no design meets its rules ({message})")
         lines.append(f"{'rank':>4}  {'design':<16} {'lots':>4} {'mean objective':>16} "
                      f"{'p95 objective':>16} {'mean switchers':>14} {'no award':>8}  pareto")
         for _, row in self.designs.sort_values("rank", na_position="last").iterrows():
@@ -124,42 +187,65 @@ class CompareResult:
                 f"{_eur(row['objective_mean']):>16} {_eur(row['objective_p95']):>16} "
                 f"{_num(row['transitions_mean']):>14} {_pct(row['infeasible_share']):>8}  "
                 f"{'yes' if row['pareto'] else ''}")
-            if row.get("design_status") == "error":
-                lines.append(f"      {row['design']}: {row['design_message']}")
-        errors = self.scenarios[self.scenarios["status"] == "error"]
-        if len(errors):
-            first = errors.iloc[0]
-            lines.append(f"{len(errors)} task(s) failed, e.g. {first['design']} scenario "
-                         f"{first['scenario']}: {first['error_type']}: {first['error']}; "
-                         "see scenarios.csv (rerun with --retry-failed to try them again)")
+        failures = self.failures()
+        if failures:
+            lines.append(f"{len(failures)} failure(s):")
+            lines += [f"  {line}" for line in failures[:20]]
+            if len(failures) > 20:
+                lines.append(f"  ... and {len(failures) - 20} more in scenarios.csv")
+            lines.append("  (rerun with --retry-failed to try them again)")
         lines.append(f"results in {self.out_dir}")
         return "\n".join(lines)
+
+
+def scenario_label(row: Mapping[str, Any]) -> str:
+    """``scenario 3`` for a random scenario, the name for a named one."""
+    if row.get("scenario_kind") == "named":
+        return f"scenario {row['scenario_name']!r}"
+    return f"scenario {row['scenario']}"
 
 
 def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
                 workers: int | None = None, dask: str | None = None,
                 progress: ProgressCallback | None = None,
                 stop: threading.Event | None = None, retry_failed: bool = False,
-                chunk_size: int | None = None, lang: str = "nl") -> CompareResult:
+                chunk_size: int | None = None, lang: str = "nl",
+                stage: StageCallback | None = None,
+                solver_progress: Callable[[Any], None] | None = None,
+                spread: str = "box") -> CompareResult:
     """Run the compare SPEC at ``spec_path`` into ``out_dir``.
 
     ``workers``: local processes (default ``os.cpu_count()``; 1 = in this process) or, with
     ``dask="local"``, the LocalCluster's worker processes (default 2). ``dask``: None (local
     processes), ``"local"`` or a scheduler address ``"tcp://host:port"``. ``progress(done,
-    total, elapsed_s)`` is called as tasks finish. Setting ``stop`` (or Ctrl-C) ends the run
-    early with what is done. ``retry_failed`` runs failed tasks and designs again.
-    ``chunk_size`` scenarios per batch (default: the SPEC's ``[run] chunk_size``, else
-    automatic). Returns a :class:`CompareResult`; raises :class:`SpecError` for a bad SPEC,
-    :class:`InstanceError` for a bad instance, :class:`UsageError` for bad options.
+    total, elapsed_s)`` is called as tasks finish; ``stage(text)`` as each phase starts (in
+    English), ``solver_progress`` with the design MILPs' progress events. Setting ``stop``
+    (or Ctrl-C) ends the run early with what is done. ``retry_failed`` runs failed tasks and
+    designs again. ``chunk_size`` scenarios per batch (default: the SPEC's ``[run]
+    chunk_size``, else automatic). ``lang`` is the language of the report, workbook and plot
+    (``nl`` or ``en``); ``spread`` how the Pareto plot shows the 5-95% spread (``box``,
+    ``whiskers`` or ``none``). Returns a :class:`CompareResult`; raises :class:`SpecError`
+    for a bad SPEC, :class:`InstanceError` for a bad instance, :class:`UsageError` for bad
+    options.
     """
     started = time.perf_counter()
     started_at = datetime.now(UTC)
+
+    def say(text: str) -> None:
+        if stage is not None:
+            stage(text)
+
+    say("reading the spec")
     spec = spec_path if isinstance(spec_path, CompareSpec) else load_spec(spec_path)
     if workers is not None and workers < 1:
         raise UsageError(f"workers must be >= 1, got {workers}")
     if dask is not None and dask != "local" and not dask.startswith(("tcp://", "tls://")):
         raise UsageError(f"dask = {dask!r}: use \"local\" or a scheduler address such as "
                          "\"tcp://10.0.0.5:8786\"")
+    if spread not in SPREADS:
+        raise UsageError(f"spread = {spread!r}; use one of {', '.join(SPREADS)}")
+    if lang not in ("nl", "en"):
+        raise UsageError(f"lang = {lang!r}; use nl or en")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     run_id = uuid.uuid4().hex[:12]
@@ -167,28 +253,41 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
 
     from allocatie.loading import load_instance
 
+    say(f"reading the instance {spec.instance}")
     base = load_instance(spec.instance)
     content_hash = instance_hash(base)
     instance = with_rules(base, spec.rules)
+    named = resolve(spec.scenarios.named, instance, spec.path)
+
+    def on_design(name: str, number: int, count: int) -> None:
+        kind = next(d.kind for d in spec.designs if d.name == name)
+        say(f"design {number} of {count}: {name} ({kind})")
+
+    def candidates_now() -> list[Candidate]:
+        return prepare(spec, instance, content_hash, out, stop, retry_failed,
+                       on_design=on_design, solver_progress=solver_progress)
+
     try:
-        candidates = prepare(spec, instance, content_hash, out, stop, retry_failed)
+        candidates = candidates_now()
     except KeyboardInterrupt:  # Ctrl-C during a MILP design: keep the designs already stored
         stop.set()
-        candidates = prepare(spec, instance, content_hash, out, stop, retry_failed)
-    plan = make_plan(spec, candidates, content_hash)
+        candidates = candidates_now()
+    duplicates = same_designs(candidates)
+    plan = make_plan(spec, candidates, content_hash, named, duplicates)
     store = TaskStore(out)
     store.clean_temporary()
-    results = store.load({p.key for p in plan if p.key})
+    results = store.load({p.key for p in plan})
     reused = {k for k, r in results.items() if not (retry_failed and r.get("status") == "error")}
-    todo = list({p.key: p for p in reversed(plan) if p.key and p.key not in reused}.values())
+    todo = list({p.key: p for p in reversed(plan) if p.key not in reused}.values())
     todo.reverse()  # one task per key, in plan order
     total = len(plan)
-    per_key = Counter(p.key for p in plan if p.key)
-    done = [sum(1 for p in plan if not p.key or p.key in reused)]
+    per_key = Counter(p.key for p in plan)
+    done = [sum(1 for p in plan if p.key in reused)]
+    awarding = time.perf_counter()
 
-    def report() -> None:
+    def report() -> None:  # elapsed since the awards began, so the estimate of time left fits
         if progress is not None:
-            progress(min(done[0], total), total, time.perf_counter() - started)
+            progress(min(done[0], total), total, time.perf_counter() - awarding)
 
     def on_records(records: list[dict[str, Any]]) -> None:
         for record in records:
@@ -200,6 +299,7 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
 
     executor_name, message, interrupted = "none (nothing to run)", "", stop.is_set()
     parallel = _parallelism(workers, dask)
+    say(f"awarding {total} tasks ({len(todo)} to compute, {total - len(todo)} stored)")
     report()
     if todo and not interrupted:
         size = chunk_size or spec.chunk_size or auto_chunk_size(len(todo), parallel)
@@ -210,15 +310,41 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
             interrupted, message = drive(submit, chunks, on_records, stop, in_flight)
     computed = sum(1 for p in todo if results.get(p.key, {}).get("run_id") == run_id)
 
-    scenarios = scenario_table(table_rows(plan, results))
-    infos = [{"design": c.spec.name, "kind": c.spec.kind, **_candidate_info(c),
+    say("writing the tables and the report")
+    scenarios = scenario_table(table_rows(plan, results, candidates, duplicates))
+    infos = [{"design": c.spec.name, "kind": c.spec.kind,
+              "same_as": duplicates.get(c.spec.name, ""), **_candidate_info(c),
               **describe(c, instance, spec)} for c in candidates]
     designs = design_table(scenarios, infos, spec.scenarios.count)
-    files = write_tables(out, scenarios, designs)
+    named_rows = named_table(scenarios, designs, named)
+    files = write_tables(out, scenarios, designs, named_rows)
+    unique = scenarios[~scenarios["design"].isin(list(duplicates))]
+    status = unique["status"]
+    failed = int((status == "error").sum())
+    no_award = int(status.isin(NO_AWARD).sum())
+    awarded = int(len(unique) - failed - no_award)
+    missing = total - len(unique)
+    no_design = {c.spec.name: c.message for c in candidates if c.status == "infeasible"}
+    design_failures = {c.spec.name: f"{c.error_type}: {c.message}" for c in candidates
+                       if not c.ok and c.status != "infeasible"}
+    distinct = sum(1 for c in candidates if c.ok and c.spec.name not in duplicates)
+    result = CompareResult(out_dir=out, spec=spec, scenarios=scenarios, designs=designs,
+                           total=total, computed=computed, reused=len(reused), failed=failed,
+                           missing=missing, interrupted=interrupted, elapsed_s=0.0,
+                           executor=executor_name, files=files, message=message,
+                           awarded=awarded, no_award=no_award, distinct=distinct,
+                           duplicates=duplicates, no_design=no_design,
+                           design_failures=design_failures, named=named_rows)
+    counts = {"total": total, "computed": computed, "reused": len(reused), "missing": missing,
+              "awarded": awarded, "no_award": no_award, "failed": failed,
+              "distinct": distinct, "without": len(no_design) + len(design_failures)}
+    from allocatie.compare.report import write_comparison
+
+    files.update(write_comparison(out, spec, base, candidates, scenarios, designs, named_rows,
+                                  named, lang=lang, spread=spread, duplicates=duplicates,
+                                  counts=counts, failures=result.failures()))
     files["pareto.png"] = out / "pareto.png"
-    write_pareto_png(designs, files["pareto.png"], lang)
-    missing = total - len(scenarios)
-    failed = int((scenarios["status"] == "error").sum())
+    write_pareto_png(designs, files["pareto.png"], lang, spread=spread)
     elapsed = time.perf_counter() - started
     files["compare.json"] = out / "compare.json"
     write_json(files["compare.json"], {
@@ -231,17 +357,19 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
         "versions": versions(), "code_version": CODE_VERSION, "run_id": run_id,
         "executor": executor_name, "parallel": parallel, "dask": dask,
         "tasks": {"total": total, "computed": computed, "reused": len(reused),
-                  "failed": failed, "missing": missing},
+                  "missing": missing, "awarded": awarded, "no_award": no_award,
+                  "failed": failed},
+        "distinct_designs": distinct, "duplicates": duplicates, "no_design": no_design,
+        "design_failures": design_failures,
         "interrupted": interrupted, "message": message,
         "designs": [{"design": c.spec.name, **c.spec.params(), **_candidate_info(c)}
                     for c in candidates],
+        "named_scenarios": [{"name": n.name, **n.key_params(), "bids_file": n.bids_file}
+                            for n in named],
         "started_at": started_at.isoformat(timespec="seconds"),
         "elapsed_s": round(elapsed, 3),
     })
-    return CompareResult(out_dir=out, spec=spec, scenarios=scenarios, designs=designs,
-                         total=total, computed=computed, reused=len(reused), failed=failed,
-                         missing=missing, interrupted=interrupted, elapsed_s=elapsed,
-                         executor=executor_name, files=files, message=message)
+    return replace(result, elapsed_s=elapsed)
 
 
 def _eur(value: float) -> str:
@@ -257,29 +385,60 @@ def _pct(value: float) -> str:
 
 
 # --------------------------------------------------------------------------- planning
-def make_plan(spec: CompareSpec, candidates: Sequence[Candidate],
-              content_hash: str) -> list[PlannedTask]:
-    """One task per design x scenario, in design order then scenario; a failed candidate's
-    tasks have an empty key (nothing to run)."""
+def same_designs(candidates: Sequence[Candidate]) -> dict[str, str]:
+    """Names whose design is an earlier candidate's: the same districts together in each lot
+    (whatever the lot labels) and the same lot cap. Returns ``{later name: first name}``."""
+    first: dict[tuple[Any, ...], str] = {}
+    out: dict[str, str] = {}
+    for candidate in candidates:
+        if candidate.assignment is None:
+            continue
+        key = (partition(candidate.assignment), candidate.spec.max_lots_per_bidder)
+        if key in first:
+            out[candidate.spec.name] = first[key]
+        else:
+            first[key] = candidate.spec.name
+    return out
+
+
+def partition(assignment: Mapping[str, str]) -> frozenset[frozenset[str]]:
+    """The lots of a design as sets of districts (lot labels left out)."""
+    lots: dict[str, set[str]] = {}
+    for district, lot in assignment.items():
+        lots.setdefault(lot, set()).add(district)
+    return frozenset(frozenset(members) for members in lots.values())
+
+
+def make_plan(spec: CompareSpec, candidates: Sequence[Candidate], content_hash: str,
+              named: Sequence[ResolvedNamed] = (),
+              duplicates: Mapping[str, str] | None = None) -> list[PlannedTask]:
+    """One task per distinct design x scenario (random ones, then the named ones), in design
+    order; candidates without a design and duplicates of an earlier design get none."""
     plan = []
     for order, candidate in enumerate(candidates):
+        if not candidate.ok or candidate.spec.name in (duplicates or {}):
+            continue
         for i in range(spec.scenarios.count):
-            key = task_key(task_inputs(spec, candidate, content_hash, i)) if candidate.ok \
-                else ""
+            key = task_key(task_inputs(spec, candidate, content_hash, i))
             plan.append(PlannedTask(order, candidate, i, key))
+        for scenario in named:
+            key = task_key(task_inputs(spec, candidate, content_hash, scenario.index, scenario))
+            plan.append(PlannedTask(order, candidate, scenario.index, key, scenario))
     return plan
 
 
 def task_inputs(spec: CompareSpec, candidate: Candidate, content_hash: str,
-                index: int) -> dict[str, Any]:
+                index: int, named: ResolvedNamed | None = None) -> dict[str, Any]:
     """Everything that decides a task's result (hashed into its key)."""
     assert candidate.assignment is not None
+    scenario = {"named": named.key_params()} if named is not None else \
+        {**spec.scenarios.sampling(), "index": index}
     return {
         "instance": content_hash,
         "rules": sorted(dict(spec.rules).items()),
         "design": {"assignment": sorted(dict(candidate.assignment).items()),
                    "max_lots_per_bidder": candidate.spec.max_lots_per_bidder},
-        "scenario": {**spec.scenarios.sampling(), "index": index},
+        "scenario": scenario,
         "award": spec.award.params(),
         "solver": spec.solver_params(),
     }
@@ -292,11 +451,12 @@ def auto_chunk_size(tasks: int, parallel: int) -> int:
 
 def make_chunks(todo: Sequence[PlannedTask], spec: CompareSpec, recipe: InstanceRecipe,
                 size: int, run_id: str) -> Iterator[Chunk]:
-    """Batches of at most ``size`` tasks of one design each, in plan order."""
-    by_design: dict[int, list[PlannedTask]] = {}
+    """Batches of at most ``size`` tasks of one design each (random and named scenarios in
+    separate batches), in plan order."""
+    groups: dict[tuple[int, bool], list[PlannedTask]] = {}
     for task in todo:
-        by_design.setdefault(task.design_order, []).append(task)
-    for tasks in by_design.values():
+        groups.setdefault((task.design_order, task.named is not None), []).append(task)
+    for (_order, is_named), tasks in groups.items():
         candidate = tasks[0].candidate
         assert candidate.assignment is not None
         design = DesignRecipe(candidate.spec.name, tuple(sorted(candidate.assignment.items())),
@@ -306,24 +466,49 @@ def make_chunks(todo: Sequence[PlannedTask], spec: CompareSpec, recipe: Instance
             yield Chunk(instance=recipe, design=design, scenarios=spec.scenarios,
                         indices=tuple(t.scenario for t in part),
                         keys=tuple(t.key for t in part), award=spec.award,
-                        solver=spec.solver, run_id=run_id)
+                        solver=spec.solver, run_id=run_id,
+                        named=tuple(t.named for t in part if t.named is not None)
+                        if is_named else ())
 
 
-def table_rows(plan: Sequence[PlannedTask],
-               results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """The scenario-table rows of the plan: stored records with their design added; failed
-    candidates give an error row per scenario; tasks without a result are left out."""
+def table_rows(plan: Sequence[PlannedTask], results: dict[str, dict[str, Any]],
+               candidates: Sequence[Candidate] = (),
+               duplicates: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """The scenario-table rows of the plan: stored records with their design added; a
+    duplicate design gets a copy of its original's rows (lot labels translated); tasks
+    without a result are left out."""
     rows = []
+    by_name: dict[str, list[dict[str, Any]]] = {}
     for task in plan:
         candidate = task.candidate
+        if task.key not in results:
+            continue
         head = {"design": candidate.spec.name, "kind": candidate.spec.kind,
-                "design_order": task.design_order, "scenario": task.scenario}
-        if not task.key:
-            rows.append({**head, "status": "error", "error_type": candidate.error_type,
-                         "error": f"design not available: {candidate.message}"})
-        elif task.key in results:
-            rows.append({**results[task.key], **head})
+                "design_order": task.design_order}
+        row = {**results[task.key], **head}
+        if task.named is not None:
+            row.update(scenario=None, scenario_kind="named", scenario_name=task.named.name)
+        else:
+            row.update(scenario=task.scenario, scenario_kind="random", scenario_name="")
+        rows.append(row)
+        by_name.setdefault(candidate.spec.name, []).append(row)
+    names = {c.spec.name: (order, c) for order, c in enumerate(candidates)}
+    for name, original in (duplicates or {}).items():
+        order, candidate = names[name]
+        _, source = names[original]
+        labels = _lot_labels(source.assignment or {}, candidate.assignment or {})
+        for row in by_name.get(original, []):
+            winners = row.get("winners")
+            if isinstance(winners, Mapping):
+                winners = {labels.get(lot, lot): w for lot, w in winners.items()}
+            rows.append({**row, "design": name, "kind": candidate.spec.kind,
+                         "design_order": order, "winners": winners})
     return rows
+
+
+def _lot_labels(source: Mapping[str, str], target: Mapping[str, str]) -> dict[str, str]:
+    """How the lots of ``source`` are called in ``target`` (the same partition)."""
+    return {lot: target[d] for d, lot in source.items() if d in target}
 
 
 def _candidate_info(candidate: Candidate) -> dict[str, Any]:

@@ -28,6 +28,7 @@ _TOP_KEYS = ("name", "description", "instance", "designs", "scenarios", "award",
              "rules", "run")
 _SCENARIO_KEYS = ("count", "seed", "price_level_sd", "district_noise_sd", "no_show_probability",
                   "capacity_shock_sd")
+_NAMED_KEYS = ("name", "description", "absent", "price_factor", "capacity", "bids")
 _AWARD_KEYS = ("rule", "criterion", "method")
 _SOLVER_KEYS = ("backend", "time_limit_s", "mip_gap", "threads", "seed")
 _RULE_KEYS = ("transition_cost", "max_lots_per_bidder", "min_winners", "max_winners")
@@ -90,8 +91,33 @@ class DesignSpec:
 
 
 @dataclass(frozen=True)
+class NamedScenario:
+    """A scenario the analyst names (``[[scenarios.named]]``): the expected bids, or the bids
+    of another file (``bids``), with bidders left out (``absent``), prices multiplied per
+    bidder (``price_factor``) and capacities set per bidder (``capacity``, clients). Bidder
+    names are checked against the instance when the run starts
+    (:func:`allocatie.compare.named.resolve`)."""
+
+    name: str
+    description: str = ""
+    absent: tuple[str, ...] = ()
+    price_factor: tuple[tuple[str, float], ...] = ()
+    capacity: tuple[tuple[str, int], ...] = ()
+    bids: Path | None = None
+
+    def params(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "absent": list(self.absent),
+                               "price_factor": dict(self.price_factor),
+                               "capacity": dict(self.capacity)}
+        if self.bids is not None:
+            out["bids"] = str(self.bids)
+        return out
+
+
+@dataclass(frozen=True)
 class ScenarioSpec:
-    """How the scenario bids are sampled (see :mod:`allocatie.compare.scenarios`)."""
+    """How the scenario bids are sampled (see :mod:`allocatie.compare.scenarios`), plus the
+    named scenarios."""
 
     count: int = 100
     seed: int = 0
@@ -99,6 +125,7 @@ class ScenarioSpec:
     district_noise_sd: float = 0.0
     no_show_probability: float = 0.0
     capacity_shock_sd: float = 0.0
+    named: tuple[NamedScenario, ...] = ()
 
     def params(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in _SCENARIO_KEYS}
@@ -185,7 +212,7 @@ def parse_spec(data: Mapping[str, Any], path: str | Path) -> CompareSpec:
             problems.append(f"'instance' = {raw_instance!r}: folder {instance_path} not found; "
                             "give the instance folder relative to the spec file")
 
-    scenarios = _scenarios(_table(data, "scenarios", problems), problems)
+    scenarios = _scenarios(_table(data, "scenarios", problems), base, problems)
     award = _award(_table(data, "award", problems), problems)
     solver = _solver(_table(data, "solver", problems), problems)
     rules = _rules(_table(data, "rules", problems), problems)
@@ -226,10 +253,11 @@ def _unknown(table: Mapping[str, Any], allowed: tuple[str, ...], where: str,
                             "(check the spelling)")
 
 
-def _scenarios(table: dict[str, Any], problems: list[str]) -> ScenarioSpec | None:
-    _unknown(table, _SCENARIO_KEYS, "scenarios", problems)
+def _scenarios(table: dict[str, Any], base: Path, problems: list[str]) -> ScenarioSpec | None:
+    _unknown(table, (*_SCENARIO_KEYS, "named"), "scenarios", problems)
     before = len(problems)
-    count = _int(table, "count", "scenarios", problems, minimum=1)
+    named = _named(table.get("named", []), base, problems)
+    count = _int(table, "count", "scenarios", problems, minimum=0 if named else 1)
     if "count" not in table:
         problems.append("[scenarios] 'count' is missing; set count = 200 (scenarios per design)")
     seed = _int(table, "seed", "scenarios", problems, minimum=0)
@@ -245,7 +273,89 @@ def _scenarios(table: dict[str, Any], problems: list[str]) -> ScenarioSpec | Non
                         price_level_sd=sds["price_level_sd"] or 0.0,
                         district_noise_sd=sds["district_noise_sd"] or 0.0,
                         no_show_probability=p or 0.0,
-                        capacity_shock_sd=sds["capacity_shock_sd"] or 0.0)
+                        capacity_shock_sd=sds["capacity_shock_sd"] or 0.0,
+                        named=tuple(named))
+
+
+def _named(value: Any, base: Path, problems: list[str]) -> list[NamedScenario]:
+    """The ``[[scenarios.named]]`` tables (see :class:`NamedScenario`)."""
+    if not isinstance(value, list):
+        problems.append("[scenarios] named must be a list of tables: write [[scenarios.named]] "
+                        "with name = \"...\" and absent, price_factor, capacity or bids")
+        return []
+    out: list[NamedScenario] = []
+    seen: set[str] = set()
+    for i, table in enumerate(value, start=1):
+        where = f"scenarios.named #{i}"
+        if not isinstance(table, dict):
+            problems.append(f"[[scenarios.named]] #{i} must be a table, got {table!r}")
+            continue
+        before = len(problems)
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"[{where}] 'name' is missing; give every named scenario a short "
+                            "unique name such as name = \"zonder Zorggroep A\"")
+            name = f"#{i}"
+        else:
+            where = f"scenarios.named {name!r}"
+            if name in seen:
+                problems.append(f"[{where}] name {name!r} is used twice; names must be unique")
+            seen.add(name)
+        _unknown(table, _NAMED_KEYS, where, problems)
+        absent = table.get("absent", [])
+        if not isinstance(absent, list) or not all(isinstance(b, str) and b for b in absent):
+            problems.append(f"[{where}] absent = {absent!r} must be a list of bidder names, "
+                            "e.g. absent = [\"Zorggroep A\"]")
+            absent = []
+        factors = _bidder_numbers(table, "price_factor", where, problems, integer=False)
+        capacity = _bidder_numbers(table, "capacity", where, problems, integer=True)
+        bids = None
+        if "bids" in table:
+            raw = table["bids"]
+            if not isinstance(raw, str) or not raw:
+                problems.append(f"[{where}] bids = {raw!r} must be the path of a bids file "
+                                "(bidder,district_id,price), relative to the spec file")
+            else:
+                bids = (base / raw).resolve()
+                if not bids.is_file():
+                    problems.append(f"[{where}] bids = {raw!r}: file {bids} not found; give "
+                                    "the bids file relative to the spec file")
+        if not (absent or factors or capacity or bids):
+            problems.append(f"[{where}] changes nothing; give at least one of absent, "
+                            "price_factor, capacity or bids")
+        if len(problems) == before:
+            out.append(NamedScenario(
+                name=name, description=str(table.get("description", "")),
+                absent=tuple(absent), price_factor=tuple(sorted(factors.items())),
+                capacity=tuple(sorted(capacity.items())), bids=bids))
+    return out
+
+
+def _bidder_numbers(table: Mapping[str, Any], key: str, where: str, problems: list[str],
+                    integer: bool) -> dict[str, Any]:
+    """A ``{bidder = number}`` table: factors > 0 (``integer`` False) or clients >= 0."""
+    value = table.get(key, {})
+    example = ("price_factor = {\"Wijkzorg F\" = 1.10}" if not integer
+               else "capacity = {\"Zorggroep A\" = 400}")
+    if not isinstance(value, dict):
+        problems.append(f"[{where}] {key} = {value!r} must be a table of bidder = number, "
+                        f"e.g. {example}")
+        return {}
+    out: dict[str, Any] = {}
+    for bidder, number in value.items():
+        ok = (isinstance(number, int) if integer else isinstance(number, int | float)) \
+            and not isinstance(number, bool)
+        if ok and not integer and (not math.isfinite(number) or number <= 0):
+            ok = False
+        if ok and integer and number < 0:
+            ok = False
+        if not ok:
+            want = "a whole number of clients >= 0" if integer else "a factor > 0 (1.10 = 10% "\
+                "higher)"
+            problems.append(f"[{where}] {key} of {bidder!r} = {number!r} must be {want}")
+            continue
+        out[str(bidder)] = int(number) if integer else float(number)
+    return out
 
 
 def _award(table: dict[str, Any], problems: list[str]) -> AwardSpec | None:

@@ -24,7 +24,7 @@ from allocatie.instance import Instance
 
 # Bump when what a task computes changes (sampling, award, recorded fields): old results are
 # then recomputed instead of reused.
-CODE_VERSION = "compare-1"
+CODE_VERSION = "compare-2"
 TASKS = "tasks"
 DESIGNS = "designs"
 

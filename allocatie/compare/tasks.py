@@ -29,7 +29,9 @@ from typing import Any
 
 from allocatie.checker import evaluate, objectives_match
 from allocatie.compare.exact import award_matrix, solve_exact
-from allocatie.compare.scenarios import apply_draw, draw
+from allocatie.compare.named import ResolvedNamed, apply_named
+from allocatie.compare.reasons import no_award_reason
+from allocatie.compare.scenarios import absent_bidders, apply_draw, draw
 from allocatie.compare.spec import AwardSpec, ScenarioSpec
 from allocatie.compare.store import CODE_VERSION, instance_hash
 from allocatie.instance import Instance, natural_key
@@ -38,9 +40,10 @@ from allocatie.settings import SolverSettings
 FAIL_HOOK = "ALLOCATIE_COMPARE_FAIL"
 DELAY_HOOK = "ALLOCATIE_COMPARE_DELAY_S"
 RECORD_FIELDS = (
-    "key", "scenario", "status", "solver", "solver_status", "cost", "transitions",
-    "objective", "distinct_winners", "lot_cap_bound", "lots_without_bid", "absent_bidders",
-    "winners", "time_s", "error_type", "error", "run_id", "pid", "code_version",
+    "key", "scenario", "scenario_kind", "scenario_name", "status", "solver", "solver_status",
+    "cost", "transitions", "objective", "distinct_winners", "lot_cap_bound", "lots_without_bid",
+    "absent_bidders", "absent", "reason", "winners", "time_s", "error_type", "error", "run_id",
+    "pid", "code_version",
 )
 
 
@@ -65,7 +68,9 @@ class DesignRecipe:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A batch of tasks: one design under several scenarios (``keys[i]`` for ``indices[i]``)."""
+    """A batch of tasks: one design under several scenarios (``keys[i]`` for ``indices[i]``).
+    With ``named`` the indices are those of the named scenarios (``named[i]`` for
+    ``indices[i]``), not of random ones."""
 
     instance: InstanceRecipe
     design: DesignRecipe
@@ -75,6 +80,7 @@ class Chunk:
     award: AwardSpec
     solver: SolverSettings
     run_id: str = ""
+    named: tuple[ResolvedNamed, ...] = ()
 
 
 # --------------------------------------------------------------------------- instances
@@ -150,19 +156,27 @@ def run_chunk(chunk: Chunk) -> list[dict[str, Any]]:
         instance = design_instance(chunk.instance, chunk.design)
     except Exception as exc:  # noqa: BLE001 - recorded per task, the run goes on
         setup_error = exc
-    for index, key in zip(chunk.indices, chunk.keys, strict=True):
+    for position, (index, key) in enumerate(zip(chunk.indices, chunk.keys, strict=True)):
         started = time.perf_counter()
+        named = chunk.named[position] if chunk.named else None
         try:
             if setup_error is not None:
                 raise setup_error
             assert instance is not None
-            _test_hooks(chunk.design.name, index)
-            record = award_scenario(instance, chunk.scenarios, index, chunk.award, chunk.solver)
+            _test_hooks(chunk.design.name, named.name if named else index)
+            if named is not None:
+                record = award_named(instance, named, chunk.award, chunk.solver)
+            else:
+                record = award_scenario(instance, chunk.scenarios, index, chunk.award,
+                                        chunk.solver)
         except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
             record = error_record(exc)
             if setup_error is not None:
                 record["setup_error"] = True  # the worker's fault, not the task's: not stored
-        record.update(key=key, scenario=index, run_id=chunk.run_id, pid=os.getpid(),
+        record.update(key=key, scenario=None if named else index,
+                      scenario_kind="named" if named else "random",
+                      scenario_name=named.name if named else "",
+                      run_id=chunk.run_id, pid=os.getpid(),
                       code_version=CODE_VERSION,
                       time_s=round(time.perf_counter() - started, 6))
         records.append(record)
@@ -180,8 +194,19 @@ def award_scenario(instance: Instance, params: ScenarioSpec, index: int, award: 
     figures, recomputed by the independent checker. Raises on a solver or checker failure."""
     scenario = draw(params, index, len(instance.bidders), len(instance.districts))
     current = apply_draw(instance, scenario)
-    absent = len(instance.bidders) - len(current.bidders)
-    return award_figures(current, award, settings) | {"absent_bidders": absent}
+    absent = list(absent_bidders(instance, scenario))
+    return award_figures(current, award, settings) | {"absent_bidders": len(absent),
+                                                       "absent": absent}
+
+
+def award_named(instance: Instance, scenario: ResolvedNamed, award: AwardSpec,
+                settings: SolverSettings) -> dict[str, Any]:
+    """Award the fixed design of ``instance`` under a named scenario. Returns the record's
+    figures (as :func:`award_scenario`)."""
+    current = apply_named(instance, scenario)
+    absent = [b for b in instance.bidder_ids if b not in set(current.bidder_ids)]
+    return award_figures(current, award, settings) | {"absent_bidders": len(absent),
+                                                       "absent": absent}
 
 
 def award_figures(instance: Instance, award: AwardSpec,
@@ -211,6 +236,8 @@ def award_figures(instance: Instance, award: AwardSpec,
         record.update(solver=solution.solver or "award",
                       solver_status=str(native or solution.status.value))
     record["status"] = status
+    if status == "infeasible":
+        record["reason"] = no_award_reason(matrix)
     if winners is None:
         record.update(cost=None, transitions=None, objective=None, distinct_winners=None,
                       lot_cap_bound=None, winners={})
@@ -247,7 +274,7 @@ def _money(value: float) -> float:
     return round(float(value), 2) if math.isfinite(value) else value
 
 
-def _test_hooks(design: str, index: int) -> None:
+def _test_hooks(design: str, index: int | str) -> None:
     delay = os.environ.get(DELAY_HOOK)
     if delay:
         time.sleep(float(delay))
