@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from allocatie import generator as gen  # noqa: E402
-from allocatie.synthetic import synthetic_districts, write_synthetic_instance  # noqa: E402
+from tools.instances import generator as gen  # noqa: E402
+from tools.instances.synthetic import synthetic_districts, write_synthetic_instance  # noqa: E402
 
 INSTANCES = ROOT / "instances"
 BUNDLED = ("emmen-wijken", "emmen-buurten", "rivierenland-buurten")
