@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -13,10 +12,6 @@ import pytest
 from allocatie.instance import Bidder, District, Edge, Instance, Rules
 
 ROOT = Path(__file__).resolve().parents[1]
-# tests/ is on sys.path and tests/gebieden (no __init__.py) would be imported as a namespace
-# package "gebieden" unless the working tree comes first.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 INSTANCES = ROOT / "instances"
 SQUARE_M = 1000.0
 ORIGIN = (230_000.0, 530_000.0)  # somewhere in Drenthe, EPSG:28992
