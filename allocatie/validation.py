@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from allocatie.errors import Problem
+from allocatie.errors import InstanceError, Problem
 from allocatie.instance import CONTIGUITY, District, Instance, natural_key
 
 LISTED = 20  # ids named per problem before "... and N more"
@@ -61,6 +61,16 @@ class Context:
     island_hint: str | None = None
     unread: frozenset[str] = frozenset()
     bad_clients: frozenset[str] = frozenset()
+
+
+def create_instance(**fields: object) -> Instance:
+    """Build an :class:`Instance` and validate it; raises :class:`InstanceError` listing every
+    problem found."""
+    instance = Instance(**fields)  # type: ignore[arg-type]
+    problems = instance_problems(instance)
+    if problems:
+        raise InstanceError(problems, source=instance.name)
+    return instance
 
 
 def instance_problems(instance: Instance, context: Context | None = None) -> list[Problem]:

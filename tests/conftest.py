@@ -41,7 +41,7 @@ def make_grid_instance(rows: int = 2, cols: int = 2, clients: int = 10,
                        capacity: int | None = None, lots: int = 1,
                        **rules: object) -> Instance:
     """A rows x cols grid of districts D01.. with ``clients`` each, rook edges, and every
-    bidder bidding ``price`` on every district. Not validated: call ``.problems()``."""
+    bidder bidding ``price`` on every district. Not validated: call ``instance_problems``."""
     ids = [grid_id(r, c, cols) for r in range(rows) for c in range(cols)]
     incumbents = incumbents or {}
     districts = tuple(District(d, clients, f"wijk {d}", incumbents.get(d, {})) for d in ids)
