@@ -382,7 +382,7 @@ def award_matrix(cost: np.ndarray, lot_clients: np.ndarray, max_lots: np.ndarray
     else:
         found = None
     exact = _award_milp(cost, allowed, lot_clients, slots, capacity, min_winners, max_winners,
-                        settings or SolverSettings(time_limit_s=60.0))
+                        settings or SolverSettings())
     return exact if exact is not None else found
 
 
@@ -514,7 +514,7 @@ def award_milp(data: DesignData, lots: Sequence[Sequence[int]],
     slots = np.minimum(data.max_lots, len(lots))
     allowed = np.isfinite(cost) & (lot_clients[:, None] <= data.capacity[None, :] + 1e-9)
     result = _award_milp(cost, allowed, lot_clients, slots, data.capacity, data.min_winners,
-                         data.max_winners, settings or SolverSettings(time_limit_s=60.0))
+                         data.max_winners, settings or SolverSettings())
     if result is None:
         return None
     winners, value = result

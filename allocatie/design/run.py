@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from allocatie.budget import Budget
 from allocatie.checker import changed_districts
 from allocatie.design.cuts import (
     client_bound_cuts,
@@ -37,6 +38,12 @@ HEURISTIC_CAP_S = 20.0
 LARGE_INSTANCE = 150
 LARGE_HEURISTIC_SHARE = 0.3
 MIN_SECOND_S = 10.0  # time left after the heuristic for a second search to pay
+#: A root LP round gets at least this long (the cut loop has at most CUT_SHARE of the time, so
+#: this passes the run's limit only for limits of about 1.5 s or less).
+MIN_LP_ROUND_S = 1.0
+#: The heuristic start gets at least this long (never more than the time limit).
+MIN_HEURISTIC_S = 0.5
+MAX_SPLIT_S = 30.0  # time limit of one territory split into lots
 
 
 def tighten_with_cuts(tm, instance: Instance, deadline: float,
@@ -44,13 +51,16 @@ def tighten_with_cuts(tm, instance: Instance, deadline: float,
                       on_bound: Callable[[float], None] | None = None,
                       ) -> tuple[int, int, float | None]:
     """Root cutting-plane loop: solve the LP relaxation, add violated connectivity cuts,
-    repeat. Returns (rounds, cuts added, last LP bound in EUR)."""
+    repeat until ``deadline`` (a ``time.perf_counter()`` reading). Returns (rounds, cuts
+    added, last LP bound in EUR)."""
+    now = time.perf_counter()
+    budget = Budget(now, deadline - now)
     rounds = added = 0
     bound = None
     relaxation = Relaxation(tm.model)
-    while rounds < MAX_CUT_ROUNDS and time.perf_counter() < deadline and not (
+    while rounds < MAX_CUT_ROUNDS and not budget.expired() and not (
             stop is not None and stop.is_set()):
-        lp = relaxation.solve(max(1.0, deadline - time.perf_counter()))
+        lp = relaxation.solve(budget.solver_limit(at_least=MIN_LP_ROUND_S))
         if lp is None:
             break
         bound = lp[0] * tm.scale
@@ -111,7 +121,7 @@ def design(instance: Instance, settings: SolverSettings | None = None,
     if infeasible is not None:
         return infeasible
     if second is not None:
-        found = second.collect(wait_s=max(1.0, run.time_left() + 1.0))
+        found = second.collect(wait_s=run.budget.left() + 1.0)
         run.details["second_search"] = None if found is None else round(found.objective, 2)
         if found is not None:
             run.offer(found.objective, found.assignment, found.winners, "second heuristic")
@@ -125,8 +135,8 @@ def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
     if start is not None:
         run.offer(start[0], start[1], start[2], "heuristic")
         run.report(start[0], None, "heuristic")
-        if second_search_wanted(instance, settings) and run.time_left() > MIN_SECOND_S:
-            run.second = SecondSearch(instance, run.time_left(), settings.seed + 1,
+        if second_search_wanted(instance, settings) and run.budget.left() > MIN_SECOND_S:
+            run.second = SecondSearch(instance, run.budget.left(), settings.seed + 1,
                                       (start[1], start[2]))
 
     relaxed = lot_level_rules(instance)
@@ -137,7 +147,7 @@ def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
     if outcome is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the territory model, a "
                               "relaxation of every rule)")
-    if relaxed and not run.proven() and run.time_left() > 1.0 and not (
+    if relaxed and not run.proven() and run.budget.left() > 1.0 and not (
             stop is not None and stop.is_set()) and _slot_phase(run) is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the winner-slot model)")
     return None
@@ -151,8 +161,7 @@ class _Run:
                  started: float) -> None:
         self.instance, self.settings, self.progress, self.stop = (instance, settings,
                                                                   progress, stop)
-        self.started = started
-        self.deadline = started + settings.time_limit_s
+        self.budget = Budget(started, settings.time_limit_s)
         self.best: tuple[float, dict[str, str], dict[str, str], str] | None = None
         self.bound: float | None = None
         self.proven_by: str | None = None
@@ -161,9 +170,6 @@ class _Run:
         self.details: dict[str, object] = {"method": "territory"}
         self.second: SecondSearch | None = None
 
-    def time_left(self) -> float:
-        return self.deadline - time.perf_counter()
-
     def report(self, incumbent: float | None, bound: float | None, backend: str) -> None:
         if self.progress is not None:
             best = self.best[0] if self.best else None
@@ -171,7 +177,7 @@ class _Run:
                 incumbent = min(incumbent, best)
             if self.bound is not None:
                 bound = self.bound if bound is None else max(bound, self.bound)
-            self.progress(Progress(time.perf_counter() - self.started, incumbent or best,
+            self.progress(Progress(self.budget.elapsed(), incumbent or best,
                                    bound, backend))
 
     def offer(self, objective: float, assignment: dict[str, str], winners: dict[str, str],
@@ -192,11 +198,11 @@ class _Run:
 
     def infeasible(self, message: str) -> Solution:
         return Solution(Status.INFEASIBLE, solver=self.solver,
-                        time_s=time.perf_counter() - self.started, message=message,
+                        time_s=self.budget.elapsed(), message=message,
                         details=self.details)
 
     def solution(self, relaxed: list[str]) -> Solution:
-        elapsed = time.perf_counter() - self.started
+        elapsed = self.budget.elapsed()
         if self.best is None:
             return Solution(Status.NO_SOLUTION, bound=self.bound, solver=self.solver,
                             time_s=elapsed, message="no feasible design found within the "
@@ -218,9 +224,8 @@ class _Run:
 def _territory_phase(run: _Run, start, share: float) -> Status:
     instance, settings = run.instance, run.settings
     tm = build_territory_model(instance, integer_flow=settings.backend == "cpsat")
-    cut_deadline = time.perf_counter() + CUT_SHARE * max(0.0, run.time_left())
     rounds, added, lp_bound = tighten_with_cuts(
-        tm, instance, cut_deadline, run.stop,
+        tm, instance, run.budget.share(CUT_SHARE).deadline, run.stop,
         on_bound=lambda bound: run.report(None, bound, "root LP + cuts"))
     run.details.update(cut_rounds=rounds, cuts=added, root_lp_bound=lp_bound)
     run.raise_bound(lp_bound, False, "root LP")  # valid: a relaxation with valid cuts
@@ -235,11 +240,11 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
         run.report(incumbent, None if event.bound is None else event.bound * tm.scale,
                    event.backend)
 
-    phase_deadline = time.perf_counter() + max(1.0, share * run.time_left())
+    phase = run.budget.share(share, at_least=1.0)
     status = Status.NO_SOLUTION
     for iteration in range(MAX_BENDERS_ROUNDS):
-        limit = max(1.0, phase_deadline - time.perf_counter())
-        raw = solve(tm.model, settings.with_(time_limit_s=limit), scaled, run.stop)
+        raw = solve(tm.model, settings.with_(time_limit_s=phase.solver_limit()), scaled,
+                    run.stop)
         run.solver = raw.version
         run.details.update(territory_status=raw.status.value,
                            territory_native=raw.native_status,
@@ -253,16 +258,17 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
             break
         owner, lots_per_bidder = tm.territories(raw.values)
         rows = client_bound_cuts(tm, instance, owner, lots_per_bidder)
-        if _add_cuts(run, tm, rows, "client_bound_cuts", phase_deadline):
+        if _add_cuts(run, tm, rows, "client_bound_cuts", phase):
             continue
         if rows:
             break
         if run.best is not None and raw.objective * tm.scale >= run.best[0] - 1e-6:
             break  # lot-level terms only add: these territories cannot beat the best design
-        cut = _cut_lots(instance, owner, lots_per_bidder, settings, run.deadline)
+        cut = _cut_lots(instance, owner, lots_per_bidder, settings, run.budget)
         if cut is None:
-            rows = unsplittable_part_cuts(tm, instance, owner, settings, phase_deadline - 1.0)
-            if _add_cuts(run, tm, rows, "unsplittable_part_cuts", phase_deadline):
+            rows = unsplittable_part_cuts(tm, instance, owner, settings,
+                                          phase.until(phase.deadline - 1.0))
+            if _add_cuts(run, tm, rows, "unsplittable_part_cuts", phase):
                 continue
             run.notes.append("the territories of the territory model could not be cut into "
                              "lots that meet the lot-level rules")
@@ -276,10 +282,10 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
 
 
 def _add_cuts(run: _Run, tm, rows: list[tuple[list, float]], name: str,
-              phase_deadline: float) -> bool:
+              phase: Budget) -> bool:
     """Add ``rows`` (terms >= lower) to the territory model for another solve, counted in
     ``run.details[name]``; False when there are none or no time is left to use them."""
-    if not rows or time.perf_counter() >= phase_deadline - 1.0 or (
+    if not rows or phase.left() <= 1.0 or (
             run.stop is not None and run.stop.is_set()):
         return False
     for terms, lower in rows:
@@ -299,7 +305,7 @@ def _slot_phase(run: _Run) -> Status:
                    None if event.bound is None else max(event.bound * sm.scale,
                                                         run.bound or -1e300), event.backend)
 
-    raw = solve(sm.model, settings.with_(time_limit_s=max(1.0, run.time_left())), scaled,
+    raw = solve(sm.model, settings.with_(time_limit_s=run.budget.solver_limit()), scaled,
                 run.stop)
     run.solver = raw.version
     run.details.update(method="territory + winner slots", slots_status=raw.status.value,
@@ -321,7 +327,8 @@ def _heuristic_start(instance: Instance, settings: SolverSettings,
     limit = heuristic_time_s
     if limit is None:
         share = LARGE_HEURISTIC_SHARE if len(instance.districts) >= LARGE_INSTANCE else 0.1
-        limit = min(HEURISTIC_CAP_S, max(0.5, share * settings.time_limit_s))
+        limit = min(HEURISTIC_CAP_S, settings.time_limit_s,
+                    max(MIN_HEURISTIC_S, share * settings.time_limit_s))
     found = heuristic_design(instance, time_limit_s=limit, seed=settings.seed, stop=stop)
     if found is None:
         return None
@@ -329,7 +336,7 @@ def _heuristic_start(instance: Instance, settings: SolverSettings,
 
 
 def _cut_lots(instance: Instance, owner: dict[str, str], lots_per_bidder: dict[str, int],
-              settings: SolverSettings, deadline: float):
+              settings: SolverSettings, budget: Budget):
     territory: dict[str, list[str]] = {}
     for d in instance.district_ids:
         territory.setdefault(owner[d], []).append(d)
@@ -337,9 +344,8 @@ def _cut_lots(instance: Instance, owner: dict[str, str], lots_per_bidder: dict[s
     lot_level = 0.0
     for b in sorted(territory, key=lambda b: instance.district_ids.index(territory[b][0])):
         parts = lots_per_bidder.get(b, 1)
-        limit = max(1.0, min(30.0, deadline - time.perf_counter()))
-        split = split_territory(instance, territory[b], parts,
-                                settings.with_(time_limit_s=limit, backend="highs"))
+        split = split_territory(instance, territory[b], parts, settings.with_(
+            time_limit_s=budget.solver_limit(at_most=MAX_SPLIT_S), backend="highs"))
         if split is None:
             return None
         pieces += [(b, lot) for lot in split[0]]

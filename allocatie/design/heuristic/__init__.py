@@ -37,11 +37,11 @@ paths (a restriction only the heuristic makes). Deterministic for a seed when it
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from allocatie.budget import Budget
 from allocatie.design.common import DesignData
 from allocatie.design.heuristic.search import Search
 from allocatie.instance import Instance
@@ -88,10 +88,9 @@ def heuristic_design(instance: Instance, time_limit_s: float = 5.0, seed: int = 
     feasible design is known at the time limit the repair goes on up to three times the
     limit. ``start`` (assignment, winners) skips the construction: the search improves that
     design (the design pipeline's second search continues from the first one's best)."""
-    started = time.perf_counter()
+    budget = Budget.starting_now(time_limit_s)
     data = DesignData.from_instance(instance)
-    search = Search(data, seed, started, time_limit_s, stop, max_iterations, backend,
-                     region_milps)
+    search = Search(data, seed, budget, stop, max_iterations, backend, region_milps)
     best = search.run(start)
     if best is None:
         return None
@@ -101,7 +100,7 @@ def heuristic_design(instance: Instance, time_limit_s: float = 5.0, seed: int = 
         assignment=assignment,
         winners=winners,
         objective=data.objective(lots, best.winner),
-        time_s=time.perf_counter() - started,
+        time_s=budget.elapsed(),
         iterations=search.iterations,
         first_feasible_s=search.first_feasible_s or 0.0,
         history=tuple(search.history),

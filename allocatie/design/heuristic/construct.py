@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import heapq
 import math
-import time
 from collections import deque
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from allocatie.budget import Budget
 from allocatie.design.common import award_matrix
 from allocatie.design.heuristic.state import State
 
@@ -27,20 +27,20 @@ class Construction:
         if not self.ctx.data.current_labels:
             strategies.remove("current")
         results: dict[int, float] = {}
-        budget = self.started + START_SHARE * self.time_limit_s
+        starts = Budget(self.budget.start, START_SHARE * self.budget.limit)
         first = True
         for k in ks:  # one quick start per K first
             des = self.construct(k, strategies[0])
             self.iterations += 1
             if des is not None:
                 results[k] = des.objective() if des.feasible() else math.inf
-            if self.done() or (not first and time.perf_counter() > budget and self.best):
+            if self.done() or (not first and starts.expired() and self.best):
                 break
             first = False
         ranked = sorted(ks, key=lambda k: results.get(k, math.inf))[:2]
         for name in strategies[1:] + ["spread-cost", "spread-balanced"] * 4:
             for k in ranked:
-                if self.done() or (time.perf_counter() > budget and self.best is not None):
+                if self.done() or (starts.expired() and self.best is not None):
                     return
                 self.construct(k, name)
                 self.iterations += 1

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-import time
 from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
 
+from allocatie.budget import MIN_SOLVE_S, Budget
 from allocatie.design.heuristic.state import State
 from allocatie.settings import SolverSettings
 
@@ -52,12 +52,12 @@ class Regions:
                         triples.add(tuple(sorted((a, b, mid))))
         return sorted(triples)
 
-    def region_loop(self, des: State, size: int, deadline: float | None = None) -> State:
+    def region_loop(self, des: State, size: int, budget: Budget | None = None) -> State:
         """Solve regions of ``size`` adjacent lots exactly until none improves (or until
-        ``deadline``), most promising first; a region already solved in the same state (its
+        ``budget`` is used up), most promising first; a region already solved in the same state (its
         lots, winners and their capacity left) is not solved again."""
         def stop() -> bool:
-            return self.done() or (deadline is not None and time.perf_counter() >= deadline)
+            return self.done() or (budget is not None and budget.expired())
 
         while not stop():
             regions = [r for r in self.regions(des, size)
@@ -79,7 +79,7 @@ class Regions:
                 if key in self.clean:
                     continue
                 self.iterations += 1
-                better = self.solve_region(des, list(region), deadline=deadline)
+                better = self.solve_region(des, list(region), budget)
                 if better is None:
                     self.clean.add(key)
                     continue
@@ -123,11 +123,11 @@ class Regions:
         return inside, outside
 
     def solve_region(self, des: State, region: list[int],
-                     deadline: float | None = None) -> State | None:
+                     budget: Budget | None = None) -> State | None:
         """Re-partition the union of ``region``'s lots exactly into connected lots that keep
         their winners and their core district (the most interior one, or the pinned unit),
-        within ``deadline``. Returns a feasible design better than ``des`` (not yet locally
-        searched) or None.
+        within ``budget`` (and the search's). Returns a feasible design better than ``des``
+        (not yet locally searched) or None.
 
         Model (positions i in the union, sub-lots s = the region's lots, winner w_s)::
 
@@ -238,10 +238,10 @@ class Regions:
                             model.add_ge([(z, 1.0)] + xs(i, s) + xs(pos[e], s, -1.0), 0.0)
         model.hint = {i: hint.get(i, 0.0) for i in range(model.num_vars)}
 
-        limit = min(self.remaining(), REGION_TIME_S)
-        if deadline is not None:
-            limit = min(limit, deadline - time.perf_counter())
-        if limit < 0.05:
+        limit = min(self.budget.left(), REGION_TIME_S)
+        if budget is not None:
+            limit = min(limit, budget.left())
+        if limit < MIN_SOLVE_S:
             return None
         settings = SolverSettings(backend=self.backend, time_limit_s=limit, mip_gap=0.0,
                                   threads=1, seed=self.seed)

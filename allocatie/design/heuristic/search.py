@@ -6,11 +6,11 @@ from __future__ import annotations
 import math
 import random
 import threading
-import time
 from collections.abc import Mapping
 
 import numpy as np
 
+from allocatie.budget import Budget
 from allocatie.design.common import DesignData
 from allocatie.design.heuristic.construct import Construction
 from allocatie.design.heuristic.context import Context
@@ -24,24 +24,25 @@ from allocatie.instance import natural_key
 #: design: STALL_BASE + STALL_PER_LOT x K.
 STALL_BASE = 30
 STALL_PER_LOT = 10
-#: Share of the remaining time one polishing round of region MILPs may use (at least 1 s).
+#: Share of the remaining time one polishing round of region MILPs may use (at least
+#: MIN_POLISH_S, never past the time limit).
 POLISH_SHARE = 0.3
+MIN_POLISH_S = 1.0
 
 
 class Search(Construction, Descent, Perturbation, Regions):
     """One run of the heuristic: budget, best design, construction then improvement."""
 
-    def __init__(self, data: DesignData, seed: int, started: float, time_limit_s: float,
+    def __init__(self, data: DesignData, seed: int, budget: Budget,
                  stop: threading.Event | None, max_iterations: int | None, backend: str,
                  region_milps: bool) -> None:
         self.data = data
         self.seed = seed
         self.rng = random.Random(seed)
         self.np_rng = np.random.default_rng(seed)
-        self.started = started
-        self.deadline = started + time_limit_s
-        self.hard_deadline = started + 3 * time_limit_s
-        self.time_limit_s = time_limit_s
+        self.budget = budget
+        # while no design is feasible the repair goes on up to three times the limit
+        self.repair_budget = Budget(budget.start, 3 * budget.limit)
         self.stop = stop
         self.max_iterations = max_iterations
         self.backend = backend
@@ -55,25 +56,18 @@ class Search(Construction, Descent, Perturbation, Regions):
         self.gains: dict[str, float] = {}
         self.perturbations_fail = False
 
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
-
     def out_of_time(self) -> bool:
         if self.stop is not None and self.stop.is_set():
             return True
-        now = time.perf_counter()
         if self.best is None:
-            return now >= self.hard_deadline
-        return now >= self.deadline
+            return self.repair_budget.expired()
+        return self.budget.expired()
 
     def out_of_iterations(self) -> bool:
         return self.max_iterations is not None and self.iterations >= self.max_iterations
 
     def done(self) -> bool:
         return self.out_of_time() or self.out_of_iterations()
-
-    def remaining(self) -> float:
-        return max(0.0, self.deadline - time.perf_counter())
 
     def offer(self, des: State, source: str) -> bool:
         """Keep ``des`` (a copy) if it is feasible and better than the best so far; the gain
@@ -88,8 +82,8 @@ class Search(Construction, Descent, Perturbation, Regions):
             self.gains[source] = self.gains.get(source, 0.0) + gain
         self.best = des.copy()
         if self.first_feasible_s is None:
-            self.first_feasible_s = self.elapsed()
-        self.history.append((self.elapsed(), value))
+            self.first_feasible_s = self.budget.elapsed()
+        self.history.append((self.budget.elapsed(), value))
         return True
 
     def run(self, start: tuple[Mapping[str, str], Mapping[str, str]] | None = None,
@@ -159,11 +153,10 @@ class Search(Construction, Descent, Perturbation, Regions):
                 if self.perturbations_fail:
                     break
                 continue
-            budget = max(1.0, POLISH_SHARE * self.remaining())
-            polish_deadline = time.perf_counter() + budget
+            polish = self.budget.share(POLISH_SHARE, at_least=MIN_POLISH_S)
             before = self.best.objective() if self.best is not None else math.inf
-            polished = self.region_loop(self.best.copy(), 2, polish_deadline)
-            polished = self.region_loop(polished, 3, polish_deadline)
+            polished = self.region_loop(self.best.copy(), 2, polish)
+            polished = self.region_loop(polished, 3, polish)
             if polished.objective() < before - self.ctx.tolerance:
                 current = polished
             elif self.perturbations_fail:
