@@ -27,8 +27,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from allocatie.award.exact import award_matrix, solve_exact
 from allocatie.checker import evaluate, objectives_match
-from allocatie.compare.exact import award_matrix, solve_exact
 from allocatie.compare.scenarios import apply_draw, draw
 from allocatie.compare.spec import AwardSpec, ScenarioSpec
 from allocatie.compare.store import CODE_VERSION, instance_hash

@@ -12,9 +12,10 @@ Simple and slow on purpose: Bell(9) = 21,147 partitions.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from allocatie.checker import changed_districts
+from allocatie.costs import district_costs
 from allocatie.instance import Instance
 
 #: Refuse instances larger than this (the enumeration would not finish in a test).
@@ -36,6 +37,7 @@ def brute_force_design(instance: Instance) -> tuple[float, dict[str, str], dict[
         neighbours[e.a].add(e.b)
         neighbours[e.b].add(e.a)
 
+    costs = district_costs(instance)
     best: tuple[float, dict[str, str], dict[str, str]] | None = None
     for k in range(max(1, rules.lots_min), min(rules.lots_max, len(ids)) + 1):
         for blocks in set_partitions(ids, k):
@@ -46,7 +48,7 @@ def brute_force_design(instance: Instance) -> tuple[float, dict[str, str], dict[
             for winners in itertools.product(instance.bidder_ids, repeat=k):
                 if not _award_ok(instance, blocks, winners):
                     continue
-                value = base + sum(_lot_cost(instance, block, w)
+                value = base + sum(_lot_cost(instance, costs, block, w)
                                    for block, w in zip(blocks, winners, strict=True))
                 if best is None or value < best[0] - 1e-9:
                     won = {str(i + 1): w for i, w in enumerate(winners)}
@@ -151,11 +153,6 @@ def _award_ok(instance: Instance, blocks: list[list[str]], winners: Sequence[str
     return rules.max_winners is None or distinct <= rules.max_winners
 
 
-def _lot_cost(instance: Instance, block: Sequence[str], winner: str) -> float:
-    cost = instance.bidder_by_id[winner].lot_fee
-    moved = 0
-    for d in block:
-        district = instance.district_by_id[d]
-        cost += instance.price(winner, d) * district.clients  # type: ignore[operator]
-        moved += sum(n for p, n in district.incumbents.items() if p != winner)
-    return cost + instance.rules.transition_cost * moved
+def _lot_cost(instance: Instance, costs: Mapping[tuple[str, str], float],
+              block: Sequence[str], winner: str) -> float:
+    return instance.bidder_by_id[winner].lot_fee + sum(costs[(d, winner)] for d in block)

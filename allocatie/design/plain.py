@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 
-from allocatie.design.territory import district_costs
+from allocatie.costs import district_costs
 from allocatie.instance import Instance
 from allocatie.milp import Model, solve
 from allocatie.settings import SolverSettings

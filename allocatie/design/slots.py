@@ -32,8 +32,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from allocatie.checker import best_area_matching
+from allocatie.costs import district_costs
 from allocatie.design.flow import rooted_flow
-from allocatie.design.territory import district_costs
 from allocatie.instance import Instance
 from allocatie.milp import Model
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from allocatie.costs import district_costs
 from allocatie.design.flow import rooted_flow
 from allocatie.instance import Instance
 from allocatie.milp import Model
@@ -106,19 +107,6 @@ def _bfs_tree(root: str, inside: set[str], neighbours) -> tuple[dict[str, str], 
                 parent[e] = d
                 order.append(e)
     return parent, order
-
-
-def district_costs(instance: Instance) -> dict[tuple[str, str], float]:
-    """c[d, b] in EUR: price x clients + transition cost x clients who would switch."""
-    lam = instance.rules.transition_cost
-    costs = {}
-    for (b, d), price in instance.bids.items():
-        if d not in instance.district_by_id or b not in instance.bidder_by_id:
-            continue
-        district = instance.district_by_id[d]
-        moving = district.served - district.incumbents.get(b, 0)
-        costs[(d, b)] = price * district.clients + lam * moving
-    return costs
 
 
 def build_territory_model(instance: Instance, scale: float = 1000.0,

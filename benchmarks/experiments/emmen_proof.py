@@ -42,13 +42,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from allocatie.budget import Budget  # noqa: E402
+from allocatie.costs import district_costs  # noqa: E402
 from allocatie.design.flow import rooted_flow  # noqa: E402
 from allocatie.design.heuristic import heuristic_design  # noqa: E402
 from allocatie.design.run import tighten_with_cuts  # noqa: E402
 from allocatie.design.territory import (  # noqa: E402
     TerritoryModel,
     build_territory_model,
-    district_costs,
     flow_demand,
 )
 from allocatie.instance import Instance  # noqa: E402

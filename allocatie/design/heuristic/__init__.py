@@ -7,7 +7,7 @@ second, improving while time remains.
    profiles. Lots grow from their seeds either cost-aware (winners chosen first, each district
    joins the neighbouring lot whose winner serves it at the least regret) or balanced in
    clients (the smallest lot grows next).
-2. **Exact award** of the lots (:func:`allocatie.design.common.award_matrix`).
+2. **Exact award** of the lots (:func:`allocatie.award.exact.best_award`).
 3. **Descent**: boundary moves of single districts (or kept-together units) between adjacent
    lots that keep both lots connected (articulation check by a local breadth-first search),
    re-award, and *chains*: a cheaper move that breaks a rule (client bound, capacity, changed

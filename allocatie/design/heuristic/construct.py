@@ -9,8 +9,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from allocatie.award.exact import best_award
 from allocatie.budget import Budget
-from allocatie.design.common import award_matrix
 from allocatie.design.heuristic.state import State
 
 #: Share of the time limit the construction starts may use (the first start always runs).
@@ -300,7 +300,7 @@ class Construction:
             cost[k, :] = np.inf
             cost[k, b] = keep
         clients = np.bincount(owner, weights=ctx.clients, minlength=len(seeds))
-        result = award_matrix(cost, clients, self.data.max_lots,
+        result = best_award(cost, clients, self.data.max_lots,
                               np.full(ctx.nb, np.inf), self.data.min_winners,
                               self.data.max_winners)
         if result is None and fixed:
@@ -463,7 +463,7 @@ class Construction:
         np.add.at(cost, np.asarray(lot_of), ctx.cost_or_big)
         cost += np.array(ctx.fee)[None, :]
         clients = np.bincount(np.asarray(lot_of), weights=ctx.clients, minlength=k)
-        result = award_matrix(cost, clients, self.data.max_lots, np.full(ctx.nb, np.inf),
+        result = best_award(cost, clients, self.data.max_lots, np.full(ctx.nb, np.inf),
                               self.data.min_winners, self.data.max_winners)
         return result[0] if result is not None else None
 

@@ -6,7 +6,7 @@ from collections import deque
 
 import numpy as np
 
-from allocatie.design.common import award_matrix
+from allocatie.award.exact import best_award
 from allocatie.design.heuristic.state import State, better
 
 
@@ -172,7 +172,7 @@ class Descent:
         lots = des.lot_lists()
         cost = self.data.lot_cost_matrix(lots)
         clients = np.array(des.lot_clients, dtype=float)
-        result = award_matrix(cost, clients, self.data.max_lots, self.data.capacity,
+        result = best_award(cost, clients, self.data.max_lots, self.data.capacity,
                               self.data.min_winners, self.data.max_winners)
         if result is None:
             winners = self._least_violation_award(
