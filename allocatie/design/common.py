@@ -265,6 +265,28 @@ class DesignData:
                     for lot, w in zip(lots, winners, strict=True))
         return float(award) + self.partition_cost(lots)
 
+    def objective_parts(self, assignment: Mapping[str, str],
+                        winners: Mapping[str, str]) -> dict[str, float]:
+        """The terms of the objective of a design given by ids (``design.value.PARTS``):
+        lot fees and prices, transitions in EUR, soft client penalty, compactness cost."""
+        index = {d: i for i, d in enumerate(self.district_ids)}
+        bidder = {b: j for j, b in enumerate(self.bidder_ids)}
+        members: dict[str, list[int]] = {}
+        for d, lot in assignment.items():
+            members.setdefault(lot, []).append(index[d])
+        lots = list(members.values())
+        cost = switching = 0.0
+        for lot, rows in members.items():
+            j = bidder[winners[lot]]
+            cost += self.lot_fee[j] + float(np.nan_to_num(self.price[rows, j])
+                                            @ self.clients[rows])
+            switching += float(self.served[rows].sum() - self.incumbent[rows, j].sum())
+        penalty = sum(self.client_penalty(float(self.clients[rows].sum())) for rows in lots)
+        compactness = (self.compactness_weight * self.cut_border_m(lot_vector(self.n, lots))
+                       / 1e3) if self.compactness_weight else 0.0
+        return {"cost": float(cost), "transition_cost": self.transition_cost * switching,
+                "client_penalty": float(penalty), "compactness_cost": float(compactness)}
+
     def is_connected(self, districts: Sequence[int]) -> bool:
         """Whether ``districts`` induce a connected subgraph (always True when the contiguity
         rule is ``none``; an empty set counts as connected)."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from allocatie.budget import Budget
 from allocatie.checker import changed_districts
+from allocatie.design.common import DesignData
 from allocatie.design.cuts import (
     client_bound_cuts,
     separate_connectivity_cuts,
@@ -20,6 +21,7 @@ from allocatie.design.second_search import SecondSearch
 from allocatie.design.second_search import wanted as second_search_wanted
 from allocatie.design.slots import build_slot_model
 from allocatie.design.territory import build_territory_model
+from allocatie.design.value import Design
 from allocatie.instance import Instance, natural_key
 from allocatie.milp import Progress, Relaxation, solve
 from allocatie.settings import SolverSettings
@@ -124,7 +126,7 @@ def design(instance: Instance, settings: SolverSettings | None = None,
         found = second.collect(wait_s=run.budget.left() + 1.0)
         run.details["second_search"] = None if found is None else round(found.objective, 2)
         if found is not None:
-            run.offer(found.objective, found.assignment, found.winners, "second heuristic")
+            run.offer(found)
     return run.solution(lot_level_rules(instance))
 
 
@@ -133,11 +135,11 @@ def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
     instance, settings, stop = run.instance, run.settings, run.stop
     start = _heuristic_start(instance, settings, heuristic_time_s, stop)
     if start is not None:
-        run.offer(start[0], start[1], start[2], "heuristic")
-        run.report(start[0], None, "heuristic")
+        run.offer(start)
+        run.report(start.objective, None, "heuristic")
         if second_search_wanted(instance, settings) and run.budget.left() > MIN_SECOND_S:
             run.second = SecondSearch(instance, run.budget.left(), settings.seed + 1,
-                                      (start[1], start[2]))
+                                      (dict(start.assignment), dict(start.winners)))
 
     relaxed = lot_level_rules(instance)
     # The territory model carries the client bounds per connected part (client flow), so it
@@ -162,7 +164,7 @@ class _Run:
         self.instance, self.settings, self.progress, self.stop = (instance, settings,
                                                                   progress, stop)
         self.budget = Budget(started, settings.time_limit_s)
-        self.best: tuple[float, dict[str, str], dict[str, str], str] | None = None
+        self.best: Design | None = None
         self.bound: float | None = None
         self.proven_by: str | None = None
         self.solver = ""
@@ -172,7 +174,7 @@ class _Run:
 
     def report(self, incumbent: float | None, bound: float | None, backend: str) -> None:
         if self.progress is not None:
-            best = self.best[0] if self.best else None
+            best = self.best.objective if self.best else None
             if incumbent is not None and best is not None:
                 incumbent = min(incumbent, best)
             if self.bound is not None:
@@ -180,10 +182,10 @@ class _Run:
             self.progress(Progress(self.budget.elapsed(), incumbent or best,
                                    bound, backend))
 
-    def offer(self, objective: float, assignment: dict[str, str], winners: dict[str, str],
-              source: str) -> None:
-        if self.best is None or objective < self.best[0] - 1e-6:
-            self.best = (objective, assignment, winners, source)
+    def offer(self, design: Design) -> None:
+        """Keep ``design`` if it is better than the best so far."""
+        if design.better_than(self.best):
+            self.best = design
 
     def raise_bound(self, bound: float | None, proven: bool, by: str) -> None:
         if bound is not None and (self.bound is None or bound > self.bound):
@@ -194,7 +196,7 @@ class _Run:
     def proven(self) -> bool:
         if self.best is None or self.bound is None:
             return False
-        return self.best[0] <= self.bound + max(0.01, 1e-6 * abs(self.bound))
+        return self.best.objective <= self.bound + max(0.01, 1e-6 * abs(self.bound))
 
     def infeasible(self, message: str) -> Solution:
         return Solution(Status.INFEASIBLE, solver=self.solver,
@@ -207,7 +209,8 @@ class _Run:
             return Solution(Status.NO_SOLUTION, bound=self.bound, solver=self.solver,
                             time_s=elapsed, message="no feasible design found within the "
                             "time limit", details=self.details)
-        objective, assignment, winners, source = self.best
+        best = self.best
+        objective = best.objective
         bound = self.bound
         status = Status.OPTIMAL if self.proven() else Status.FEASIBLE
         if bound is not None and bound > objective:
@@ -215,13 +218,16 @@ class _Run:
         if relaxed and status is Status.FEASIBLE:
             self.notes.append("lot-level rules (" + ", ".join(relaxed) + ") are relaxed in "
                               "the territory bound")
-        return Solution(status, assignment=assignment, winners=winners, objective=objective,
-                        bound=bound, solver=self.solver, time_s=elapsed,
+        parts = DesignData.from_instance(self.instance).objective_parts(best.assignment,
+                                                                        best.winners)
+        return Solution(status, assignment=best.assignment, winners=best.winners,
+                        objective=objective, bound=bound, solver=self.solver, time_s=elapsed,
                         message="; ".join(self.notes),
-                        details={**self.details, "incumbent_from": source})
+                        details={**self.details, "incumbent_from": best.source,
+                                 "objective_parts": {k: round(v, 2) for k, v in parts.items()}})
 
 
-def _territory_phase(run: _Run, start, share: float) -> Status:
+def _territory_phase(run: _Run, start: Design | None, share: float) -> Status:
     instance, settings = run.instance, run.settings
     tm = build_territory_model(instance, integer_flow=settings.backend == "cpsat")
     rounds, added, lp_bound = tighten_with_cuts(
@@ -230,7 +236,7 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
     run.details.update(cut_rounds=rounds, cuts=added, root_lp_bound=lp_bound)
     run.raise_bound(lp_bound, False, "root LP")  # valid: a relaxation with valid cuts
     if start is not None:
-        tm.model.hint = tm.hint_from_design(instance, start[1], start[2])
+        tm.model.hint = tm.hint_from_design(instance, start.assignment, start.winners)
 
     exact = not lot_level_rules(instance)
 
@@ -262,7 +268,7 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
             continue
         if rows:
             break
-        if run.best is not None and raw.objective * tm.scale >= run.best[0] - 1e-6:
+        if run.best is not None and raw.objective * tm.scale >= run.best.objective - 1e-6:
             break  # lot-level terms only add: these territories cannot beat the best design
         cut = _cut_lots(instance, owner, lots_per_bidder, settings, run.budget)
         if cut is None:
@@ -276,7 +282,7 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
             assignment, winners, lot_level = cut
             objective = raw.objective * tm.scale + lot_level + (
                 instance.rules.compactness_weight * cut_border_km(instance, assignment))
-            run.offer(objective, assignment, winners, "territory")
+            run.offer(Design(assignment, winners, objective, "territory"))
         break
     return status
 
@@ -298,7 +304,7 @@ def _slot_phase(run: _Run) -> Status:
     instance, settings = run.instance, run.settings
     sm = build_slot_model(instance, integer_flow=settings.backend == "cpsat")
     if run.best is not None:
-        sm.model.hint = sm.hint_from_design(instance, run.best[1], run.best[2])
+        sm.model.hint = sm.hint_from_design(instance, run.best.assignment, run.best.winners)
 
     def scaled(event: Progress) -> None:
         run.report(None if event.incumbent is None else event.incumbent * sm.scale,
@@ -314,14 +320,15 @@ def _slot_phase(run: _Run) -> Status:
         return raw.status
     if raw.status.has_solution:
         assignment, winners = sm.design(raw.values)
-        run.offer(raw.objective * sm.scale, assignment, winners, "winner slots")
+        run.offer(Design(assignment, winners, raw.objective * sm.scale, "winner slots"))
     run.raise_bound(None if raw.bound is None else raw.bound * sm.scale,
                     raw.status is Status.OPTIMAL, "winner slots")
     return raw.status
 
 
 def _heuristic_start(instance: Instance, settings: SolverSettings,
-                     heuristic_time_s: float | None, stop: threading.Event | None):
+                     heuristic_time_s: float | None,
+                     stop: threading.Event | None) -> Design | None:
     from allocatie.design.heuristic import heuristic_design
 
     limit = heuristic_time_s
@@ -332,7 +339,7 @@ def _heuristic_start(instance: Instance, settings: SolverSettings,
     found = heuristic_design(instance, time_limit_s=limit, seed=settings.seed, stop=stop)
     if found is None:
         return None
-    return found.objective, dict(found.assignment), dict(found.winners)
+    return Design(found.assignment, found.winners, found.objective, "heuristic")
 
 
 def _cut_lots(instance: Instance, owner: dict[str, str], lots_per_bidder: dict[str, int],
