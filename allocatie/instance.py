@@ -14,8 +14,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from allocatie.settings import SolverSettings
+from allocatie.text import natural_key
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _mapping_proxy(mapping: dict) -> MappingProxyType:
@@ -217,6 +222,17 @@ class Instance:
             found.setdefault(e.b, set()).add(e.a)
         return MappingProxyType({d: tuple(sorted(n)) for d, n in found.items()})
 
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The neighbour graph under the rules' contiguity (every district a node), built once
+        and frozen; edges come first, in the order of ``edges_for()``."""
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_edges_from((e.a, e.b) for e in self.edges_for())
+        graph.add_nodes_from(self.district_ids)
+        return nx.freeze(graph)
+
     def clients(self, district: str) -> int:
         return self.district_by_id[district].clients
 
@@ -240,10 +256,3 @@ class Instance:
         if rule == "queen":
             return self.edges
         return tuple(e for e in self.edges if e.kind != "queen_only")
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key that orders 'lot 2' before 'lot 10'."""
-    import re
-
-    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(text)))

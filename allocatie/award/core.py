@@ -27,11 +27,12 @@ from allocatie.award.rules import RULES, run_rule
 from allocatie.budget import Budget
 from allocatie.checker import evaluate, objectives_match
 from allocatie.errors import UsageError
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
 from allocatie.milp.model import ProgressCallback
 from allocatie.settings import SolverSettings
 from allocatie.solution import Solution
 from allocatie.status import Status
+from allocatie.text import natural_key
 
 
 def normalise_rule(rule: str) -> str:

@@ -33,7 +33,8 @@ from types import MappingProxyType
 
 from allocatie.costs import cost_matrix
 from allocatie.errors import UsageError
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
+from allocatie.text import natural_key
 
 CRITERIA = ("price", "price_quality")
 PRICE_DECIMALS = 2  # prices equal to the cent are a tie

@@ -50,9 +50,9 @@ from allocatie.compare.tasks import (
     InstanceRecipe,
     ignore_interrupts,
     run_chunk,
-    with_rules,
 )
 from allocatie.errors import UsageError
+from allocatie.validation import with_rules
 
 ProgressCallback = Callable[[int, int, float], None]
 MAX_CHUNK = 50

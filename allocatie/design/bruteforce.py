@@ -32,10 +32,7 @@ def brute_force_design(instance: Instance) -> tuple[float, dict[str, str], dict[
         raise ValueError(f"brute force enumerates partitions of at most {MAX_DISTRICTS} "
                          f"districts, got {len(ids)}; use heuristic_design or the MILP")
     rules = instance.rules
-    neighbours: dict[str, set[str]] = {d: set() for d in ids}
-    for e in instance.edges_for():
-        neighbours[e.a].add(e.b)
-        neighbours[e.b].add(e.a)
+    neighbours = instance.neighbours
 
     costs = district_costs(instance)
     best: tuple[float, dict[str, str], dict[str, str]] | None = None
@@ -80,7 +77,7 @@ def set_partitions(items: Sequence[str], k: int) -> Iterator[list[list[str]]]:
         yield from grow(0, 0)
 
 
-def _connected(block: Sequence[str], neighbours: dict[str, set[str]]) -> bool:
+def _connected(block: Sequence[str], neighbours: Mapping[str, Sequence[str]]) -> bool:
     members = set(block)
     seen = {block[0]}
     stack = [block[0]]
@@ -94,7 +91,7 @@ def _connected(block: Sequence[str], neighbours: dict[str, set[str]]) -> bool:
 
 
 def _partition_ok(instance: Instance, blocks: list[list[str]], assignment: dict[str, str],
-                  neighbours: dict[str, set[str]]) -> bool:
+                  neighbours: Mapping[str, Sequence[str]]) -> bool:
     rules = instance.rules
     if rules.contiguity != "none" and not all(_connected(b, neighbours) for b in blocks):
         return False

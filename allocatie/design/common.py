@@ -28,8 +28,9 @@ import numpy as np
 
 from allocatie.award.exact import best_award, milp_award
 from allocatie.costs import cost_matrix
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
+from allocatie.text import natural_key
 
 
 def reachable(start: int, inside: set[int], neighbours: Sequence[Sequence[int]]) -> set[int]:
@@ -127,11 +128,13 @@ class DesignData:
         contiguous = rules.contiguity != "none"
         neighbour_sets: list[set[int]] = [set() for _ in range(n)]
         if contiguous:
-            for e in instance.edges_for():
-                a, b = index.get(e.a), index.get(e.b)
-                if a is not None and b is not None and a != b:
-                    neighbour_sets[a].add(b)
-                    neighbour_sets[b].add(a)
+            for d, near in instance.neighbours.items():
+                a = index.get(d)
+                for e in near:
+                    b = index.get(e)
+                    if a is not None and b is not None and a != b:
+                        neighbour_sets[a].add(b)
+                        neighbour_sets[b].add(a)
         border: list[dict[int, float]] = [{} for _ in range(n)]
         ea, eb, ew = [], [], []
         for e in instance.edges:

@@ -84,7 +84,7 @@ def client_bound_cuts(tm: TerritoryModel, instance: Instance,
     low, high = rules.lot_clients_min, rules.lot_clients_max
     if rules.soft_client_bounds or (low is None and high is None):
         return []
-    graph = _district_graph(instance)
+    graph = instance.graph
     rows: list[tuple[list, float]] = []
     for b in sorted(set(owner.values())):
         parts = _territory_parts(graph, owner, b)
@@ -126,7 +126,7 @@ def unsplittable_part_cuts(tm: TerritoryModel, instance: Instance, owner: dict[s
 
     if instance.rules.contiguity == "none":
         return []
-    graph = _district_graph(instance)
+    graph = instance.graph
     rows: list[tuple[list, float]] = []
     for b in sorted(set(owner.values())):
         most = int(tm.model.ub[tm.n[b]])
@@ -145,13 +145,6 @@ def unsplittable_part_cuts(tm: TerritoryModel, instance: Instance, owner: dict[s
                 terms, constant = _part_indicator(tm, graph, b, part)
                 rows.append((terms, 1.0 - constant))
     return rows
-
-
-def _district_graph(instance: Instance) -> nx.Graph:
-    graph = nx.Graph()
-    graph.add_edges_from((e.a, e.b) for e in instance.edges_for())
-    graph.add_nodes_from(instance.district_ids)
-    return graph
 
 
 def _territory_parts(graph: nx.Graph, owner: dict[str, str], b: str) -> list[set[str]]:

@@ -22,11 +22,12 @@ from allocatie.design.second_search import wanted as second_search_wanted
 from allocatie.design.slots import build_slot_model
 from allocatie.design.territory import build_territory_model
 from allocatie.design.value import Design
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
 from allocatie.milp import Progress, Relaxation, solve
 from allocatie.settings import SolverSettings
 from allocatie.solution import Solution
 from allocatie.status import Status
+from allocatie.text import natural_key
 
 ProgressCallback = Callable[[Progress], None]
 CUT_SHARE = 0.3  # at most this share of the time limit goes to the root cutting-plane loop

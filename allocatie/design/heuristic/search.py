@@ -18,7 +18,7 @@ from allocatie.design.heuristic.descent import Descent
 from allocatie.design.heuristic.perturb import Perturbation
 from allocatie.design.heuristic.region import Regions
 from allocatie.design.heuristic.state import State
-from allocatie.instance import natural_key
+from allocatie.text import natural_key
 
 #: Perturbations in a row without improvement before the region MILPs polish the best
 #: design: STALL_BASE + STALL_PER_LOT x K.
