@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from allocatie.checker import changed_districts
 from allocatie.costs import district_costs
+from allocatie.design.common import reachable
 from allocatie.instance import Instance
 
 #: Refuse instances larger than this (the enumeration would not finish in a test).
@@ -79,15 +80,7 @@ def set_partitions(items: Sequence[str], k: int) -> Iterator[list[list[str]]]:
 
 def _connected(block: Sequence[str], neighbours: Mapping[str, Sequence[str]]) -> bool:
     members = set(block)
-    seen = {block[0]}
-    stack = [block[0]]
-    while stack:
-        d = stack.pop()
-        for e in neighbours[d]:
-            if e in members and e not in seen:
-                seen.add(e)
-                stack.append(e)
-    return seen == members
+    return reachable(block[0], members, neighbours) == members
 
 
 def _partition_ok(instance: Instance, blocks: list[list[str]], assignment: dict[str, str],

@@ -33,8 +33,9 @@ from allocatie.settings import SolverSettings
 from allocatie.text import natural_key
 
 
-def reachable(start: int, inside: set[int], neighbours: Sequence[Sequence[int]]) -> set[int]:
-    """The districts of ``inside`` reachable from ``start`` through ``inside``."""
+def reachable(start, inside: set, neighbours: Sequence | Mapping) -> set:
+    """The districts of ``inside`` reachable from ``start`` through ``inside`` (positions or
+    ids: ``neighbours[d]`` lists the neighbours of ``d``)."""
     seen = {start}
     queue = deque([start])
     while queue:

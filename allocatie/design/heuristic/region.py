@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections import deque
 from collections.abc import Sequence
 
 import numpy as np
 
 from allocatie.budget import MIN_SOLVE_S, Budget
+from allocatie.design.flow import fixed_root_flow, tree_flow
 from allocatie.design.heuristic.state import State
 from allocatie.settings import SolverSettings
 
@@ -203,20 +203,10 @@ class Regions:
             arcs = [(i, pos[e]) for i, d in enumerate(union) for e in ctx.nbrs[d] if e in pos]
             big = float(size - m + 1)
             for s in range(m):
-                flow_hint = self._tree_flow(sorted(des.members[region[s]]), cores[s])
-                inflow: list[list[tuple[int, float]]] = [[] for _ in range(size)]
-                for i, j in arcs:
-                    if x[i][s] is None or x[j][s] is None or union[j] == cores[s]:
-                        continue
-                    f = model.add_var(0.0, big)
-                    hint[f] = float(flow_hint.get((union[i], union[j]), 0))
-                    model.add_le([(f, 1.0)] + xs(i, s, -big), 0.0)
-                    model.add_le([(f, 1.0)] + xs(j, s, -big), 0.0)
-                    inflow[j].append((f, 1.0))
-                    inflow[i].append((f, -1.0))
-                for i in range(size):
-                    if union[i] != cores[s] and x[i][s] is not None:
-                        model.add_ge(inflow[i] + xs(i, s, -1.0), 0.0)
+                tree = tree_flow(cores[s], set(des.members[region[s]]), ctx.nbrs)
+                fixed_root_flow(model, [x[i][s] for i in range(size)], arcs, pos[cores[s]],
+                                big, {(pos[a], pos[b]): f for (a, b), f in tree.items()},
+                                hint)
         units = sorted({ctx.unit_of[d] for d in union})  # (6)
         for unit in units:
             members = ctx.unit_members[unit]
@@ -277,25 +267,3 @@ class Regions:
         served = [i for i, d in enumerate(members) if ctx.can[d][w]]
         best = max(served, key=lambda i: (depth[i], ctx.clients[members[i]], -members[i]))
         return members[best]
-
-    def _tree_flow(self, members: list[int], root: int) -> dict[tuple[int, int], int]:
-        """Flow on a breadth-first tree of ``members`` from ``root``: each arc carries the
-        size of the subtree below it (a feasible flow for the contiguity rows)."""
-        ctx = self.ctx
-        inside = set(members)
-        parent = {root: -1}
-        order = [root]
-        queue = deque([root])
-        while queue:
-            d = queue.popleft()
-            for e in ctx.nbrs[d]:
-                if e in inside and e not in parent:
-                    parent[e] = d
-                    order.append(e)
-                    queue.append(e)
-        below = dict.fromkeys(order, 1)
-        flow: dict[tuple[int, int], int] = {}
-        for d in reversed(order[1:]):
-            flow[parent[d], d] = below[d]
-            below[parent[d]] += below[d]
-        return flow
