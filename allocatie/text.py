@@ -8,7 +8,8 @@ Dutch, 1,234,567.5 in English):
   an en dash (–) for a missing figure;
 - *plain* (the audit log and texts that go into plain files and e-mails): :func:`plain_int`,
   :func:`plain_num`, :func:`plain_eur`, :func:`plain_pct`; ASCII minus and dash, "EUR" in
-  English, cents only when there are any.
+  English, cents only when there are any; :func:`console_eur` for English command-line
+  tables.
 
 ``gebieden`` keeps its own id list and sort key: the geometry floor imports nothing of
 ``allocatie``.
@@ -105,6 +106,11 @@ def plain_eur(x: float | None, lang: str = "nl") -> str:
 def plain_pct(x: float, lang: str = "nl") -> str:
     """A fraction as a percentage with two decimals: 1,25% (nl) or 1.25% (en)."""
     return plain_num(100.0 * x, 2, lang) + "%"
+
+
+def console_eur(value: float | None) -> str:
+    """Whole euros for English command-line tables: EUR 1,234,567 (``-`` when missing)."""
+    return "-" if _missing(value) else f"EUR {value:,.0f}"
 
 
 # --------------------------------------------------------------------------- words
