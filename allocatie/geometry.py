@@ -3,6 +3,7 @@ results, maps and reports. Model code never imports this module."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,11 +23,22 @@ def district_frame(instance: Instance) -> gpd.GeoDataFrame | None:
     from allocatie.loading import read_geometry_settings
 
     settings = read_geometry_settings(instance.folder)
-    path = Path(instance.folder) / instance.files["districts"]
-    frame = gebieden.read_districts(path, id_field=settings["id_field"],
-                                    layer=settings["layer"])
-    frame, _issues = gebieden.check_geometry(frame, repair=True)
+    path = (Path(instance.folder) / instance.files["districts"]).resolve()
+    stat = path.stat()
+    frame = _repaired_districts(str(path), stat.st_mtime_ns, stat.st_size,
+                                settings["id_field"], settings["layer"])
     return frame.loc[[d for d in instance.district_ids if d in frame.index]]
+
+
+@lru_cache(maxsize=2)
+def _repaired_districts(path: str, mtime_ns: int, size: int, id_field: str,
+                        layer: str | None) -> gpd.GeoDataFrame:
+    """The districts file read and repaired once per run (the results folder and the report
+    both draw it); a changed file (time or size) is read again. Callers get a copy
+    (``.loc``), never this frame."""
+    frame = gebieden.read_districts(Path(path), id_field=id_field, layer=layer)
+    frame, _issues = gebieden.check_geometry(frame, repair=True)
+    return frame
 
 
 def lot_table(solution: Solution, evaluation: Evaluation) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 An :class:`Instance` holds ids and numbers only (no polygons). It is built by
 :func:`allocatie.loading.load_instance` from an instance folder, or directly in code and tests;
-:meth:`Instance.problems` collects every inconsistency so one error can list them all.
+:func:`allocatie.validation.instance_problems` collects every inconsistency so one error can
+list them all (this module imports no checks: no import circle).
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from allocatie.errors import InstanceError, Problem
 from allocatie.settings import SolverSettings
+from allocatie.text import natural_key
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 def _mapping_proxy(mapping: dict) -> MappingProxyType:
@@ -150,7 +155,8 @@ class AwardSettings:
 
 @dataclass(frozen=True)
 class Instance:
-    """A tender situation. Build it with :meth:`create` (validates) or the folder loader."""
+    """A tender situation (frozen data). Build it with
+    :func:`allocatie.validation.create_instance` (validates) or the folder loader."""
 
     name: str
     districts: tuple[District, ...]
@@ -175,16 +181,6 @@ class Instance:
             object.__setattr__(self, "lots", _frozen(self.lots))
         if self.current_lots is not None:
             object.__setattr__(self, "current_lots", _frozen(self.current_lots))
-
-    @classmethod
-    def create(cls, **fields: object) -> Instance:
-        """Build an instance and validate it; raises :class:`InstanceError` listing all
-        problems found."""
-        instance = cls(**fields)  # type: ignore[arg-type]
-        problems = instance.problems()
-        if problems:
-            raise InstanceError(problems, source=instance.name)
-        return instance
 
     # ----------------------------------------------------------------- lookups
     @cached_property
@@ -226,6 +222,17 @@ class Instance:
             found.setdefault(e.b, set()).add(e.a)
         return MappingProxyType({d: tuple(sorted(n)) for d, n in found.items()})
 
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The neighbour graph under the rules' contiguity (every district a node), built once
+        and frozen; edges come first, in the order of ``edges_for()``."""
+        import networkx as nx
+
+        graph = nx.Graph()
+        graph.add_edges_from((e.a, e.b) for e in self.edges_for())
+        graph.add_nodes_from(self.district_ids)
+        return nx.freeze(graph)
+
     def clients(self, district: str) -> int:
         return self.district_by_id[district].clients
 
@@ -249,17 +256,3 @@ class Instance:
         if rule == "queen":
             return self.edges
         return tuple(e for e in self.edges if e.kind != "queen_only")
-
-    # ----------------------------------------------------------------- checks
-    def problems(self) -> list[Problem]:
-        """Every inconsistency and impossible rule, with the numbers quoted (empty = fine)."""
-        from allocatie.validation import instance_problems
-
-        return instance_problems(self)
-
-
-def natural_key(text: str) -> tuple:
-    """Sort key that orders 'lot 2' before 'lot 10'."""
-    import re
-
-    return tuple(int(t) if t.isdigit() else t for t in re.split(r"(\d+)", str(text)))

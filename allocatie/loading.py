@@ -40,7 +40,8 @@ from allocatie.instance import (
 )
 from allocatie.settings import SolverSettings
 from allocatie.tables import Row, Table, parse_number, read_table
-from allocatie.validation import Context, check_instance, list_ids
+from allocatie.text import list_ids
+from allocatie.validation import Context, check_instance
 
 TOML = "instance.toml"
 SCHEMA_VERSION = 1

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from allocatie.milp.model import Progress
-from allocatie.report.texts import fmt_eur, fmt_num, fmt_pct, texts
+from allocatie.report.texts import texts
+from allocatie.text import fmt_eur, fmt_num, fmt_pct
 
 TTY_INTERVAL_S = 0.1
 

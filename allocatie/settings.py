@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from allocatie.budget import DEFAULT_TIME_LIMIT_S
 from allocatie.errors import UsageError
 
 BACKENDS = ("highs", "cbc", "cpsat")
@@ -18,7 +19,7 @@ class SolverSettings:
     """
 
     backend: str = "highs"
-    time_limit_s: float = 60.0
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
     mip_gap: float = 0.0
     threads: int = 2
     seed: int = 0

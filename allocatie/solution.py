@@ -56,6 +56,6 @@ class Solution:
 
     @property
     def lots(self) -> tuple[str, ...]:
-        from allocatie.instance import natural_key
+        from allocatie.text import natural_key
 
         return tuple(sorted(set(self.assignment.values()), key=natural_key))

@@ -6,10 +6,7 @@ from __future__ import annotations
 from allocatie.checker import Evaluation
 from allocatie.instance import Instance
 from allocatie.solution import Solution
-
-
-def money(value: float | None) -> str:
-    return "-" if value is None else f"EUR {value:,.0f}"
+from allocatie.text import console_eur
 
 
 def describe(instance: Instance, solution: Solution, evaluation: Evaluation | None,
@@ -23,22 +20,23 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     if evaluation is None:
         lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
-    lines.append(f"objective {money(solution.objective)} = cost {money(evaluation.cost)} + "
+    lines.append(f"objective {console_eur(solution.objective)} = "
+                 f"cost {console_eur(evaluation.cost)} + "
                  f"{evaluation.transitions:,} transitions x "
-                 f"{money(instance.rules.transition_cost)}"
-                 + (f" + penalty {money(evaluation.client_penalty)}"
+                 f"{console_eur(instance.rules.transition_cost)}"
+                 + (f" + penalty {console_eur(evaluation.client_penalty)}"
                     if evaluation.client_penalty else "")
-                 + (f" + compactness {money(evaluation.compactness_cost)}"
+                 + (f" + compactness {console_eur(evaluation.compactness_cost)}"
                     if evaluation.compactness_cost else ""))
     if solution.bound is not None:
-        lines.append(f"bound {money(solution.bound)}")
+        lines.append(f"bound {console_eur(solution.bound)}")
     if quiet:
         return "\n".join(lines)
     lines.append(f"{'lot':>5}  {'winner':<24} {'districts':>9} {'clients':>8} "
                  f"{'cost':>14} {'switch':>7}")
     for f in evaluation.lots:
         lines.append(f"{f.lot:>5}  {(f.winner or '-'):<24} {len(f.districts):>9} "
-                     f"{f.clients:>8,} {money(f.cost):>14} {f.transitions:>7,}")
+                     f"{f.clients:>8,} {console_eur(f.cost):>14} {f.transitions:>7,}")
     lines.append(transitions_table(evaluation))
     return "\n".join(lines)
 

@@ -20,14 +20,14 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
-from allocatie.errors import Problem
-from allocatie.instance import CONTIGUITY, District, Instance, natural_key
+from allocatie.errors import InstanceError, Problem
+from allocatie.instance import CONTIGUITY, District, Instance, Rules
+from allocatie.text import LISTED, list_ids, natural_key
 
-LISTED = 20  # ids named per problem before "... and N more"
 PER_ID = 20  # up to this many ids get a problem each; more are listed in one problem
 CRITERIA = ("price", "price_quality")
 
@@ -63,6 +63,35 @@ class Context:
     bad_clients: frozenset[str] = frozenset()
 
 
+def create_instance(**fields: object) -> Instance:
+    """Build an :class:`Instance` and validate it; raises :class:`InstanceError` listing every
+    problem found."""
+    instance = Instance(**fields)  # type: ignore[arg-type]
+    problems = instance_problems(instance)
+    if problems:
+        raise InstanceError(problems, source=instance.name)
+    return instance
+
+
+def with_rules(instance: Instance, overrides: Mapping[str, object]) -> Instance:
+    """``instance`` with rule overrides (names of :class:`~allocatie.instance.Rules` fields)
+    applied and validated again; raises :class:`InstanceError` listing every problem the
+    overrides cause (an unknown name is one)."""
+    if not overrides:
+        return instance
+    fields = set(Rules.__dataclass_fields__)
+    unknown = sorted(set(overrides) - fields)
+    if unknown:
+        raise InstanceError([Problem(f"unknown rule override(s) {', '.join(unknown)}",
+                                     hint=f"use rules of {', '.join(sorted(fields))}")],
+                            source=instance.name)
+    changed = replace(instance, rules=replace(instance.rules, **dict(overrides)))
+    problems = instance_problems(changed)
+    if problems:
+        raise InstanceError(problems, source=instance.name)
+    return changed
+
+
 def instance_problems(instance: Instance, context: Context | None = None) -> list[Problem]:
     """Return every problem that makes the instance unusable (empty = fine). Never raises."""
     return check_instance(instance, context)[0]
@@ -94,15 +123,6 @@ def fmt(value: float | int | None) -> str:
 def plural(n: int, word: str) -> str:
     """``1 lot``, ``2 lots``."""
     return f"{fmt(n)} {word}" if n == 1 else f"{fmt(n)} {word}s"
-
-
-def list_ids(ids: Iterable[object], limit: int = LISTED) -> str:
-    """Ids as ``a, b, c, ... and 7 more``."""
-    items = [str(i) for i in ids]
-    text = ", ".join(items[:limit])
-    if len(items) > limit:
-        text += f", ... and {len(items) - limit} more"
-    return text
 
 
 def describe_parts(parts: Sequence[Sequence[str]], shown: int = 5) -> str:

@@ -20,7 +20,7 @@ Methods:
 Instances: the bundled ``emmen-wijken`` (27), ``emmen-buurten`` (83) and
 ``rivierenland-buurten`` (216), and synthetic Voronoi instances in the HARD regime
 (transition cost EUR 300, 40% mixed incumbents, +-10% price noise:
-:func:`allocatie.synthetic.write_synthetic_instance`) of 40, 80 and 150 districts with K = 5,
+:func:`tools.instances.synthetic.write_synthetic_instance`) of 40, 80 and 150 districts with K = 5,
 6, 8 lots and 4, 5, 6 bidders (max 2 lots per bidder), one per seed.
 
 Every objective in the table is recomputed by :func:`allocatie.checker.evaluate`; the script
@@ -119,7 +119,7 @@ def instances(seeds: list[int], sizes: list[int], only: str | None,
 
             def load(n: int = n, lots: int = lots, bidders: int = bidders, seed: int = seed,
                      name: str = name) -> Instance:
-                from allocatie.synthetic import write_synthetic_instance
+                from tools.instances.synthetic import write_synthetic_instance
 
                 folder = write_synthetic_instance(workdir / name, n, lots, bidders, seed,
                                                   layout="voronoi", regime="hard",

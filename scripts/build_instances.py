@@ -4,7 +4,7 @@
 
 ``--data`` defaults to $ALLOCATIE_NL_DATA or /work/shared/data/nl; ``--out`` to ``instances/``.
 Geometry and wijk inhabitants are real (CBS, CC BY 4.0); everything else is SYNTHETIC, made by
-:mod:`allocatie.generator`.
+:mod:`tools.instances.generator`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from allocatie import generator as gen  # noqa: E402
+from tools.instances import generator as gen  # noqa: E402
 
 DEFAULT_DATA = Path(os.environ.get("ALLOCATIE_NL_DATA", "/work/shared/data/nl"))
 DEFAULT_OUT = ROOT / "instances"
@@ -235,7 +235,7 @@ They are not the real figures of {place} and say nothing about any real provider
 A feasible design exists by construction: today's areas, each awarded to its current provider.
 
 {gen.summary_markdown(tender)}
-All assumptions, with their numbers, are in the docstring of `allocatie/generator.py`.
+All assumptions, with their numbers, are in the docstring of `tools/instances/generator.py`.
 
 ## Rebuild
 ```

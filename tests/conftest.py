@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -13,10 +12,6 @@ import pytest
 from allocatie.instance import Bidder, District, Edge, Instance, Rules
 
 ROOT = Path(__file__).resolve().parents[1]
-# tests/ is on sys.path and tests/gebieden (no __init__.py) would be imported as a namespace
-# package "gebieden" unless the working tree comes first.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 INSTANCES = ROOT / "instances"
 SQUARE_M = 1000.0
 ORIGIN = (230_000.0, 530_000.0)  # somewhere in Drenthe, EPSG:28992
@@ -46,7 +41,7 @@ def make_grid_instance(rows: int = 2, cols: int = 2, clients: int = 10,
                        capacity: int | None = None, lots: int = 1,
                        **rules: object) -> Instance:
     """A rows x cols grid of districts D01.. with ``clients`` each, rook edges, and every
-    bidder bidding ``price`` on every district. Not validated: call ``.problems()``."""
+    bidder bidding ``price`` on every district. Not validated: call ``instance_problems``."""
     ids = [grid_id(r, c, cols) for r in range(rows) for c in range(cols)]
     incumbents = incumbents or {}
     districts = tuple(District(d, clients, f"wijk {d}", incumbents.get(d, {})) for d in ids)

@@ -8,10 +8,12 @@ import pytest
 from test_award_factory import make_instance
 
 from allocatie.award import RULES, award, format_log, transitions_report, transitions_table
-from allocatie.award.audit import fmt_eur, fmt_int, fmt_lots
 from allocatie.checker import evaluate, objectives_match
 from allocatie.settings import SolverSettings
 from allocatie.status import Status
+from allocatie.text import fmt_lots
+from allocatie.text import plain_eur as fmt_eur
+from allocatie.text import plain_int as fmt_int
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,6 +7,7 @@ import pytest
 from allocatie.checker import evaluate
 from allocatie.design.bruteforce import brute_force_design, set_partitions
 from allocatie.instance import Bidder, District, Edge, Instance, Rules
+from allocatie.validation import instance_problems
 
 
 def grid(rows: int, cols: int, clients: list[int], prices: dict[str, list[float]],
@@ -34,7 +35,7 @@ def grid(rows: int, cols: int, clients: list[int], prices: dict[str, list[float]
     instance = Instance(name=f"grid {rows}x{cols}", districts=districts, bidders=people,
                         bids=bids, edges=tuple(edges), rules=Rules(**rules))  # type: ignore
     if validate:
-        assert not instance.problems(), instance.problems()
+        assert not instance_problems(instance), instance_problems(instance)
     return instance
 
 

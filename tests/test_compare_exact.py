@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from allocatie.award.exact import AwardMatrix, award_matrix, solve_exact
 from allocatie.checker import evaluate
-from allocatie.compare.exact import AwardMatrix, award_matrix, solve_exact
 from allocatie.compare.scenarios import apply_draw, draw
 from allocatie.compare.spec import AwardSpec, ScenarioSpec
 from allocatie.compare.tasks import award_figures, award_instance

@@ -17,10 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from allocatie.award import exact as common
+from allocatie.award.exact import best_award as award_matrix
 from allocatie.checker import changed_districts, evaluate
-from allocatie.design import common
 from allocatie.design.bruteforce import brute_force_design
-from allocatie.design.common import DesignData, award_fixed, award_matrix, award_milp
+from allocatie.design.common import DesignData, award_fixed, award_milp
 from allocatie.design.heuristic import heuristic_design
 from allocatie.instance import Bidder, District, Edge, Instance, Rules
 

@@ -15,13 +15,10 @@ import pandas as pd
 import pytest
 import shapely
 
-# The package is not installed in the venv: test the working tree (repo root) first.
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from tools.instances import generator as gen
+from tools.instances.synthetic import synthetic_districts, write_synthetic_instance
 
-from allocatie import generator as gen  # noqa: E402
-from allocatie.synthetic import synthetic_districts, write_synthetic_instance  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 INSTANCES = ROOT / "instances"
 BUNDLED = ("emmen-wijken", "emmen-buurten", "rivierenland-buurten", "lelystad-buurten")

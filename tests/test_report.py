@@ -17,9 +17,10 @@ from allocatie.milp.model import Progress
 from allocatie.progress import ProgressPrinter, duration
 from allocatie.report import write_report
 from allocatie.report.data import build
-from allocatie.report.texts import fmt_eur, fmt_int, fmt_num, fmt_pct, texts
+from allocatie.report.texts import texts
 from allocatie.solution import Solution
 from allocatie.status import Status
+from allocatie.text import fmt_eur, fmt_int, fmt_num, fmt_pct
 
 FILES = ("kaart.png", "kaart.html", "rapport.html", "resultaat.xlsx")
 LOG = ("Regel: laagste prijs per perceel", "Perceel 1 gegund aan Zorggroep A")

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from allocatie.errors import InstanceError, Problem
-from allocatie.instance import Bidder, District, Edge, Instance, LotBid, Rules
+from allocatie.instance import Bidder, District, Edge, LotBid, Rules
 from allocatie.loading import load_instance
 from allocatie.validation import (
     Context,
     check_instance,
+    create_instance,
     instance_problems,
     instance_warnings,
 )
@@ -112,7 +113,7 @@ def test_grid_instance_is_clean(make_grid) -> None:
                                   lot_clients_max=40, capacity=60)
     assert instance_problems(instance) == []
     assert instance_warnings(instance) == []
-    assert instance.problems() == []
+    assert instance_problems(instance) == []
 
 
 def test_create_raises_with_every_problem(make_grid) -> None:
@@ -121,7 +122,7 @@ def test_create_raises_with_every_problem(make_grid) -> None:
                                                      "edges", "rules")}
     fields["rules"] = Rules(lots_min=3, lots_max=2, contiguity="diagonal")
     with pytest.raises(InstanceError, match="lots_min 3 > lots_max 2") as caught:
-        Instance.create(**fields)
+        create_instance(**fields)
     one(caught.value.problems, r"contiguity 'diagonal' is not one of rook, queen, none")
 
 

@@ -10,52 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from allocatie.text import fmt_list, fmt_lots, plain_eur, plain_int, plain_num, plain_pct
+
 LANGS = ("nl", "en")
-
-
-# --------------------------------------------------------------------------- numbers
-def fmt_int(n: float, lang: str = "nl") -> str:
-    """1.234 (nl) or 1,234 (en)."""
-    text = f"{round(n):,}"
-    return text.replace(",", ".") if lang == "nl" else text
-
-
-def fmt_num(x: float, decimals: int = 2, lang: str = "nl") -> str:
-    """A decimal number: 1.234,56 (nl) or 1,234.56 (en)."""
-    text = f"{x:,.{decimals}f}"
-    if lang == "nl":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text
-
-
-def fmt_eur(x: float | None, lang: str = "nl") -> str:
-    """€ 2.345.678 (nl) or EUR 2,345,678 (en); cents shown only when there are any."""
-    if x is None:
-        return "-"
-    sign = "-" if x < 0 else ""
-    x = abs(x)
-    body = fmt_int(x, lang) if abs(x - round(x)) < 0.005 else fmt_num(x, 2, lang)
-    return f"{sign}€ {body}" if lang == "nl" else f"{sign}EUR {body}"
-
-
-def fmt_pct(x: float, lang: str = "nl") -> str:
-    return fmt_num(100.0 * x, 2, lang) + "%"
-
-
-def fmt_list(items: Iterable[object], lang: str = "nl") -> str:
-    """'1, 2 en 3' (nl) or '1, 2 and 3' (en)."""
-    items = [str(i) for i in items]
-    if len(items) < 2:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {'en' if lang == 'nl' else 'and'} {items[-1]}"
-
-
-def fmt_lots(lots: Iterable[str], lang: str = "nl") -> str:
-    """'perceel 3' / 'percelen 2 en 3' (nl), 'lot 3' / 'lots 2 and 3' (en)."""
-    lots = list(lots)
-    word = ("perceel" if len(lots) == 1 else "percelen") if lang == "nl" else (
-        "lot" if len(lots) == 1 else "lots")
-    return f"{word} {fmt_list(lots, lang)}"
 
 
 def _n_lots(n: int, lang: str) -> str:
@@ -67,16 +24,16 @@ def _n_lots(n: int, lang: str) -> str:
 def _clients(n: int, lang: str) -> str:
     word = ("cliënt" if n == 1 else "cliënten") if lang == "nl" else (
         "client" if n == 1 else "clients")
-    return f"{fmt_int(n, lang)} {word}"
+    return f"{plain_int(n, lang)} {word}"
 
 
 # --------------------------------------------------------------------------- bids
 def _bid(bid: Mapping, lang: str) -> str:
     """'Zorggroep A (€ 2.100.000)' or with a score '(81,20 punten; € 2.100.000)'."""
-    price = fmt_eur(bid.get("price"), lang)
+    price = plain_eur(bid.get("price"), lang)
     if bid.get("score") is not None:
         points = "punten" if lang == "nl" else "points"
-        return f"{bid['bidder']} ({fmt_num(bid['score'], 2, lang)} {points}; {price})"
+        return f"{bid['bidder']} ({plain_num(bid['score'], 2, lang)} {points}; {price})"
     return f"{bid['bidder']} ({price})"
 
 
@@ -84,9 +41,9 @@ def _won(event: Mapping, lang: str) -> str:
     """'B (€ 2.150.000; 35 cliënten wisselen van aanbieder)'."""
     parts = []
     if event.get("score") is not None:
-        parts.append(f"score {fmt_num(event['score'], 2, lang)}")
+        parts.append(f"score {plain_num(event['score'], 2, lang)}")
     if event.get("price") is not None:
-        parts.append(fmt_eur(event["price"], lang))
+        parts.append(plain_eur(event["price"], lang))
     moved = int(event.get("transitions") or 0)
     if lang == "nl":
         parts.append(f"{_clients(moved, lang)} {'wisselt' if moved == 1 else 'wisselen'} "
@@ -113,7 +70,7 @@ def _dropped(d: Mapping, first: bool, lang: str) -> str:
             return f"{who} heeft al {_n_lots(d['have'], lang)} (maximum {d['limit']}) en valt af"
         if reason == "capacity":
             return (f"{who} heeft nog {_clients(d['left'], lang)} capaciteit over (van "
-                    f"{fmt_int(d['capacity'], lang)}), te weinig, en valt af")
+                    f"{plain_int(d['capacity'], lang)}), te weinig, en valt af")
         if reason == "max_winners":
             return f"{who} valt af: het maximum van {d['limit']} winnaars is bereikt"
         return (f"{who} heeft al een perceel en valt af: de overige percelen moeten naar nieuwe "
@@ -123,7 +80,7 @@ def _dropped(d: Mapping, first: bool, lang: str) -> str:
                 "drops out")
     if reason == "capacity":
         return (f"{who} has {_clients(d['left'], lang)} of capacity left (of "
-                f"{fmt_int(d['capacity'], lang)}), too few, and drops out")
+                f"{plain_int(d['capacity'], lang)}), too few, and drops out")
     if reason == "max_winners":
         return f"{who} drops out: the maximum of {d['limit']} winners is reached"
     return (f"{who} already holds a lot and drops out: the remaining lots must go to new "
@@ -135,10 +92,10 @@ def _intro(e: Mapping, lang: str) -> str:
     nl = lang == "nl"
     rule_text = {
         "optimal": ("optimale gunning: de combinatie van winnaars met de laagste totale kosten "
-                    f"(inschrijfprijs plus {fmt_eur(e['transition_cost'], lang)} per cliënt die "
+                    f"(inschrijfprijs plus {plain_eur(e['transition_cost'], lang)} per cliënt die "
                     "van aanbieder moet wisselen)") if nl else
                    ("optimal award: the set of winners with the lowest total cost (bid price "
-                    f"plus {fmt_eur(e['transition_cost'], lang)} per client who must change "
+                    f"plus {plain_eur(e['transition_cost'], lang)} per client who must change "
                     "provider)"),
         "by-lot-value": "gunning per perceel, het grootste perceel (meeste cliënten) eerst" if nl
         else "lot by lot, the largest lot (most clients) first",
@@ -156,10 +113,11 @@ def _intro(e: Mapping, lang: str) -> str:
                      "score the lowest total cost")
     q = float(e.get("quality_weight") or 0.0)
     if e["criterion"] == "price_quality":
-        crit = (f"beste prijs-kwaliteitverhouding, score = {fmt_pct(1 - q, lang)} x 100 x laagste "
-                f"prijs / prijs + {fmt_pct(q, lang)} x kwaliteitsscore") if nl else (
-                f"best price-quality ratio, score = {fmt_pct(1 - q, lang)} x 100 x lowest price "
-                f"/ price + {fmt_pct(q, lang)} x quality score")
+        crit = (f"beste prijs-kwaliteitverhouding, score = {plain_pct(1 - q, lang)} x 100 x "
+                f"laagste "
+                f"prijs / prijs + {plain_pct(q, lang)} x kwaliteitsscore") if nl else (
+                f"best price-quality ratio, score = {plain_pct(1 - q, lang)} x 100 x lowest price "
+                f"/ price + {plain_pct(q, lang)} x quality score")
     else:
         crit = "laagste prijs" if nl else "lowest price"
     rules = []
@@ -213,7 +171,7 @@ def _order(e: Mapping, lang: str) -> str:
 def _lot(e: Mapping, lang: str) -> str:
     nl = lang == "nl"
     head = (f"{'Perceel' if nl else 'Lot'} {e['lot']} ({_clients(e['clients'], lang)}, "
-            f"{'waarde' if nl else 'value'} {fmt_eur(e.get('value'), lang)})")
+            f"{'waarde' if nl else 'value'} {plain_eur(e.get('value'), lang)})")
     parts = []
     best = e.get("best") or []
     pq = e.get("criterion") == "price_quality"
@@ -271,9 +229,9 @@ def _turn_down(e: Mapping, lang: str) -> str:
                    else f"maximum of {_n_lots(e['limit'], lang)} reached")
         else:
             why = (f"nog {_clients(r['left'], lang)} capaciteit, te weinig voor "
-                   f"{fmt_int(r['clients'], lang)}" if nl else
+                   f"{plain_int(r['clients'], lang)}" if nl else
                    f"{_clients(r['left'], lang)} of capacity left, too few for "
-                   f"{fmt_int(r['clients'], lang)}")
+                   f"{plain_int(r['clients'], lang)}")
         refused.append(f"{r['lot']} ({why})")
     kept = fmt_lots(e["kept"], lang) if e["kept"] else ("geen perceel" if nl else "no lot")
     if nl:
@@ -299,15 +257,15 @@ def _combination(e: Mapping, lang: str) -> str:
     nl = lang == "nl"
     head = (f"{'Combinatie-inschrijving' if nl else 'Combination bid'} {e['combo']} "
             f"{'van' if nl else 'of'} {e['bidder']} ({fmt_lots(e['lots'], lang)}, "
-            f"{fmt_eur(e['price'], lang)})")
+            f"{plain_eur(e['price'], lang)})")
     current = e.get("current")
     if e["accepted"]:
         if current is None:
             why = "dekt een perceel dat nog open was" if nl else "covers a lot still open"
         else:
-            why = (f"is lager dan de som van de voorlopige gunningen ({fmt_eur(current, lang)})"
+            why = (f"is lager dan de som van de voorlopige gunningen ({plain_eur(current, lang)})"
                    if nl else f"is below the sum of the provisional awards "
-                              f"({fmt_eur(current, lang)})")
+                              f"({plain_eur(current, lang)})")
         won = (f"{e['bidder']} krijgt {fmt_lots(e['lots'], lang)}" if nl
                else f"{e['bidder']} wins {fmt_lots(e['lots'], lang)}")
         return (f"{head} {why} {'en wordt aanvaard' if nl else 'and is accepted'}: {won}.")
@@ -316,16 +274,17 @@ def _combination(e: Mapping, lang: str) -> str:
         "overlap": ("een perceel ervan zit al in een aanvaarde combinatie-inschrijving",
                     "one of its lots is in a combination bid accepted before"),
         "not_cheaper": (f"niet lager dan de som van de voorlopige gunningen "
-                        f"({fmt_eur(current, lang)})",
-                        f"not below the sum of the provisional awards ({fmt_eur(current, lang)})"),
+                        f"({plain_eur(current, lang)})",
+                        f"not below the sum of the provisional awards "
+                        f"({plain_eur(current, lang)})"),
         "max_lots": (f"{e['bidder']} zou dan {_n_lots(e.get('lots_after', 0), lang)} hebben "
                      f"(maximum {e.get('limit')})",
                      f"{e['bidder']} would then hold {_n_lots(e.get('lots_after', 0), lang)} "
                      f"(maximum {e.get('limit')})"),
         "capacity": (f"{e['bidder']} zou dan {_clients(e.get('clients_after', 0), lang)} hebben "
-                     f"(capaciteit {fmt_int(e.get('capacity') or 0, lang)})",
+                     f"(capaciteit {plain_int(e.get('capacity') or 0, lang)})",
                      f"{e['bidder']} would then hold {_clients(e.get('clients_after', 0), lang)}"
-                     f" (capacity {fmt_int(e.get('capacity') or 0, lang)})"),
+                     f" (capacity {plain_int(e.get('capacity') or 0, lang)})"),
         "max_winners": (f"het maximum van {e.get('limit')} winnaars zou worden overschreden",
                         f"the maximum of {e.get('limit')} winners would be exceeded"),
         "min_winners": (f"het minimum van {e.get('limit')} winnaars zou niet worden gehaald",
@@ -367,15 +326,15 @@ def _tie_draws(e: Mapping, lang: str) -> str:
 
 def _totals(e: Mapping, lang: str) -> str:
     nl = lang == "nl"
-    text = (f"{'kosten' if nl else 'cost'} {fmt_eur(e['cost'], lang)}, "
+    text = (f"{'kosten' if nl else 'cost'} {plain_eur(e['cost'], lang)}, "
             f"{_clients(e['transitions'], lang)} "
             f"{'wisselen van aanbieder' if nl else 'change provider'} "
-            f"(x {fmt_eur(e['transition_cost'], lang)} = "
-            f"{fmt_eur(e['transitions'] * e['transition_cost'], lang)})")
+            f"(x {plain_eur(e['transition_cost'], lang)} = "
+            f"{plain_eur(e['transitions'] * e['transition_cost'], lang)})")
     if e.get("constant"):
-        text += (f", vaste termen van de indeling {fmt_eur(e['constant'], lang)}" if nl
-                 else f", fixed terms of the design {fmt_eur(e['constant'], lang)}")
-    text += f", {'doelwaarde' if nl else 'objective'} {fmt_eur(e['objective'], lang)}"
+        text += (f", vaste termen van de indeling {plain_eur(e['constant'], lang)}" if nl
+                 else f", fixed terms of the design {plain_eur(e['constant'], lang)}")
+    text += f", {'doelwaarde' if nl else 'objective'} {plain_eur(e['objective'], lang)}"
     return text
 
 
@@ -385,29 +344,29 @@ def _total(e: Mapping, lang: str) -> str:
 
 def _optimal_total(e: Mapping, lang: str) -> str:
     nl = lang == "nl"
-    seconds = fmt_num(e["time_s"], 2, lang)
+    seconds = plain_num(e["time_s"], 2, lang)
     if e["status"] == "optimal":
         proof = (f"bewezen optimaal door {e['solver']} in {seconds} s" if nl
                  else f"proven optimal by {e['solver']} in {seconds} s")
     else:
         gap = "" if e.get("gap") is None else (
-            f" ({'gat' if nl else 'gap'} {fmt_pct(e['gap'], lang)})")
+            f" ({'gat' if nl else 'gap'} {plain_pct(e['gap'], lang)})")
         proof = (f"beste gevonden door {e['solver']} binnen de tijdslimiet; ondergrens "
-                 f"{fmt_eur(e.get('bound'), lang)}{gap}" if nl else
+                 f"{plain_eur(e.get('bound'), lang)}{gap}" if nl else
                  f"best found by {e['solver']} within the time limit; lower bound "
-                 f"{fmt_eur(e.get('bound'), lang)}{gap}")
+                 f"{plain_eur(e.get('bound'), lang)}{gap}")
     if e.get("score") is not None:
-        proof = (f"totale score {fmt_num(e['score'], 2, lang)}; " if nl
-                 else f"total score {fmt_num(e['score'], 2, lang)}; ") + proof
+        proof = (f"totale score {plain_num(e['score'], 2, lang)}; " if nl
+                 else f"total score {plain_num(e['score'], 2, lang)}; ") + proof
     return f"{'Totaal' if nl else 'Total'}: {_totals(e, lang)}; {proof}."
 
 
 def _price_of_rule(e: Mapping, lang: str) -> str:
     nl = lang == "nl"
     status = e.get("optimal_status")
-    ref = (f"optimale gunning {fmt_eur(e['optimal_objective'], lang)}"
+    ref = (f"optimale gunning {plain_eur(e['optimal_objective'], lang)}"
            + ("" if status == "optimal" else ", niet bewezen optimaal") if nl else
-           f"optimal award {fmt_eur(e['optimal_objective'], lang)}"
+           f"optimal award {plain_eur(e['optimal_objective'], lang)}"
            + ("" if status == "optimal" else ", not proven optimal"))
     if abs(e["objective"]) < 0.005 and abs(e["cost"]) < 0.005 and e["transitions"] == 0:
         return (f"Prijs van de regel: geen; deze gunning is even goed als de optimale ({ref})."
@@ -415,17 +374,18 @@ def _price_of_rule(e: Mapping, lang: str) -> str:
                            f"one ({ref}).")
 
     def more(x: float, money: bool) -> str:
-        amount = fmt_eur(abs(x), lang) if money else _clients(abs(int(x)), lang)
+        amount = plain_eur(abs(x), lang) if money else _clients(abs(int(x)), lang)
         word = ("meer" if x >= 0 else "minder") if nl else ("more" if x >= 0 else "less")
         return f"{amount} {word}"
     if nl:
         return (f"Prijs van de regel ten opzichte van de optimale gunning: {more(e['cost'], True)}"
                 f" kosten, {more(e['transitions'], False)} die van aanbieder wisselen; de "
-                f"doelwaarde is {more(e['objective'], True)} ({fmt_pct(e['objective_pct'], lang)};"
+                f"doelwaarde is {more(e['objective'], True)} "
+                f"({plain_pct(e['objective_pct'], lang)};"
                 f" {ref}).")
     return (f"Price of the rule against the optimal award: {more(e['cost'], True)} cost, "
             f"{more(e['transitions'], False)} changing provider; the objective is "
-            f"{more(e['objective'], True)} ({fmt_pct(e['objective_pct'], lang)}; {ref}).")
+            f"{more(e['objective'], True)} ({plain_pct(e['objective_pct'], lang)}; {ref}).")
 
 
 def _failure(e: Mapping, lang: str) -> str:
@@ -539,14 +499,14 @@ def transitions_table(matrix: Mapping[tuple[str, str], int], lang: str = "nl",
         cells = []
         for t in targets:
             n = matrix.get((s, t), 0)
-            cells.append((f"={fmt_int(n, lang)}" if s == t else fmt_int(n, lang)) if n else "")
+            cells.append((f"={plain_int(n, lang)}" if s == t else plain_int(n, lang)) if n else "")
         row_total = sum(matrix.get((s, t), 0) for t in targets)
         moved = sum(matrix.get((s, t), 0) for t in targets if t != s)
-        rows.append([s] + cells + [fmt_int(row_total, lang), fmt_int(moved, lang)])
-    col_totals = [fmt_int(sum(matrix.get((s, t), 0) for s in sources), lang) for t in targets]
+        rows.append([s] + cells + [plain_int(row_total, lang), plain_int(moved, lang)])
+    col_totals = [plain_int(sum(matrix.get((s, t), 0) for s in sources), lang) for t in targets]
     moved_all = sum(n for (s, t), n in matrix.items() if s != t)
-    rows.append([total] + col_totals + [fmt_int(sum(matrix.values()), lang),
-                                        fmt_int(moved_all, lang)])
+    rows.append([total] + col_totals + [plain_int(sum(matrix.values()), lang),
+                                        plain_int(moved_all, lang)])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = []
     if title:
@@ -562,7 +522,7 @@ def transitions_table(matrix: Mapping[tuple[str, str], int], lang: str = "nl",
 def transitions_report(evaluation: object, lang: str = "nl", per_lot: bool = True) -> str:
     """Who moves to whom: the total table and (``per_lot``) one table per lot, from a
     :class:`allocatie.checker.Evaluation`."""
-    from allocatie.instance import natural_key
+    from allocatie.text import natural_key
 
     total_title = ("Overstap van cliënten (van huidige naar nieuwe aanbieder), totaal" if
                    lang == "nl" else "Client transitions (from current to new provider), total")

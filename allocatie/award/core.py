@@ -24,15 +24,15 @@ from allocatie.award.diagnose import quick_checks, relaxation_checks
 from allocatie.award.lottery import Lottery
 from allocatie.award.milp import MilpAward, solve_award
 from allocatie.award.rules import RULES, run_rule
+from allocatie.budget import Budget
 from allocatie.checker import evaluate, objectives_match
 from allocatie.errors import UsageError
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
 from allocatie.milp.model import ProgressCallback
 from allocatie.settings import SolverSettings
 from allocatie.solution import Solution
 from allocatie.status import Status
-
-MIN_SOLVE_S = 0.05  # a solve gets at least this long, even when preparing took the limit
+from allocatie.text import natural_key
 
 
 def normalise_rule(rule: str) -> str:
@@ -100,11 +100,10 @@ def award(instance: Instance, rule: str | None = None, settings: SolverSettings 
     own_optimal = rule == "optimal" and criterion == "price"
     two_solves = rule == "optimal" and not own_optimal
 
-    def time_left() -> float:
-        return max(MIN_SOLVE_S, settings.time_limit_s - (time.perf_counter() - started))
-
-    budget = settings.with_(time_limit_s=time_left() / 2 if two_solves else time_left())
-    reference = solve_award(data, budget, "price", lottery=lottery if own_optimal else None,
+    budget = Budget(started, settings.time_limit_s)
+    first = budget.solver_limit()
+    reference = solve_award(data, settings.with_(time_limit_s=first / 2 if two_solves else first),
+                            "price", lottery=lottery if own_optimal else None,
                             progress=progress, stop=stop)
     if reference.status is Status.INFEASIBLE:
         diagnosis = relaxation_checks(data, settings) or [{
@@ -115,7 +114,7 @@ def award(instance: Instance, rule: str | None = None, settings: SolverSettings 
 
     if rule == "optimal":
         result = reference if own_optimal else solve_award(
-            data, settings.with_(time_limit_s=time_left()), criterion, scores, lottery,
+            data, settings.with_(time_limit_s=budget.solver_limit()), criterion, scores, lottery,
             stop=stop)
         if not result.status.has_solution:
             return _no_solution(data, result, details, events, lang, started)

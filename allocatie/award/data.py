@@ -31,8 +31,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from types import MappingProxyType
 
+from allocatie.costs import cost_matrix
 from allocatie.errors import UsageError
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
+from allocatie.text import natural_key
 
 CRITERIA = ("price", "price_quality")
 PRICE_DECIMALS = 2  # prices equal to the cent are a tie
@@ -249,14 +251,15 @@ def _lot_bid_options(data: AwardData, notes: list[dict]) -> list[Option]:
 
 def _district_options(data: AwardData) -> list[Option]:
     instance = data.instance
+    table = cost_matrix(instance)
+    index = {d: i for i, d in enumerate(table.district_ids)}
     options = []
     for lot in data.lots:
-        for bidder in instance.bidders:
-            prices = [instance.price(bidder.id, d) for d in data.members[lot]]
-            if any(p is None for p in prices):
+        rows = [index[d] for d in data.members[lot]]
+        for j, bidder in enumerate(instance.bidders):
+            if not table.can_serve[rows, j].all():
                 continue
-            price = bidder.lot_fee + sum(
-                p * instance.clients(d) for p, d in zip(prices, data.members[lot], strict=True))
+            price = bidder.lot_fee + sum(float(table.purchase[i, j]) for i in rows)
             options.append(Option(lot, bidder.id, float(price),
                                   data.transitions(lot, bidder.id)))
     return options

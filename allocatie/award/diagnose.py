@@ -25,12 +25,12 @@ from itertools import combinations
 
 import numpy as np
 
-from allocatie.award.audit import fmt_int, fmt_list, fmt_lots
 from allocatie.award.data import AwardData, award_data
 from allocatie.award.milp import FAMILIES, minimal_relaxation
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
 from allocatie.status import Status
+from allocatie.text import fmt_list, fmt_lots, plain_int
 
 Message = dict[str, str]  # language -> text
 _INF = float("inf")
@@ -108,11 +108,11 @@ def _lot_checks(data: AwardData, bidders_of: dict[str, list[str]]) -> list[Messa
         largest = max((c for c in caps if c is not None), default=0)
         n = data.clients[lot]
         messages.append(_msg(
-            f"perceel {lot} ({fmt_int(n, 'nl')} cliënten) past in de capaciteit of het maximum "
-            f"van geen van zijn inschrijvers (grootste capaciteit: {fmt_int(largest, 'nl')} "
+            f"perceel {lot} ({plain_int(n, 'nl')} cliënten) past in de capaciteit of het maximum "
+            f"van geen van zijn inschrijvers (grootste capaciteit: {plain_int(largest, 'nl')} "
             "cliënten)",
-            f"lot {lot} ({fmt_int(n, 'en')} clients) fits the capacity or limit of none of its "
-            f"bidders (largest capacity: {fmt_int(largest, 'en')} clients)"))
+            f"lot {lot} ({plain_int(n, 'en')} clients) fits the capacity or limit of none of its "
+            f"bidders (largest capacity: {plain_int(largest, 'en')} clients)"))
     return messages
 
 
@@ -126,15 +126,16 @@ def _capacity_total(data: AwardData, lots_of: dict[str, set[str]]) -> list[Messa
                  for b, cap in zip(data.bidders, caps, strict=True))
     total = data.total_clients
     if raw < total:
-        return [_msg(f"capaciteit van de inschrijvers samen {fmt_int(raw, 'nl')} < "
-                     f"{fmt_int(total, 'nl')} cliënten",
-                     f"bidders' capacity {fmt_int(raw, 'en')} < {fmt_int(total, 'en')} clients")]
+        return [_msg(f"capaciteit van de inschrijvers samen {plain_int(raw, 'nl')} < "
+                     f"{plain_int(total, 'nl')} cliënten",
+                     f"bidders' capacity {plain_int(raw, 'en')} < "
+                     f"{plain_int(total, 'en')} clients")]
     if usable < total:
         return [_msg(f"bruikbare capaciteit van de inschrijvers (op percelen waarop zij "
-                     f"inschreven en die passen) {fmt_int(usable, 'nl')} < "
-                     f"{fmt_int(total, 'nl')} cliënten",
+                     f"inschreven en die passen) {plain_int(usable, 'nl')} < "
+                     f"{plain_int(total, 'nl')} cliënten",
                      f"bidders' usable capacity (on lots they bid on and that fit) "
-                     f"{fmt_int(usable, 'en')} < {fmt_int(total, 'en')} clients")]
+                     f"{plain_int(usable, 'en')} < {plain_int(total, 'en')} clients")]
     return []
 
 
@@ -262,10 +263,10 @@ def _sole_bidder_capacity(data: AwardData, bidders_of: dict[str, list[str]]
         need = sum(data.clients[lot] for lot in alone)
         if cap is not None and len(alone) > 1 and need > cap:
             messages.append(_msg(
-                f"{fmt_lots(alone, 'nl')} (samen {fmt_int(need, 'nl')} cliënten) kunnen alleen "
-                f"door {b} gewonnen worden, met capaciteit {fmt_int(cap, 'nl')}",
-                f"{fmt_lots(alone, 'en')} ({fmt_int(need, 'en')} clients together) can only be "
-                f"won by {b}, with capacity {fmt_int(cap, 'en')}"))
+                f"{fmt_lots(alone, 'nl')} (samen {plain_int(need, 'nl')} cliënten) kunnen alleen "
+                f"door {b} gewonnen worden, met capaciteit {plain_int(cap, 'nl')}",
+                f"{fmt_lots(alone, 'en')} ({plain_int(need, 'en')} clients together) can only be "
+                f"won by {b}, with capacity {plain_int(cap, 'en')}"))
     return messages
 
 
@@ -303,10 +304,10 @@ def _winner_counts(data: AwardData, lots_of: dict[str, set[str]]) -> list[Messag
             room = sum(sorted(caps, reverse=True)[:high])
             if room < data.total_clients:
                 messages.append(_msg(
-                    f"maximaal {high} winnaars hebben samen hoogstens {fmt_int(room, 'nl')} "
-                    f"cliënten capaciteit < {fmt_int(data.total_clients, 'nl')} cliënten",
-                    f"at most {high} winners have at most {fmt_int(room, 'en')} clients of "
-                    f"capacity together < {fmt_int(data.total_clients, 'en')} clients"))
+                    f"maximaal {high} winnaars hebben samen hoogstens {plain_int(room, 'nl')} "
+                    f"cliënten capaciteit < {plain_int(data.total_clients, 'nl')} cliënten",
+                    f"at most {high} winners have at most {plain_int(room, 'en')} clients of "
+                    f"capacity together < {plain_int(data.total_clients, 'en')} clients"))
     return messages
 
 
@@ -375,14 +376,14 @@ def _relaxation_message(data: AwardData, group: tuple[str, ...],
             parts_en.append(f"{extra} more {'lot' if extra == 1 else 'lots'} ({who_en})")
         elif family == "capacity":
             extra = sum(amounts.values())
-            who_nl = fmt_list([f"{b}: {fmt_int(data.capacity(b) + s, 'nl')} in plaats van "
-                               f"{fmt_int(data.capacity(b), 'nl')}" for b, s in amounts.items()],
+            who_nl = fmt_list([f"{b}: {plain_int(data.capacity(b) + s, 'nl')} in plaats van "
+                               f"{plain_int(data.capacity(b), 'nl')}" for b, s in amounts.items()],
                               "nl")
-            who_en = fmt_list([f"{b}: {fmt_int(data.capacity(b) + s, 'en')} instead of "
-                               f"{fmt_int(data.capacity(b), 'en')}" for b, s in amounts.items()],
+            who_en = fmt_list([f"{b}: {plain_int(data.capacity(b) + s, 'en')} instead of "
+                               f"{plain_int(data.capacity(b), 'en')}" for b, s in amounts.items()],
                               "en")
-            parts_nl.append(f"{fmt_int(extra, 'nl')} cliënten meer capaciteit ({who_nl})")
-            parts_en.append(f"{fmt_int(extra, 'en')} clients more capacity ({who_en})")
+            parts_nl.append(f"{plain_int(extra, 'nl')} cliënten meer capaciteit ({who_nl})")
+            parts_en.append(f"{plain_int(extra, 'en')} clients more capacity ({who_en})")
         elif family == "min_winners":
             s = sum(amounts.values())
             parts_nl.append(f"minimaal {rules.min_winners - s} winnaars in plaats van "

@@ -50,6 +50,7 @@ import numpy as np
 from allocatie.award.data import PRICE_DECIMALS, SCORE_DECIMALS, AwardData, Combo, Option
 from allocatie.award.heuristic import greedy_award
 from allocatie.award.lottery import Lottery
+from allocatie.budget import Budget
 from allocatie.milp import Model, Progress, RawResult, solve
 from allocatie.milp.model import ProgressCallback
 from allocatie.settings import SolverSettings
@@ -388,19 +389,18 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
     wrapped = _progress_in_eur(progress, money_unit, data.constant) if (
         progress is not None and criterion == "price") else None
 
-    deadline = started + settings.time_limit_s
+    budget = Budget(started, settings.time_limit_s)
     records: list[dict] = []
     first: RawResult | None = None
     status = Status.NO_SOLUTION
     values: np.ndarray | None = None
     warm_start = dict(form.model.hint)
     for index, (name, cost) in enumerate(stages):
-        remaining = deadline - time.perf_counter()
-        if index and remaining < MIN_STAGE_S:
+        if index and budget.left() < MIN_STAGE_S:
             records.append({"stage": name, "skipped": "time limit"})
             break
         form.model.cost = cost
-        raw = solve(form.model, settings.with_(time_limit_s=max(remaining, 0.01)),
+        raw = solve(form.model, settings.with_(time_limit_s=budget.solver_limit()),
                     wrapped if index == 0 else None, stop)
         records.append({"stage": name, "status": raw.status.value, "native": raw.native_status,
                         "time_s": round(raw.time_s, 4)})

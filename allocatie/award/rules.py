@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 
 from allocatie.award.data import PRICE_DECIMALS, SCORE_DECIMALS, AwardData, Combo, Option
 from allocatie.award.lottery import Lottery
-from allocatie.instance import natural_key
+from allocatie.text import natural_key
 
 RULES = {
     "optimal": "the award with the lowest total cost (price + transition cost) within the rules",

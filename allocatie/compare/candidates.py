@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from allocatie.budget import DEFAULT_TIME_LIMIT_S
 from allocatie.checker import changed_districts, evaluate
 from allocatie.compare.spec import CompareSpec, DesignSpec
 from allocatie.compare.store import CODE_VERSION, DESIGNS, digest, read_json, write_json
@@ -153,7 +154,7 @@ def design_settings(spec: DesignSpec, solver: SolverSettings) -> SolverSettings:
     """Solver settings of a candidate's design MILP: the SPEC's backend, gap and seed, the
     candidate's time limit (default 60 s) and threads (default 2)."""
     return SolverSettings(backend=solver.backend,
-                          time_limit_s=spec.time_limit_s or 60.0,
+                          time_limit_s=spec.time_limit_s or DEFAULT_TIME_LIMIT_S,
                           mip_gap=spec.mip_gap if spec.mip_gap is not None else solver.mip_gap,
                           threads=spec.threads or 2, seed=solver.seed)
 

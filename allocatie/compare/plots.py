@@ -23,6 +23,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from allocatie.compare.store import write_atomic
+from allocatie.text import plain_num
 
 TEXTS = {
     "nl": {
@@ -324,18 +325,11 @@ def _cell(column: str, value: object, lang: str) -> str:
     if column == "pareto":
         return _texts(lang)["yes"] if bool(value) else _texts(lang)["no"]
     if column in ("infeasible_share", "lot_no_bid_chance"):
-        return _number(100.0 * float(value), 1, lang) + "%"
+        return plain_num(100.0 * float(value), 1, lang) + "%"
     if column.startswith(("cost", "objective")):
-        return "EUR " + _number(float(value), 0, lang)
+        return "EUR " + plain_num(float(value), 0, lang)
     if column.startswith("transitions"):
-        return _number(float(value), 0, lang)
+        return plain_num(float(value), 0, lang)
     if column == "winners_mean":
-        return _number(float(value), 1, lang)
+        return plain_num(float(value), 1, lang)
     return str(value)
-
-
-def _number(value: float, decimals: int, lang: str) -> str:
-    text = f"{value:,.{decimals}f}"
-    if lang == "nl":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
-    return text

@@ -10,7 +10,7 @@
 - ``{"rule": "max_lots+capacity"}``: only feasible without both;
 - ``{"rule": "combined"}``: no single relaxation above helps.
 
-Each relaxation is solved by the exact branch and bound of :mod:`allocatie.compare.exact`.
+Each relaxation is solved by the exact branch and bound of :mod:`allocatie.award.exact`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from allocatie.compare.exact import AwardMatrix, solve_exact
+from allocatie.award.exact import AwardMatrix, solve_exact
 
 
 def no_award_reason(matrix: AwardMatrix) -> dict[str, Any]:

@@ -67,9 +67,10 @@ from allocatie.compare.tasks import (
     InstanceRecipe,
     ignore_interrupts,
     run_chunk,
-    with_rules,
 )
 from allocatie.errors import UsageError
+from allocatie.text import console_eur
+from allocatie.validation import with_rules
 
 ProgressCallback = Callable[[int, int, float], None]
 StageCallback = Callable[[str], None]
@@ -184,7 +185,7 @@ class CompareResult:
             lots = "-" if pd.isna(row["lots"]) else str(int(row["lots"]))
             lines.append(
                 f"{rank:>4}  {str(row['design'])[:16]:<16} {lots:>4} "
-                f"{_eur(row['objective_mean']):>16} {_eur(row['objective_p95']):>16} "
+                f"{console_eur(row['objective_mean']):>16} {console_eur(row['objective_p95']):>16} "
                 f"{_num(row['transitions_mean']):>14} {_pct(row['infeasible_share']):>8}  "
                 f"{'yes' if row['pareto'] else ''}")
         failures = self.failures()
@@ -370,10 +371,6 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
         "elapsed_s": round(elapsed, 3),
     })
     return replace(result, elapsed_s=elapsed)
-
-
-def _eur(value: float) -> str:
-    return "-" if pd.isna(value) else f"EUR {value:,.0f}"
 
 
 def _num(value: float) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from allocatie.budget import DEFAULT_TIME_LIMIT_S
 from allocatie.errors import UsageError
 from allocatie.settings import BACKENDS, SolverSettings
 
@@ -407,8 +408,8 @@ def _solver(table: dict[str, Any], problems: list[str]) -> SolverSettings | None
     seed = _int(table, "seed", "solver", problems, minimum=0)
     if len(problems) > before:
         return None
-    return SolverSettings(backend=backend, time_limit_s=time_limit or 60.0, mip_gap=gap or 0.0,
-                          threads=threads or 1, seed=seed or 0)
+    return SolverSettings(backend=backend, time_limit_s=time_limit or DEFAULT_TIME_LIMIT_S,
+                          mip_gap=gap or 0.0, threads=threads or 1, seed=seed or 0)
 
 
 def _rules(table: dict[str, Any], problems: list[str]) -> dict[str, Any]:

@@ -27,15 +27,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from allocatie.award.exact import award_matrix, solve_exact
 from allocatie.checker import evaluate, objectives_match
-from allocatie.compare.exact import award_matrix, solve_exact
 from allocatie.compare.named import ResolvedNamed, apply_named
 from allocatie.compare.reasons import no_award_reason
 from allocatie.compare.scenarios import absent_bidders, apply_draw, draw
 from allocatie.compare.spec import AwardSpec, ScenarioSpec
 from allocatie.compare.store import CODE_VERSION, instance_hash
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
+from allocatie.text import natural_key
+from allocatie.validation import with_rules
 
 FAIL_HOOK = "ALLOCATIE_COMPARE_FAIL"
 DELAY_HOOK = "ALLOCATIE_COMPARE_DELAY_S"
@@ -84,13 +86,6 @@ class Chunk:
 
 
 # --------------------------------------------------------------------------- instances
-def with_rules(instance: Instance, overrides: Mapping[str, Any]) -> Instance:
-    """The instance with the SPEC's rule overrides (``[rules]``) applied."""
-    if not overrides:
-        return instance
-    return replace(instance, rules=replace(instance.rules, **dict(overrides)))
-
-
 def award_instance(instance: Instance, assignment: Mapping[str, str],
                    max_lots_per_bidder: int | None = None) -> Instance:
     """The instance to award a fixed design on: ``lots`` = the design, no lot or combination

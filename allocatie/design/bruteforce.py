@@ -12,9 +12,11 @@ Simple and slow on purpose: Bell(9) = 21,147 partitions.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 from allocatie.checker import changed_districts
+from allocatie.costs import district_costs
+from allocatie.design.common import reachable
 from allocatie.instance import Instance
 
 #: Refuse instances larger than this (the enumeration would not finish in a test).
@@ -31,11 +33,9 @@ def brute_force_design(instance: Instance) -> tuple[float, dict[str, str], dict[
         raise ValueError(f"brute force enumerates partitions of at most {MAX_DISTRICTS} "
                          f"districts, got {len(ids)}; use heuristic_design or the MILP")
     rules = instance.rules
-    neighbours: dict[str, set[str]] = {d: set() for d in ids}
-    for e in instance.edges_for():
-        neighbours[e.a].add(e.b)
-        neighbours[e.b].add(e.a)
+    neighbours = instance.neighbours
 
+    costs = district_costs(instance)
     best: tuple[float, dict[str, str], dict[str, str]] | None = None
     for k in range(max(1, rules.lots_min), min(rules.lots_max, len(ids)) + 1):
         for blocks in set_partitions(ids, k):
@@ -46,7 +46,7 @@ def brute_force_design(instance: Instance) -> tuple[float, dict[str, str], dict[
             for winners in itertools.product(instance.bidder_ids, repeat=k):
                 if not _award_ok(instance, blocks, winners):
                     continue
-                value = base + sum(_lot_cost(instance, block, w)
+                value = base + sum(_lot_cost(instance, costs, block, w)
                                    for block, w in zip(blocks, winners, strict=True))
                 if best is None or value < best[0] - 1e-9:
                     won = {str(i + 1): w for i, w in enumerate(winners)}
@@ -78,21 +78,13 @@ def set_partitions(items: Sequence[str], k: int) -> Iterator[list[list[str]]]:
         yield from grow(0, 0)
 
 
-def _connected(block: Sequence[str], neighbours: dict[str, set[str]]) -> bool:
+def _connected(block: Sequence[str], neighbours: Mapping[str, Sequence[str]]) -> bool:
     members = set(block)
-    seen = {block[0]}
-    stack = [block[0]]
-    while stack:
-        d = stack.pop()
-        for e in neighbours[d]:
-            if e in members and e not in seen:
-                seen.add(e)
-                stack.append(e)
-    return seen == members
+    return reachable(block[0], members, neighbours) == members
 
 
 def _partition_ok(instance: Instance, blocks: list[list[str]], assignment: dict[str, str],
-                  neighbours: dict[str, set[str]]) -> bool:
+                  neighbours: Mapping[str, Sequence[str]]) -> bool:
     rules = instance.rules
     if rules.contiguity != "none" and not all(_connected(b, neighbours) for b in blocks):
         return False
@@ -151,11 +143,6 @@ def _award_ok(instance: Instance, blocks: list[list[str]], winners: Sequence[str
     return rules.max_winners is None or distinct <= rules.max_winners
 
 
-def _lot_cost(instance: Instance, block: Sequence[str], winner: str) -> float:
-    cost = instance.bidder_by_id[winner].lot_fee
-    moved = 0
-    for d in block:
-        district = instance.district_by_id[d]
-        cost += instance.price(winner, d) * district.clients  # type: ignore[operator]
-        moved += sum(n for p, n in district.incumbents.items() if p != winner)
-    return cost + instance.rules.transition_cost * moved
+def _lot_cost(instance: Instance, costs: Mapping[tuple[str, str], float],
+              block: Sequence[str], winner: str) -> float:
+    return instance.bidder_by_id[winner].lot_fee + sum(costs[(d, winner)] for d in block)

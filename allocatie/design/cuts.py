@@ -15,17 +15,18 @@ the MILP then starts from the tighter relaxation.
 
 from __future__ import annotations
 
-import time
-
 import networkx as nx
 import numpy as np
 
+from allocatie.budget import Budget
 from allocatie.design.territory import TerritoryModel
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
 
 THRESHOLDS = (0.0, 0.25, 0.5, 0.75, 0.99)
 SCALE = 10**6  # separator weights in millionths: integer max-flow capacities
+MAX_CHECK_S = 30.0  # time limit of one split check of a territory part
+MIN_CHECK_S = 0.5  # with less time left no part is checked
 
 
 def support_parts(z: dict[str, float], neighbours) -> list[set[str]]:
@@ -83,7 +84,7 @@ def client_bound_cuts(tm: TerritoryModel, instance: Instance,
     low, high = rules.lot_clients_min, rules.lot_clients_max
     if rules.soft_client_bounds or (low is None and high is None) or rules.contiguity == "none":
         return []  # without contiguity a lot may join any districts: parts mean nothing
-    graph = _district_graph(instance)
+    graph = instance.graph
     rows: list[tuple[list, float]] = []
     for b in sorted(set(owner.values())):
         parts = _territory_parts(graph, owner, b)
@@ -111,7 +112,7 @@ def client_bound_cuts(tm: TerritoryModel, instance: Instance,
 
 
 def unsplittable_part_cuts(tm: TerritoryModel, instance: Instance, owner: dict[str, str],
-                           settings: SolverSettings, deadline: float,
+                           settings: SolverSettings, budget: Budget,
                            ) -> list[tuple[list, float]]:
     """No-good cuts for territory parts that no cut into lots can make valid.
 
@@ -119,13 +120,13 @@ def unsplittable_part_cuts(tm: TerritoryModel, instance: Instance, owner: dict[s
     and b's lot limit) that meet the hard lot-level rules. When that is proven impossible
     for every such k (a small MILP per k, :func:`can_split`), C cannot be a part of b's
     territory in any feasible design: ``sum_{d in C} (1 - z_db) + sum_{e in N(C)} z_eb >= 1``.
-    Parts whose check runs out of time get no cut. Returns rows as in
+    Parts whose check runs out of ``budget`` get no cut. Returns rows as in
     :func:`client_bound_cuts`."""
     from allocatie.design.partition import can_split
 
     if instance.rules.contiguity == "none":
         return []
-    graph = _district_graph(instance)
+    graph = instance.graph
     rows: list[tuple[list, float]] = []
     for b in sorted(set(owner.values())):
         most = int(tm.model.ub[tm.n[b]])
@@ -133,8 +134,8 @@ def unsplittable_part_cuts(tm: TerritoryModel, instance: Instance, owner: dict[s
             k_min, k_max = _lot_count_range(instance, part)
             answers = []
             for k in range(k_min, min(k_max, most) + 1):
-                limit = min(30.0, deadline - time.perf_counter())
-                if limit <= 0.5:
+                limit = min(MAX_CHECK_S, budget.left())
+                if limit <= MIN_CHECK_S:
                     return rows
                 answers.append(can_split(instance, sorted(part), k,
                                          settings.with_(time_limit_s=limit, backend="highs")))
@@ -144,13 +145,6 @@ def unsplittable_part_cuts(tm: TerritoryModel, instance: Instance, owner: dict[s
                 terms, constant = _part_indicator(tm, graph, b, part)
                 rows.append((terms, 1.0 - constant))
     return rows
-
-
-def _district_graph(instance: Instance) -> nx.Graph:
-    graph = nx.Graph()
-    graph.add_edges_from((e.a, e.b) for e in instance.edges_for())
-    graph.add_nodes_from(instance.district_ids)
-    return graph
 
 
 def _territory_parts(graph: nx.Graph, owner: dict[str, str], b: str) -> list[set[str]]:

@@ -18,9 +18,9 @@ the territory model. Lots l = 1..K_max, each used or not:
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 
-from allocatie.design.territory import district_costs
+from allocatie.costs import district_costs
+from allocatie.design.flow import rooted_flow
 from allocatie.instance import Instance
 from allocatie.milp import Model, solve
 from allocatie.settings import SolverSettings
@@ -87,21 +87,9 @@ def _contiguous(m: Model, instance: Instance, x, u, lots: list[str]) -> None:
     if instance.rules.contiguity == "none":
         return
     ds = instance.district_ids
-    size = len(ds)
     edges = instance.edges_for()
     for lot in lots:
         roots = {d: m.add_binary() for d in ds}
         m.add_eq([(roots[d], 1) for d in ds] + [(u[lot], -1)], 0)
-        inflow: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        for e in edges:
-            for src, dst in ((e.a, e.b), (e.b, e.a)):
-                f = m.add_var(0, size - 1, 0.0, True)
-                m.add_le([(f, 1), (x[(src, lot)], -(size - 1))], 0)
-                m.add_le([(f, 1), (x[(dst, lot)], -(size - 1))], 0)
-                inflow[dst].append((f, 1))
-                inflow[src].append((f, -1))
-        for d in ds:
-            m.add_le([(roots[d], 1), (x[(d, lot)], -1)], 0)
-            g = m.add_var(0, size, 0.0, True)
-            m.add_le([(g, 1), (roots[d], -size)], 0)
-            m.add_eq(inflow[d] + [(g, 1), (x[(d, lot)], -1)], 0)
+        rooted_flow(m, ds, edges, {d: x[(d, lot)] for d in ds}, roots, integer=True,
+                    root_in_member=True)

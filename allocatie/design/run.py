@@ -6,7 +6,9 @@ import threading
 import time
 from collections.abc import Callable
 
+from allocatie.budget import Budget
 from allocatie.checker import changed_districts
+from allocatie.design.common import DesignData
 from allocatie.design.cuts import (
     client_bound_cuts,
     separate_connectivity_cuts,
@@ -19,11 +21,13 @@ from allocatie.design.second_search import SecondSearch
 from allocatie.design.second_search import wanted as second_search_wanted
 from allocatie.design.slots import build_slot_model
 from allocatie.design.territory import build_territory_model
-from allocatie.instance import Instance, natural_key
+from allocatie.design.value import Design
+from allocatie.instance import Instance
 from allocatie.milp import Progress, Relaxation, solve
 from allocatie.settings import SolverSettings
 from allocatie.solution import Solution
 from allocatie.status import Status
+from allocatie.text import natural_key
 
 ProgressCallback = Callable[[Progress], None]
 CUT_SHARE = 0.3  # at most this share of the time limit goes to the root cutting-plane loop
@@ -37,6 +41,12 @@ HEURISTIC_CAP_S = 20.0
 LARGE_INSTANCE = 150
 LARGE_HEURISTIC_SHARE = 0.3
 MIN_SECOND_S = 10.0  # time left after the heuristic for a second search to pay
+#: A root LP round gets at least this long (the cut loop has at most CUT_SHARE of the time, so
+#: this passes the run's limit only for limits of about 1.5 s or less).
+MIN_LP_ROUND_S = 1.0
+#: The heuristic start gets at least this long (never more than the time limit).
+MIN_HEURISTIC_S = 0.5
+MAX_SPLIT_S = 30.0  # time limit of one territory split into lots
 
 
 def tighten_with_cuts(tm, instance: Instance, deadline: float,
@@ -44,13 +54,16 @@ def tighten_with_cuts(tm, instance: Instance, deadline: float,
                       on_bound: Callable[[float], None] | None = None,
                       ) -> tuple[int, int, float | None]:
     """Root cutting-plane loop: solve the LP relaxation, add violated connectivity cuts,
-    repeat. Returns (rounds, cuts added, last LP bound in EUR)."""
+    repeat until ``deadline`` (a ``time.perf_counter()`` reading). Returns (rounds, cuts
+    added, last LP bound in EUR)."""
+    now = time.perf_counter()
+    budget = Budget(now, deadline - now)
     rounds = added = 0
     bound = None
     relaxation = Relaxation(tm.model)
-    while rounds < MAX_CUT_ROUNDS and time.perf_counter() < deadline and not (
+    while rounds < MAX_CUT_ROUNDS and not budget.expired() and not (
             stop is not None and stop.is_set()):
-        lp = relaxation.solve(max(1.0, deadline - time.perf_counter()))
+        lp = relaxation.solve(budget.solver_limit(at_least=MIN_LP_ROUND_S))
         if lp is None:
             break
         bound = lp[0] * tm.scale
@@ -111,10 +124,10 @@ def design(instance: Instance, settings: SolverSettings | None = None,
     if infeasible is not None:
         return infeasible
     if second is not None:
-        found = second.collect(wait_s=max(1.0, run.time_left() + 1.0))
+        found = second.collect(wait_s=run.budget.left() + 1.0)
         run.details["second_search"] = None if found is None else round(found.objective, 2)
         if found is not None:
-            run.offer(found.objective, found.assignment, found.winners, "second heuristic")
+            run.offer(found)
     return run.solution(lot_level_rules(instance))
 
 
@@ -123,11 +136,11 @@ def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
     instance, settings, stop = run.instance, run.settings, run.stop
     start = _heuristic_start(instance, settings, heuristic_time_s, stop)
     if start is not None:
-        run.offer(start[0], start[1], start[2], "heuristic")
-        run.report(start[0], None, "heuristic")
-        if second_search_wanted(instance, settings) and run.time_left() > MIN_SECOND_S:
-            run.second = SecondSearch(instance, run.time_left(), settings.seed + 1,
-                                      (start[1], start[2]))
+        run.offer(start)
+        run.report(start.objective, None, "heuristic")
+        if second_search_wanted(instance, settings) and run.budget.left() > MIN_SECOND_S:
+            run.second = SecondSearch(instance, run.budget.left(), settings.seed + 1,
+                                      (dict(start.assignment), dict(start.winners)))
 
     relaxed = lot_level_rules(instance)
     # The territory model carries the client bounds per connected part (client flow), so it
@@ -137,7 +150,7 @@ def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
     if outcome is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the territory model, a "
                               "relaxation of every rule)")
-    if relaxed and not run.proven() and run.time_left() > 1.0 and not (
+    if relaxed and not run.proven() and run.budget.left() > 1.0 and not (
             stop is not None and stop.is_set()) and _slot_phase(run) is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the winner-slot model)")
     return None
@@ -151,9 +164,8 @@ class _Run:
                  started: float) -> None:
         self.instance, self.settings, self.progress, self.stop = (instance, settings,
                                                                   progress, stop)
-        self.started = started
-        self.deadline = started + settings.time_limit_s
-        self.best: tuple[float, dict[str, str], dict[str, str], str] | None = None
+        self.budget = Budget(started, settings.time_limit_s)
+        self.best: Design | None = None
         self.bound: float | None = None
         self.proven_by: str | None = None
         self.solver = ""
@@ -161,23 +173,20 @@ class _Run:
         self.details: dict[str, object] = {"method": "territory"}
         self.second: SecondSearch | None = None
 
-    def time_left(self) -> float:
-        return self.deadline - time.perf_counter()
-
     def report(self, incumbent: float | None, bound: float | None, backend: str) -> None:
         if self.progress is not None:
-            best = self.best[0] if self.best else None
+            best = self.best.objective if self.best else None
             if incumbent is not None and best is not None:
                 incumbent = min(incumbent, best)
             if self.bound is not None:
                 bound = self.bound if bound is None else max(bound, self.bound)
-            self.progress(Progress(time.perf_counter() - self.started, incumbent or best,
+            self.progress(Progress(self.budget.elapsed(), incumbent or best,
                                    bound, backend))
 
-    def offer(self, objective: float, assignment: dict[str, str], winners: dict[str, str],
-              source: str) -> None:
-        if self.best is None or objective < self.best[0] - 1e-6:
-            self.best = (objective, assignment, winners, source)
+    def offer(self, design: Design) -> None:
+        """Keep ``design`` if it is better than the best so far."""
+        if design.better_than(self.best):
+            self.best = design
 
     def raise_bound(self, bound: float | None, proven: bool, by: str) -> None:
         if bound is not None and (self.bound is None or bound > self.bound):
@@ -188,20 +197,21 @@ class _Run:
     def proven(self) -> bool:
         if self.best is None or self.bound is None:
             return False
-        return self.best[0] <= self.bound + max(0.01, 1e-6 * abs(self.bound))
+        return self.best.objective <= self.bound + max(0.01, 1e-6 * abs(self.bound))
 
     def infeasible(self, message: str) -> Solution:
         return Solution(Status.INFEASIBLE, solver=self.solver,
-                        time_s=time.perf_counter() - self.started, message=message,
+                        time_s=self.budget.elapsed(), message=message,
                         details=self.details)
 
     def solution(self, relaxed: list[str]) -> Solution:
-        elapsed = time.perf_counter() - self.started
+        elapsed = self.budget.elapsed()
         if self.best is None:
             return Solution(Status.NO_SOLUTION, bound=self.bound, solver=self.solver,
                             time_s=elapsed, message="no feasible design found within the "
                             "time limit", details=self.details)
-        objective, assignment, winners, source = self.best
+        best = self.best
+        objective = best.objective
         bound = self.bound
         status = Status.OPTIMAL if self.proven() else Status.FEASIBLE
         if bound is not None and bound > objective:
@@ -209,23 +219,25 @@ class _Run:
         if relaxed and status is Status.FEASIBLE:
             self.notes.append("lot-level rules (" + ", ".join(relaxed) + ") are relaxed in "
                               "the territory bound")
-        return Solution(status, assignment=assignment, winners=winners, objective=objective,
-                        bound=bound, solver=self.solver, time_s=elapsed,
+        parts = DesignData.from_instance(self.instance).objective_parts(best.assignment,
+                                                                        best.winners)
+        return Solution(status, assignment=best.assignment, winners=best.winners,
+                        objective=objective, bound=bound, solver=self.solver, time_s=elapsed,
                         message="; ".join(self.notes),
-                        details={**self.details, "incumbent_from": source})
+                        details={**self.details, "incumbent_from": best.source,
+                                 "objective_parts": {k: round(v, 2) for k, v in parts.items()}})
 
 
-def _territory_phase(run: _Run, start, share: float) -> Status:
+def _territory_phase(run: _Run, start: Design | None, share: float) -> Status:
     instance, settings = run.instance, run.settings
     tm = build_territory_model(instance, integer_flow=settings.backend == "cpsat")
-    cut_deadline = time.perf_counter() + CUT_SHARE * max(0.0, run.time_left())
     rounds, added, lp_bound = tighten_with_cuts(
-        tm, instance, cut_deadline, run.stop,
+        tm, instance, run.budget.share(CUT_SHARE).deadline, run.stop,
         on_bound=lambda bound: run.report(None, bound, "root LP + cuts"))
     run.details.update(cut_rounds=rounds, cuts=added, root_lp_bound=lp_bound)
     run.raise_bound(lp_bound, False, "root LP")  # valid: a relaxation with valid cuts
     if start is not None:
-        tm.model.hint = tm.hint_from_design(instance, start[1], start[2])
+        tm.model.hint = tm.hint_from_design(instance, start.assignment, start.winners)
 
     exact = not lot_level_rules(instance)
 
@@ -235,11 +247,11 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
         run.report(incumbent, None if event.bound is None else event.bound * tm.scale,
                    event.backend)
 
-    phase_deadline = time.perf_counter() + max(1.0, share * run.time_left())
+    phase = run.budget.share(share, at_least=1.0)
     status = Status.NO_SOLUTION
     for iteration in range(MAX_BENDERS_ROUNDS):
-        limit = max(1.0, phase_deadline - time.perf_counter())
-        raw = solve(tm.model, settings.with_(time_limit_s=limit), scaled, run.stop)
+        raw = solve(tm.model, settings.with_(time_limit_s=phase.solver_limit()), scaled,
+                    run.stop)
         run.solver = raw.version
         run.details.update(territory_status=raw.status.value,
                            territory_native=raw.native_status,
@@ -253,16 +265,17 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
             break
         owner, lots_per_bidder = tm.territories(raw.values)
         rows = client_bound_cuts(tm, instance, owner, lots_per_bidder)
-        if _add_cuts(run, tm, rows, "client_bound_cuts", phase_deadline):
+        if _add_cuts(run, tm, rows, "client_bound_cuts", phase):
             continue
         if rows:
             break
-        if run.best is not None and raw.objective * tm.scale >= run.best[0] - 1e-6:
+        if run.best is not None and raw.objective * tm.scale >= run.best.objective - 1e-6:
             break  # lot-level terms only add: these territories cannot beat the best design
-        cut = _cut_lots(instance, owner, lots_per_bidder, settings, run.deadline)
+        cut = _cut_lots(instance, owner, lots_per_bidder, settings, run.budget)
         if cut is None:
-            rows = unsplittable_part_cuts(tm, instance, owner, settings, phase_deadline - 1.0)
-            if _add_cuts(run, tm, rows, "unsplittable_part_cuts", phase_deadline):
+            rows = unsplittable_part_cuts(tm, instance, owner, settings,
+                                          phase.until(phase.deadline - 1.0))
+            if _add_cuts(run, tm, rows, "unsplittable_part_cuts", phase):
                 continue
             run.notes.append("the territories of the territory model could not be cut into "
                              "lots that meet the lot-level rules")
@@ -270,16 +283,16 @@ def _territory_phase(run: _Run, start, share: float) -> Status:
             assignment, winners, lot_level = cut
             objective = raw.objective * tm.scale + lot_level + (
                 instance.rules.compactness_weight * cut_border_km(instance, assignment))
-            run.offer(objective, assignment, winners, "territory")
+            run.offer(Design(assignment, winners, objective, "territory"))
         break
     return status
 
 
 def _add_cuts(run: _Run, tm, rows: list[tuple[list, float]], name: str,
-              phase_deadline: float) -> bool:
+              phase: Budget) -> bool:
     """Add ``rows`` (terms >= lower) to the territory model for another solve, counted in
     ``run.details[name]``; False when there are none or no time is left to use them."""
-    if not rows or time.perf_counter() >= phase_deadline - 1.0 or (
+    if not rows or phase.left() <= 1.0 or (
             run.stop is not None and run.stop.is_set()):
         return False
     for terms, lower in rows:
@@ -292,14 +305,14 @@ def _slot_phase(run: _Run) -> Status:
     instance, settings = run.instance, run.settings
     sm = build_slot_model(instance, integer_flow=settings.backend == "cpsat")
     if run.best is not None:
-        sm.model.hint = sm.hint_from_design(instance, run.best[1], run.best[2])
+        sm.model.hint = sm.hint_from_design(instance, run.best.assignment, run.best.winners)
 
     def scaled(event: Progress) -> None:
         run.report(None if event.incumbent is None else event.incumbent * sm.scale,
                    None if event.bound is None else max(event.bound * sm.scale,
                                                         run.bound or -1e300), event.backend)
 
-    raw = solve(sm.model, settings.with_(time_limit_s=max(1.0, run.time_left())), scaled,
+    raw = solve(sm.model, settings.with_(time_limit_s=run.budget.solver_limit()), scaled,
                 run.stop)
     run.solver = raw.version
     run.details.update(method="territory + winner slots", slots_status=raw.status.value,
@@ -308,28 +321,30 @@ def _slot_phase(run: _Run) -> Status:
         return raw.status
     if raw.status.has_solution:
         assignment, winners = sm.design(raw.values)
-        run.offer(raw.objective * sm.scale, assignment, winners, "winner slots")
+        run.offer(Design(assignment, winners, raw.objective * sm.scale, "winner slots"))
     run.raise_bound(None if raw.bound is None else raw.bound * sm.scale,
                     raw.status is Status.OPTIMAL, "winner slots")
     return raw.status
 
 
 def _heuristic_start(instance: Instance, settings: SolverSettings,
-                     heuristic_time_s: float | None, stop: threading.Event | None):
+                     heuristic_time_s: float | None,
+                     stop: threading.Event | None) -> Design | None:
     from allocatie.design.heuristic import heuristic_design
 
     limit = heuristic_time_s
     if limit is None:
         share = LARGE_HEURISTIC_SHARE if len(instance.districts) >= LARGE_INSTANCE else 0.1
-        limit = min(HEURISTIC_CAP_S, max(0.5, share * settings.time_limit_s))
+        limit = min(HEURISTIC_CAP_S, settings.time_limit_s,
+                    max(MIN_HEURISTIC_S, share * settings.time_limit_s))
     found = heuristic_design(instance, time_limit_s=limit, seed=settings.seed, stop=stop)
     if found is None:
         return None
-    return found.objective, dict(found.assignment), dict(found.winners)
+    return Design(found.assignment, found.winners, found.objective, "heuristic")
 
 
 def _cut_lots(instance: Instance, owner: dict[str, str], lots_per_bidder: dict[str, int],
-              settings: SolverSettings, deadline: float):
+              settings: SolverSettings, budget: Budget):
     territory: dict[str, list[str]] = {}
     for d in instance.district_ids:
         territory.setdefault(owner[d], []).append(d)
@@ -337,9 +352,8 @@ def _cut_lots(instance: Instance, owner: dict[str, str], lots_per_bidder: dict[s
     lot_level = 0.0
     for b in sorted(territory, key=lambda b: instance.district_ids.index(territory[b][0])):
         parts = lots_per_bidder.get(b, 1)
-        limit = max(1.0, min(30.0, deadline - time.perf_counter()))
-        split = split_territory(instance, territory[b], parts,
-                                settings.with_(time_limit_s=limit, backend="highs"))
+        split = split_territory(instance, territory[b], parts, settings.with_(
+            time_limit_s=budget.solver_limit(at_most=MAX_SPLIT_S), backend="highs"))
         if split is None:
             return None
         pieces += [(b, lot) for lot in split[0]]

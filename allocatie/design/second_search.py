@@ -22,22 +22,15 @@ import pickle
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from allocatie.design.value import Design
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
 
 MIN_DISTRICTS = 60  # below this the MILP usually settles the design itself
 MIN_TIME_LIMIT_S = 20.0  # the worker needs about 2 s to start
 START_MARGIN_S = 4.0  # the worker starts in about 2 s and should stop before the MILP
-
-
-@dataclass(frozen=True)
-class Found:
-    objective: float
-    assignment: dict[str, str]
-    winners: dict[str, str]
 
 
 def wanted(instance: Instance, settings: SolverSettings) -> bool:
@@ -64,7 +57,7 @@ class SecondSearch:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env=env)
 
-    def collect(self, wait_s: float) -> Found | None:
+    def collect(self, wait_s: float) -> Design | None:
         """Ask the search to stop and return its best design (None if none came within
         ``wait_s``)."""
         (self._path / "stop").touch()
@@ -74,7 +67,7 @@ class SecondSearch:
             if not found.exists():
                 return None
             objective, assignment, winners = pickle.loads(found.read_bytes())
-            return Found(objective, assignment, winners)
+            return Design(assignment, winners, objective, "second heuristic")
         except subprocess.TimeoutExpired:
             return None
         finally:

@@ -32,8 +32,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from allocatie.checker import best_area_matching
-from allocatie.design.flow import rooted_flow
-from allocatie.design.territory import district_costs
+from allocatie.costs import district_costs
+from allocatie.design.flow import rooted_flow, tree_flow
 from allocatie.instance import Instance
 from allocatie.milp import Model
 
@@ -64,8 +64,6 @@ class SlotModel:
 
     def hint_from_design(self, instance: Instance, assignment: dict[str, str],
                          winners: dict[str, str]) -> dict[int, float]:
-        from allocatie.design.territory import _bfs_tree
-
         hint = {var: 0.0 for var in range(self.model.num_vars)}
         members: dict[str, list[str]] = defaultdict(list)
         for d in instance.district_ids:
@@ -88,11 +86,8 @@ class SlotModel:
             hint[self.r[(root, b, j)]] = 1.0
             if self.supply:
                 hint[self.supply[(root, b, j)]] = float(len(districts))
-                parent, order = _bfs_tree(root, set(districts), neighbours)
-                below = {d: 1 for d in order}
-                for d in reversed(order[1:]):
-                    below[parent[d]] += below[d]
-                    hint[self.flow[(b, j, parent[d], d)]] = float(below[d])
+                for (a, d), flow in tree_flow(root, set(districts), neighbours).items():
+                    hint[self.flow[(b, j, a, d)]] = float(flow)
         if self.matched:
             for lot, area, _ in best_area_matching(instance.current_lots or {}, assignment):
                 slot = slot_of[lot]

@@ -38,7 +38,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from allocatie.design.flow import rooted_flow
+from allocatie.costs import district_costs
+from allocatie.design.flow import rooted_flow, tree_flow
 from allocatie.instance import Instance
 from allocatie.milp import Model
 
@@ -84,41 +85,12 @@ class TerritoryModel:
             if not self.supply:
                 continue
             hint[self.supply[(root, b)]] = sum(demand[d] for d in districts)
-            parent, order = _bfs_tree(root, set(districts), neighbours)
-            below = {d: demand[d] for d in order}
-            for d in reversed(order[1:]):
-                below[parent[d]] += below[d]
-                hint[self.flow[(b, parent[d], d)]] = float(below[d])
+            for (a, d), flow in tree_flow(root, set(districts), neighbours, demand).items():
+                hint[self.flow[(b, a, d)]] = float(flow)
         for b, lots in count.items():
             hint[self.n[b]] = float(lots)
             hint[self.w[b]] = 1.0
         return hint
-
-
-def _bfs_tree(root: str, inside: set[str], neighbours) -> tuple[dict[str, str], list[str]]:
-    parent: dict[str, str] = {}
-    order = [root]
-    seen = {root}
-    for d in order:
-        for e in sorted(neighbours[d]):
-            if e in inside and e not in seen:
-                seen.add(e)
-                parent[e] = d
-                order.append(e)
-    return parent, order
-
-
-def district_costs(instance: Instance) -> dict[tuple[str, str], float]:
-    """c[d, b] in EUR: price x clients + transition cost x clients who would switch."""
-    lam = instance.rules.transition_cost
-    costs = {}
-    for (b, d), price in instance.bids.items():
-        if d not in instance.district_by_id or b not in instance.bidder_by_id:
-            continue
-        district = instance.district_by_id[d]
-        moving = district.served - district.incumbents.get(b, 0)
-        costs[(d, b)] = price * district.clients + lam * moving
-    return costs
 
 
 def build_territory_model(instance: Instance, scale: float = 1000.0,

@@ -11,17 +11,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from allocatie.checker import Evaluation, objectives_match
-from allocatie.instance import Instance, natural_key
-from allocatie.report.texts import (
-    DEFAULT_ATTRIBUTION,
-    fmt_eur,
-    fmt_int,
-    fmt_num,
-    fmt_pct,
-    texts,
-)
+from allocatie.instance import Instance
+from allocatie.report.texts import DEFAULT_ATTRIBUTION, texts
 from allocatie.solution import Solution
 from allocatie.status import Status
+from allocatie.text import fmt_eur, fmt_int, fmt_num, fmt_pct, natural_key
 
 # Paul Tol's "light" scheme: pale, colour-blind safe fills that keep black labels readable;
 # ordered so that the first colours differ most.

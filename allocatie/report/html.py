@@ -7,11 +7,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from allocatie import __version__
-from allocatie.instance import natural_key
 from allocatie.report import charts
 from allocatie.report.data import ReportData
 from allocatie.report.webmap import environment
 from allocatie.status import Status
+from allocatie.text import natural_key
 
 STATUS_CLASS = {Status.OPTIMAL: "ok", Status.FEASIBLE: "warn", Status.INFEASIBLE: "bad",
                 Status.NO_SOLUTION: "bad"}

@@ -3,7 +3,6 @@ formats that go with each language (Dutch: 1.234.567, € 1.234.567, 1,2%)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from types import MappingProxyType
 
@@ -484,41 +483,3 @@ def texts(lang: str) -> Mapping[str, str]:
         raise ValueError(
             f"unknown report language {lang!r}; expected one of {', '.join(LANGUAGES)}"
         ) from None
-
-
-# --------------------------------------------------------------------------- numbers
-def _group(number: str, lang: str) -> str:
-    """Swap separators of an English-formatted number for Dutch ones."""
-    if lang == "nl":
-        return number.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return number
-
-
-def fmt_int(value: float | None, lang: str) -> str:
-    """A whole number with thousands separators: 1.234.567 (nl) or 1,234,567 (en)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return _group(f"{round(value):,}", lang)
-
-
-def fmt_num(value: float | None, lang: str, decimals: int = 1) -> str:
-    """A number with the given decimals: 1.234,5 (nl) or 1,234.5 (en)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    return _group(f"{value:,.{decimals}f}", lang)
-
-
-def fmt_eur(value: float | None, lang: str, decimals: int = 0) -> str:
-    """An amount in euros: € 1.234.567 (nl) or € 1,234,567 (en), with a no-break space after
-    the euro sign so the amount never wraps apart."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    sign = "−" if value < 0 and round(abs(value), decimals) > 0 else ""
-    return f"{sign}€\u00a0{_group(f'{abs(value):,.{decimals}f}', lang)}"
-
-
-def fmt_pct(fraction: float | None, lang: str, decimals: int = 1) -> str:
-    """A fraction as a percentage: 1,2% (nl) or 1.2% (en)."""
-    if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
-        return "–"
-    return f"{_group(f'{100.0 * fraction:,.{decimals}f}', lang)}%"

@@ -41,13 +41,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from allocatie.budget import Budget  # noqa: E402
+from allocatie.costs import district_costs  # noqa: E402
 from allocatie.design.flow import rooted_flow  # noqa: E402
 from allocatie.design.heuristic import heuristic_design  # noqa: E402
 from allocatie.design.run import tighten_with_cuts  # noqa: E402
 from allocatie.design.territory import (  # noqa: E402
     TerritoryModel,
     build_territory_model,
-    district_costs,
     flow_demand,
 )
 from allocatie.instance import Instance  # noqa: E402
@@ -318,12 +319,12 @@ def branch_and_cut(instance: Instance, seconds: float) -> None:
             rows = client_bound_cuts(tm, instance, owner, lots)
             if not rows:
                 if _cut_lots(instance, owner, lots, instance.solver,
-                             time.perf_counter() + 30) is not None:
+                             Budget.starting_now(30.0)) is not None:
                     incumbent = lp[0] * scale
                     lp = None
                     break
                 rows = unsplittable_part_cuts(tm, instance, owner, instance.solver,
-                                              time.perf_counter() + 30)
+                                              Budget.starting_now(30.0))
             if not rows:
                 print("an integral territory got no cut: stop")
                 return

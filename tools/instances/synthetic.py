@@ -4,7 +4,7 @@ Districts are about 1 km2 each, in EPSG:28992 with the lower-left corner at RD (
 (central Netherlands), so every tool that expects Dutch coordinates can read them. Inhabitants
 fall off from the centre: ``400 + 7000 x exp(-3 r2) x LogNormal(0, 0.4)`` per district, with r
 the distance from the centre over half the side of the square. Clients, today's areas,
-incumbents, bidders and bids then come from :func:`allocatie.generator.generate_tender` with
+incumbents, bidders and bids then come from :func:`tools.instances.generator.generate_tender` with
 the regime's settings:
 
 - ``hard``: transition cost EUR 300 per client, mixed share 0.4, price noise +-10%;
@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from allocatie import generator as gen
+from tools.instances import generator as gen
 
 ORIGIN = (200_000.0, 500_000.0)
 CELL_M = 1000.0
@@ -160,7 +160,7 @@ def write_synthetic_instance(
     )
     readme = (
         f"# {name}\n\n{description}\n\nEverything here is made up (no real data): made by "
-        "`allocatie.synthetic.write_synthetic_instance("
+        "`tools.instances.synthetic.write_synthetic_instance("
         f"folder, {n_districts}, {lots}, {bidders}, {seed}, layout={layout!r}, "
         f"regime={regime!r}, max_lots_per_bidder={max_lots_per_bidder})`.\n\n"
         + gen.summary_markdown(tender)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -10,11 +9,6 @@ import geopandas as gpd
 import pytest
 from shapely import box
 from shapely.geometry.base import BaseGeometry
-
-# The package is not installed in the venv: test the working tree (repo root) first.
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 DATA = Path("/work/shared/data/nl")
 RD = "EPSG:28992"

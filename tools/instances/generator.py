@@ -87,6 +87,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+import gebieden
+
 CLIENT_RATE = 0.04
 CLIENT_NOISE = 0.10
 RURAL_KEYWORDS = ("verspreide huizen", "buitengebied", " e.o.", "tuinbouw")
@@ -223,39 +225,28 @@ def load_cbs_districts(path: Path | str, level: str) -> gpd.GeoDataFrame:
 
 
 def rook_adjacency(geoms: gpd.GeoSeries | Sequence, min_border_m: float = 1.0) -> Adjacency:
-    """Neighbours sharing a border longer than ``min_border_m`` (positional indices)."""
-    arr = np.asarray(gpd.GeoSeries(list(geoms)).values)
-    tree = shapely.STRtree(arr)
-    left, right = tree.query(arr, predicate="intersects")
-    adj: Adjacency = [{} for _ in range(len(arr))]
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i >= j:
-            continue
-        length = shapely.intersection(arr[i].boundary, arr[j].boundary).length
-        if length > min_border_m:
-            adj[i][j] = length
-            adj[j][i] = length
+    """Neighbours sharing a border longer than ``min_border_m`` (positional indices).
+
+    The pairs and border lengths come from :func:`gebieden.adjacency` (rook).
+    """
+    frame = gpd.GeoDataFrame(geometry=list(geoms), crs=RD_CRS)
+    adj: Adjacency = [{} for _ in range(len(frame))]
+    for edge in gebieden.adjacency(frame, kind="rook"):
+        if edge.border_m > min_border_m:
+            i, j = int(edge.a), int(edge.b)
+            adj[i][j] = edge.border_m
+            adj[j][i] = edge.border_m
     return adj
 
 
 def components(nodes: Iterable[int], adj: Adjacency) -> list[list[int]]:
-    """Connected components of the subgraph induced by ``nodes`` (sorted lists)."""
-    todo = set(nodes)
-    comps = []
-    for start in sorted(todo):
-        if start not in todo:
-            continue
-        todo.discard(start)
-        stack, comp = [start], [start]
-        while stack:
-            u = stack.pop()
-            for v in adj[u]:
-                if v in todo:
-                    todo.discard(v)
-                    stack.append(v)
-                    comp.append(v)
-        comps.append(sorted(comp))
-    return comps
+    """Connected components of the subgraph induced by ``nodes`` (sorted lists, by first node).
+
+    :func:`gebieden.connected_parts` on positional indices.
+    """
+    edges = [(str(u), str(v)) for u, near in enumerate(adj) for v in near if u < v]
+    parts = gebieden.connected_parts((str(u) for u in nodes), edges)
+    return sorted(sorted(int(u) for u in part) for part in parts)
 
 
 def repair_contiguity(labels: np.ndarray, adj: Adjacency, weights: np.ndarray) -> np.ndarray:

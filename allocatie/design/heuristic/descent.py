@@ -1,0 +1,191 @@
+"""Descent of the design heuristic: boundary moves, chains of two moves and re-award."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from allocatie.award.exact import best_award
+from allocatie.design.heuristic.state import State, better
+
+
+class Descent:
+    """Local search and chains (a mixin of :class:`Search`)."""
+
+    def _targets(self, des: State, u: int) -> list[int]:
+        """Lots unit ``u`` may move to: adjacent lots (any lot without contiguity), not a
+        lot holding another pin label when ``u`` is pinned."""
+        ctx = self.ctx
+        members = ctx.unit_members[u]
+        a = des.lot_of[members[0]]
+        if ctx.contiguous:
+            targets = {des.lot_of[e] for d in members for e in ctx.nbrs[d]}
+            targets.discard(a)
+        else:
+            targets = set(range(des.k)) - {a}
+        if ctx.unit_label[u] >= 0:
+            targets = {t for t in targets if des.lot_label[t] < 0}
+        return sorted(targets)
+
+    def local_search(self, des: State) -> None:
+        """Best-target boundary moves of units, in random order, until a pass finds none."""
+        ctx = self.ctx
+        units = list(range(ctx.n_units))
+        tol = ctx.tolerance
+        while not self.out_of_time():
+            self.rng.shuffle(units)
+            moved = False
+            for u in units:
+                members = ctx.unit_members[u]
+                a = des.lot_of[members[0]]
+                if len(des.members[a]) <= len(members):
+                    continue
+                best: tuple[float, float, int] | None = None
+                for b in self._targets(des, u):
+                    dv, do = des.delta(u, a, b)
+                    if dv < -1e-9 or (dv <= 1e-9 and do < -tol):
+                        cand = (dv, do, b)
+                        if best is None or cand < best:
+                            best = cand
+                if best is None:
+                    continue
+                if des.removable(a, members):
+                    des.move(u, a, best[2])
+                    moved = True
+                elif self._move_with_cut_off(des, u, a, best[2]):
+                    moved = True
+            if not moved:
+                break
+
+    def _move_with_cut_off(self, des: State, u: int, a: int, b: int) -> bool:
+        """Move unit ``u`` from lot a to lot b together with the parts of a it cuts off
+        (all but the part with the most clients), if that lowers (violation, objective);
+        returns whether it moved."""
+        ctx = self.ctx
+        if not ctx.contiguous:
+            return False
+        out = set(ctx.unit_members[u])
+        parts: list[list[int]] = []
+        seen = set(out)
+        for d0 in sorted(des.members[a]):
+            if d0 in seen:
+                continue
+            part = [d0]
+            seen.add(d0)
+            queue = deque([d0])
+            while queue:
+                d = queue.popleft()
+                for e in ctx.nbrs[d]:
+                    if des.lot_of[e] == a and e not in seen:
+                        seen.add(e)
+                        part.append(e)
+                        queue.append(e)
+            parts.append(part)
+        if len(parts) < 2:
+            return False
+        parts.sort(key=lambda p: (sum(ctx.clients[d] for d in p), len(p)), reverse=True)
+        moving = [d for p in parts[1:] for d in p]
+        if len(moving) > len(des.members[a]) // 2:
+            return False
+        units = [u] + sorted({ctx.unit_of[d] for d in moving} - {u})
+        if any(ctx.unit_label[v] >= 0 for v in units) and des.lot_label[b] >= 0:
+            return False
+        if any(des.lot_of[ctx.unit_members[v][0]] != a for v in units):
+            return False  # a unit reaching outside the part (should not happen)
+        before = des.key()
+        for v in units:
+            des.move(v, a, b)
+        if better(des.key(), before, ctx.tolerance):
+            return True
+        for v in reversed(units):
+            des.move(v, b, a)
+        return False
+
+    def chain_search(self, des: State) -> bool:
+        """Pairs of moves: a unit u moves from a to b at a lower cost but breaks a rule
+        (a client bound, a capacity, the changed cap), and a second unit moves out of b or
+        into a to mend it; applied when the pair lowers (violation, objective). Returns
+        whether anything moved."""
+        ctx = self.ctx
+        tol = ctx.tolerance
+        units = list(range(ctx.n_units))
+        self.rng.shuffle(units)
+        moved = False
+        for u in units:
+            if self.out_of_time():
+                break
+            members = ctx.unit_members[u]
+            a = des.lot_of[members[0]]
+            if len(des.members[a]) <= len(members):
+                continue
+            for b in self._targets(des, u):
+                dv1, do1 = des.delta(u, a, b)
+                if not (dv1 > 1e-9 and do1 < -tol) or not des.removable(a, members):
+                    continue
+                des.move(u, a, b)
+                best: tuple[float, float, int, int, int] | None = None
+                for v, lv in self._chain_candidates(des, a, b, u):
+                    vm = ctx.unit_members[v]
+                    if len(des.members[lv]) <= len(vm):
+                        continue
+                    for c in self._targets(des, v):
+                        if lv == a and c == b or lv == b and c == a and v == u:
+                            continue
+                        dv2, do2 = des.delta(v, lv, c)
+                        key = (dv1 + dv2, do1 + do2)
+                        better = key[0] < -1e-9 or (key[0] <= 1e-9 and key[1] < -tol)
+                        if better and (best is None or key < best[:2]):
+                            best = (key[0], key[1], v, lv, c)
+                if best is not None and des.removable(best[3], ctx.unit_members[best[2]]):
+                    des.move(best[2], best[3], best[4])
+                    moved = True
+                    break
+                des.move(u, b, a)
+        return moved
+
+    def _chain_candidates(self, des: State, a: int, b: int, u: int) -> list[tuple[int, int]]:
+        """(unit, its lot) that may mend a move of ``u`` from a to b: units of b on its
+        border, and units of other lots bordering a."""
+        ctx = self.ctx
+        found: dict[int, int] = {}
+        for d in des.members[b]:
+            v = ctx.unit_of[d]
+            if v == u or v in found:
+                continue
+            if not ctx.contiguous or any(des.lot_of[e] != b for e in ctx.nbrs[d]):
+                found[v] = b
+        for d in des.members[a]:
+            for e in ctx.nbrs[d]:
+                le = des.lot_of[e]
+                v = ctx.unit_of[e]
+                if le != a and v != u and v not in found:
+                    found[v] = le
+        return sorted(found.items())
+
+    def reaward(self, des: State) -> bool:
+        """Give ``des`` its exact award (or, without a feasible one, the award of least
+        violation: a lot of a bidder over capacity goes to one with room, so the moves
+        between lots of different winners can lower the excess) when that is better;
+        returns whether the winners changed."""
+        ctx = self.ctx
+        lots = des.lot_lists()
+        cost = self.data.lot_cost_matrix(lots)
+        clients = np.array(des.lot_clients, dtype=float)
+        result = best_award(cost, clients, self.data.max_lots, self.data.capacity,
+                              self.data.min_winners, self.data.max_winners)
+        if result is None:
+            winners = self._least_violation_award(
+                des.lot_of, des.lot_clients,
+                [self._penalised_award(des.lot_of, des.k), des.winner])
+            if not winners or winners == des.winner:
+                return False
+        else:
+            winners, _ = result
+            if winners == des.winner:
+                return False
+        trial = State(ctx, des.lot_of, winners)
+        if trial.better_than(des):
+            des.set_winners(winners)
+            return True
+        return False

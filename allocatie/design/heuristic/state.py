@@ -1,0 +1,213 @@
+"""The mutable state of the design heuristic: lots, winners, their clients and costs, and the
+incremental evaluation of one move."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+
+import numpy as np
+
+from allocatie.design.common import reachable
+from allocatie.design.heuristic.context import Context
+
+
+# =========================================================================== a design
+class State:
+    """A partition (``lot_of``) with winners and incrementally kept figures."""
+
+    def __init__(self, ctx: Context, lot_of: Sequence[int], winner: Sequence[int]) -> None:
+        self.ctx = ctx
+        self.lot_of = list(lot_of)
+        self.winner = list(winner)
+        self.k = len(self.winner)
+        self.refresh()
+
+    def copy(self) -> State:
+        return State(self.ctx, self.lot_of, self.winner)
+
+    def refresh(self) -> None:
+        """Recompute every kept figure from ``lot_of`` and ``winner``."""
+        ctx = self.ctx
+        k = self.k
+        self.members: list[set[int]] = [set() for _ in range(k)]
+        self.lot_clients = [0] * k
+        for d, lot in enumerate(self.lot_of):
+            self.members[lot].add(d)
+            self.lot_clients[lot] += ctx.clients[d]
+        self.bidder_clients = [0] * ctx.nb
+        self.bidder_lots = [0] * ctx.nb
+        for lot, w in enumerate(self.winner):
+            self.bidder_clients[w] += self.lot_clients[lot]
+            self.bidder_lots[w] += 1
+        self.lot_label = [-1] * k
+        for u, t in enumerate(ctx.unit_label):
+            if t >= 0:
+                self.lot_label[self.lot_of[ctx.unit_members[u][0]]] = t
+        self.award_cost = sum(ctx.fee[w] for w in self.winner) + sum(
+            ctx.cf[d][self.winner[lot]] for d, lot in enumerate(self.lot_of))
+        self.missing = sum(ctx.miss[d][self.winner[lot]] for d, lot in enumerate(self.lot_of))
+        self.cut_m = sum(w for d in range(ctx.n) for e, w in ctx.border[d]
+                         if e > d and self.lot_of[e] != self.lot_of[d])
+        if ctx.track_changed:
+            self.overlap = np.zeros((k, max(1, ctx.n_current_labels)), dtype=np.int64)
+            for d, lot in enumerate(self.lot_of):
+                if ctx.current[d] >= 0:
+                    self.overlap[lot, ctx.current[d]] += 1
+            self.changed = ctx.changed_of(self.overlap)
+
+    # -------------------------------------------------------------- figures
+    def objective(self) -> float:
+        ctx = self.ctx
+        return (self.award_cost + sum(ctx.pen(c) for c in self.lot_clients)
+                + ctx.cw_m * self.cut_m)
+
+    def violation(self) -> float:
+        ctx = self.ctx
+        v = sum(ctx.hard(c) for c in self.lot_clients)
+        v += sum(ctx.over_cap(b, c) for b, c in enumerate(self.bidder_clients))
+        v += ctx.missing_weight * self.missing
+        if ctx.track_changed:
+            v += ctx.changed_weight * max(0, self.changed - ctx.data.max_changed)
+        return v
+
+    def key(self) -> tuple[float, float]:
+        return self.violation(), self.objective()
+
+    def feasible(self) -> bool:
+        return self.violation() <= 1e-9
+
+    def lot_lists(self) -> list[list[int]]:
+        return [sorted(m) for m in self.members]
+
+    def better_than(self, other: State) -> bool:
+        return better(self.key(), other.key(), self.ctx.tolerance)
+
+    # -------------------------------------------------------------- moves
+    def delta(self, u: int, a: int, b: int) -> tuple[float, float]:
+        """(violation change, objective change) of moving unit ``u`` from lot a to lot b."""
+        ctx = self.ctx
+        wa, wb = self.winner[a], self.winner[b]
+        s = ctx.unit_clients[u]
+        la, lb = self.lot_clients[a], self.lot_clients[b]
+        dobj = ctx.ucf[u][wb] - ctx.ucf[u][wa]
+        dviol = ctx.missing_weight * (ctx.umiss[u][wb] - ctx.umiss[u][wa])
+        if ctx.soft:
+            dobj += ctx.pen(la - s) + ctx.pen(lb + s) - ctx.pen(la) - ctx.pen(lb)
+        elif ctx.lo is not None or ctx.hi is not None:
+            dviol += ctx.hard(la - s) + ctx.hard(lb + s) - ctx.hard(la) - ctx.hard(lb)
+        if wa != wb:
+            ca, cb = self.bidder_clients[wa], self.bidder_clients[wb]
+            dviol += (ctx.over_cap(wa, ca - s) + ctx.over_cap(wb, cb + s)
+                      - ctx.over_cap(wa, ca) - ctx.over_cap(wb, cb))
+        if ctx.cw_m:
+            members = ctx.unit_members[u]
+            dcut = 0.0
+            lot_of = self.lot_of
+            for d in members:
+                for e, w in ctx.border[d]:
+                    le = lot_of[e]
+                    if le == a:
+                        if ctx.unit_of[e] != u:
+                            dcut += w
+                    elif le == b:
+                        dcut -= w
+            dobj += ctx.cw_m * dcut
+        if ctx.track_changed:
+            before = max(0, self.changed - ctx.data.max_changed)
+            after = max(0, self._changed_after(u, a, b) - ctx.data.max_changed)
+            dviol += ctx.changed_weight * (after - before)
+        return dviol, dobj
+
+    def _changed_after(self, u: int, a: int, b: int) -> int:
+        ctx = self.ctx
+        cur = [ctx.current[d] for d in ctx.unit_members[u] if ctx.current[d] >= 0]
+        if not cur:
+            return self.changed
+        for c in cur:
+            self.overlap[a, c] -= 1
+            self.overlap[b, c] += 1
+        value = ctx.changed_of(self.overlap)
+        for c in cur:
+            self.overlap[a, c] += 1
+            self.overlap[b, c] -= 1
+        return value
+
+    def removable(self, a: int, members: Sequence[int]) -> bool:
+        """Whether lot ``a`` stays non-empty and connected without ``members``."""
+        ctx = self.ctx
+        lot = self.members[a]
+        if len(lot) <= len(members):
+            return False
+        if not ctx.contiguous:
+            return True
+        out = set(members)
+        lot_of = self.lot_of
+        targets = {e for d in members for e in ctx.nbrs[d] if lot_of[e] == a and e not in out}
+        if len(targets) <= 1:
+            return True
+        # Local check first: the targets connected among themselves.
+        seen = reachable(next(iter(targets)), set(targets), ctx.nbrs)
+        if len(seen) == len(targets):
+            return True
+        # Breadth-first search in the rest of the lot until every target is reached.
+        found = len(seen)
+        queue = deque(seen)
+        while queue:
+            d = queue.popleft()
+            for e in ctx.nbrs[d]:
+                if lot_of[e] == a and e not in seen and e not in out:
+                    seen.add(e)
+                    if e in targets:
+                        found += 1
+                        if found == len(targets):
+                            return True
+                    queue.append(e)
+        return False
+
+    def move(self, u: int, a: int, b: int) -> None:
+        """Move unit ``u`` from lot a to lot b, updating the kept figures."""
+        ctx = self.ctx
+        wa, wb = self.winner[a], self.winner[b]
+        members = ctx.unit_members[u]
+        s = ctx.unit_clients[u]
+        for d in members:
+            for e, w in ctx.border[d]:
+                le = self.lot_of[e]
+                if le == a:
+                    if ctx.unit_of[e] != u:
+                        self.cut_m += w
+                elif le == b:
+                    self.cut_m -= w
+        for d in members:
+            self.lot_of[d] = b
+            self.members[a].discard(d)
+            self.members[b].add(d)
+            if ctx.track_changed and ctx.current[d] >= 0:
+                self.overlap[a, ctx.current[d]] -= 1
+                self.overlap[b, ctx.current[d]] += 1
+        self.lot_clients[a] -= s
+        self.lot_clients[b] += s
+        self.bidder_clients[wa] -= s
+        self.bidder_clients[wb] += s
+        self.award_cost += ctx.ucf[u][wb] - ctx.ucf[u][wa]
+        self.missing += ctx.umiss[u][wb] - ctx.umiss[u][wa]
+        t = ctx.unit_label[u]
+        if t >= 0:
+            self.lot_label[a] = -1
+            self.lot_label[b] = t
+        if ctx.track_changed:
+            self.changed = ctx.changed_of(self.overlap)
+
+    def set_winners(self, winners: Sequence[int]) -> None:
+        self.winner = list(winners)
+        self.refresh()
+
+
+def better(key: tuple[float, float], other: tuple[float, float], tol: float) -> bool:
+    """Lexicographic (violation, objective) comparison with tolerances."""
+    if key[0] < other[0] - 1e-9:
+        return True
+    if key[0] > other[0] + 1e-9:
+        return False
+    return key[1] < other[1] - tol
