@@ -28,8 +28,9 @@ from dataclasses import dataclass, field
 import networkx as nx
 from scipy.optimize import linear_sum_assignment
 
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
 from allocatie.solution import Solution
+from allocatie.text import natural_key
 
 TOLERANCE = 1e-6
 

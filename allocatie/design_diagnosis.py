@@ -12,9 +12,9 @@ above the maximum 35"). When no single family is the cause, that is said too.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 
+from allocatie.budget import Budget
 from allocatie.checker import evaluate
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
@@ -67,14 +67,13 @@ def diagnose_design(instance: Instance, settings: SolverSettings,
     relaxations = families(instance)
     if not relaxations:
         return ["no rule family can be dropped: check the districts and bids"]
-    deadline = time.monotonic() + budget_s
+    budget = Budget.starting_now(budget_s)
     lines, unknown = [], []
     for name, relax in relaxations:
-        left = deadline - time.monotonic()
-        if left < 1.0:
+        if budget.left() < 1.0:
             unknown.append(name)
             continue
-        per_family = max(1.0, min(left, budget_s / len(relaxations)))
+        per_family = min(budget.left(), budget_s / len(relaxations))
         solution = design(relax(instance), settings.with_(time_limit_s=per_family))
         if solution.status.has_solution:
             broken = evaluate(instance, solution.assignment, solution.winners).messages

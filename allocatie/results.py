@@ -23,7 +23,7 @@ from pathlib import Path
 from allocatie import __version__
 from allocatie.checker import Evaluation, evaluate
 from allocatie.errors import UsageError
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
 from allocatie.outfolder import (
     STAGING_MARKER,
     check_out,
@@ -33,6 +33,7 @@ from allocatie.outfolder import (
 )
 from allocatie.solution import Solution
 from allocatie.status import Status
+from allocatie.text import natural_key
 
 SUMMARY = "summary.json"
 ASSIGNMENT = "assignment.csv"

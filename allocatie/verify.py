@@ -31,9 +31,10 @@ from pathlib import Path
 
 from allocatie.checker import Evaluation, Violation, evaluate, objectives_match
 from allocatie.errors import Problem
-from allocatie.instance import Instance, natural_key
+from allocatie.instance import Instance
 from allocatie.outfolder import MANIFEST, file_digest, is_staging_folder
 from allocatie.tables import read_table
+from allocatie.text import natural_key
 
 SUMMARY = "summary.json"
 ASSIGNMENT = "assignment.csv"

@@ -31,8 +31,9 @@ from allocatie.compare.plots import design_numbers, pareto_svg
 from allocatie.compare.report_texts import compare_texts
 from allocatie.compare.spec import CompareSpec
 from allocatie.compare.store import write_atomic
-from allocatie.instance import Instance, natural_key
-from allocatie.report.texts import fmt_eur, fmt_int, fmt_num, fmt_pct, texts
+from allocatie.instance import Instance
+from allocatie.report.texts import texts
+from allocatie.text import fmt_eur, fmt_int, fmt_num, fmt_pct, natural_key
 
 HTML_NAME = "vergelijking.html"
 WORKBOOK_NAME = "vergelijking.xlsx"
