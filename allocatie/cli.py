@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "by-preference"], help="award rule (default: instance)")
     p.add_argument("--criterion", choices=["price", "price_quality"],
                    help="award criterion (default: instance)")
-    p.add_argument("--lottery-seed", type=int, help="seed of the tie-breaking lottery")
+    p.add_argument("--lottery-seed", type=_count(0), help="seed of the tie-breaking lottery")
     p.add_argument("--max-lots-per-bidder", type=int, help="kavelbeperking")
     p.add_argument("--transition-cost", type=float, help="EUR per client who must switch")
     p.set_defaults(handler=cmd_award)
@@ -120,10 +120,51 @@ def _outputs(p: argparse.ArgumentParser) -> None:
 
 def _solver_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=BACKENDS, help="MILP solver (default: instance/highs)")
-    p.add_argument("--time-limit", type=float, help="seconds")
-    p.add_argument("--mip-gap", type=float, help="relative gap at which to stop (0 = prove)")
-    p.add_argument("--threads", type=int, help="threads / CP-SAT workers")
-    p.add_argument("--seed", type=int, help="solver and heuristic seed")
+    p.add_argument("--time-limit", type=_seconds, help="seconds (a number > 0)")
+    p.add_argument("--mip-gap", type=_fraction, help="relative gap at which to stop (0 = prove)")
+    p.add_argument("--threads", type=_count(1), help="threads / CP-SAT workers")
+    p.add_argument("--seed", type=_count(0), help="solver and heuristic seed (a whole number "
+                                                   ">= 0)")
+
+
+def _seconds(text: str) -> float:
+    """A time limit: a finite number of seconds > 0 (argparse turns ValueError into usage)."""
+    import math
+
+    value = _float(text)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0; write "
+                                         "e.g. --time-limit 60")
+    return value
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _fraction(text: str) -> float:
+    value = _float(text)
+    if not 0.0 <= value < 1.0:  # also rejects nan
+        raise argparse.ArgumentTypeError(f"{text!r} is not a relative gap in [0, 1); write "
+                                         "e.g. --mip-gap 0.01 for 1%")
+    return value
+
+
+def _count(least: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= {least}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
 
 
 def _rule_options(p: argparse.ArgumentParser) -> None:

@@ -434,10 +434,16 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
         gdf = gebieden.read_districts(state.folder / value, id_field=geometry.id_field,
                                       layer=geometry.layer)
     except gebieden.GeometryError as exc:
-        state.problems.append(Problem(str(exc), file=value,
-                                      hint="see [geometry] id_field and layer in instance.toml"))
+        about_fields = any(word in str(exc) for word in ("Id field", "layer", "empty id"))
+        state.problems.append(Problem(str(exc), file=value, hint="see [geometry] id_field and "
+                                      "layer in instance.toml" if about_fields else None))
         return [], [], None
     state.unread.discard("districts")
+    from allocatie.coordinates import coordinate_problems
+
+    wrong_place, far_away = coordinate_problems(gdf, value)
+    state.problems.extend(wrong_place)
+    state.notes.extend(far_away)
     columns = {str(c).strip().lower(): c for c in gdf.columns if c != gdf.geometry.name}
     clients_column = columns.get("clients")
     if clients_column is None:
