@@ -35,6 +35,8 @@ _PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _GROUPED_DOT = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
 _GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?(\d+(,\d*)?|,\d+)")
+# what a column name looks like; a header of other text is not quoted in messages
+_COLUMN_NAME = re.compile(r"[^\W\d][\w .()%€#-]{0,39}")
 
 
 class Row(dict[str, str]):
@@ -218,12 +220,12 @@ class _ReadError(Exception):
         self.hint = hint
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes) -> tuple[str, str]:
     """Return (text, encoding): UTF-8 (BOM or not), else cp1252, else latin-1."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16", errors="replace"), "utf-16"
     for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding), encoding
@@ -252,7 +254,7 @@ def _csv_records(file: Path, table: Table) -> Iterator[tuple[int, list[str]]]:
     if data.startswith(b"PK\x03\x04"):
         raise _ReadError("this is an Excel workbook saved with a CSV/TXT name",
                          "rename it to .xlsx, or save it from Excel as CSV")
-    text, table.encoding = _decode(data)
+    text, table.encoding = decode_text(data)
     table.separator = _separator(text)
     table.decimal = "," if table.separator == ";" else "."
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.separator)
@@ -344,6 +346,9 @@ def _check_header(table: Table, header: list[str], required: list[str],
     if not missing:
         return not duplicates
     found = ", ".join(c for c in header if c) or "nothing (the file is empty)"
+    if any(c for c in header) and len(missing) == len(required) and \
+            not all(_COLUMN_NAME.fullmatch(c) for c in header if c):
+        found = "no column names (the first line is not a table header)"  # never quote it
     expected = ", ".join(required) + (f" (optional: {', '.join(optional)})" if optional else "")
     hint = "add the missing column(s) to the header row"
     if len(header) == 1 and any(sep in header[0] for sep in SEPARATORS):
