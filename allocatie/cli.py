@@ -29,14 +29,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            code = args.handler(args)
-        for w in caught:
-            if not args.quiet:
-                print(f"warning: {w.message}", file=sys.stderr)
-        return code
+            try:
+                return args.handler(args)
+            finally:  # warnings are printed also when the input is rejected
+                for w in caught:
+                    if not args.quiet:
+                        print(f"warning: {w.message}", file=sys.stderr)
     except InstanceError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_INVALID

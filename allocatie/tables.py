@@ -43,9 +43,10 @@ class Row(dict[str, str]):
     """One data row: column name (lower case) -> trimmed text, plus ``number``, the row
     number as Excel shows it (header = row 1)."""
 
-    def __init__(self, values: dict[str, str], number: int) -> None:
+    def __init__(self, values: dict[str, str], number: int, cells: int = 0) -> None:
         super().__init__(values)
         self.number = number
+        self.cells = cells  # values on the line, as written
 
 
 @dataclass
@@ -66,6 +67,7 @@ class Table:
     decimal: str = "."
     encoding: str | None = None
     separator: str | None = None
+    unterminated: bool = False  # a CSV whose last line has no line break
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -255,6 +257,7 @@ def _csv_records(file: Path, table: Table) -> Iterator[tuple[int, list[str]]]:
         raise _ReadError("this is an Excel workbook saved with a CSV/TXT name",
                          "rename it to .xlsx, or save it from Excel as CSV")
     text, table.encoding = decode_text(data)
+    table.unterminated = bool(text.strip()) and not text.endswith(("\n", "\r"))
     table.separator = _separator(text)
     table.decimal = "," if table.separator == ";" else "."
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.separator)
@@ -325,9 +328,32 @@ def _fill(table: Table, records: Iterator[tuple[int, list[str]]], required: list
                 f"columns (extra: {', '.join(repr(c) for c in extra[:3])})",
                 hint=f"use one {_name_of(table.separator)} per column; quote values "
                      "that contain it"))
-        table.rows.append(Row(values, number))
+        table.rows.append(Row(values, number, len(cells)))
     if header is None:
         _check_header(table, [], required, optional, 1)
+    elif table.unterminated and table.rows:
+        _check_cut_off(table, [c for c in header if c])
+
+
+def _check_cut_off(table: Table, header: list[str]) -> None:
+    """A last line without a line break that has fewer values than the header, or whose last
+    value is shorter than that column's value on every other row, was probably cut off
+    (``...,2`` for ``...,2719``): a problem, as a shortened price would be used."""
+    last, others = table.rows[-1], table.rows[:-1]
+    column = header[-1]
+    value = last.get(column, "")
+    lengths = [len(r.get(column, "")) for r in others if r.get(column, "")]
+    short_cells = bool(others) and last.cells < len(header) <= min(r.cells for r in others)
+    short_value = bool(value) and len(lengths) >= 2 and len(value) < min(lengths)
+    if not (short_cells or short_value):
+        return
+    what = (f"has {last.cells} of the {len(header)} values" if short_cells else
+            f"has a shorter {column} than every other row ({len(value)} character(s), the "
+            f"others {min(lengths)} or more)")
+    table.problems.append(table.problem(
+        last, f"the last line ends without a line break and {what}: the file looks cut off",
+        hint="save the complete file again; if this row is complete, end the file with a line "
+             "break (press Enter after the last row)"))
 
 
 def _name_of(separator: str | None) -> str:

@@ -179,6 +179,9 @@ class _Checks:
         self.graph()
         self.lot_count()
         self.capacity()
+        from allocatie.plausibility import check_plausibility
+
+        check_plausibility(self.i, self.add)
 
     # ---- rules
     def rules(self) -> None:
