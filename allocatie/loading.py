@@ -393,7 +393,7 @@ def _table(files: dict[str, Any], role: str, state: _Load, required: Sequence[st
         state.unread.add(role)
         return None
     state.files[role] = value
-    if _outside(state, role, value):
+    if _outside(state, role, value) or _missing_file(state, role, value):
         state.unread.add(role)
         return None
     table = read_table(state.folder / value, required, optional, name=value)
@@ -402,6 +402,20 @@ def _table(files: dict[str, Any], role: str, state: _Load, required: Sequence[st
         return table
     state.unread.add(role)
     return None
+
+
+def _missing_file(state: _Load, role: str, value: str) -> bool:
+    """Whether the file of ``role`` does not exist (then a problem in instance.toml, with the
+    nearest file name of the folder as a suggestion)."""
+    path, _sheet = split_sheet(state.folder / value)
+    if path.is_file():
+        return False
+    names = sorted(p.name for p in state.folder.iterdir() if p.is_file()) \
+        if state.folder.is_dir() else []
+    close = difflib.get_close_matches(path.name, names, n=1)
+    hint = f"did you mean {close[0]}?" if close else "the path is relative to the instance folder"
+    state.toml(f"[files] {role} = {value!r}: no such file in the instance folder", hint=hint)
+    return True
 
 
 def _outside(state: _Load, role: str, value: str) -> bool:
@@ -465,7 +479,7 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
                    hint='write districts = "districts.geojson"')
         return [], [], None
     state.files["districts"] = value
-    if _outside(state, "districts", value):
+    if _outside(state, "districts", value) or _missing_file(state, "districts", value):
         return [], [], None
     import gebieden
 
@@ -473,8 +487,9 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
         gdf = gebieden.read_districts(state.folder / value, id_field=geometry.id_field,
                                       layer=geometry.layer)
     except gebieden.GeometryError as exc:
-        about_fields = any(word in str(exc) for word in ("Id field", "layer", "empty id"))
-        state.problems.append(Problem(str(exc), file=value, hint="see [geometry] id_field and "
+        message = str(exc).replace(f"{state.folder / value}: ", "")
+        about_fields = any(word in message for word in ("Id field", "layer", "empty id"))
+        state.problems.append(Problem(message, file=value, hint="see [geometry] id_field and "
                                       "layer in instance.toml" if about_fields else None))
         return [], [], None
     state.unread.discard("districts")

@@ -321,6 +321,7 @@ def _fill(table: Table, records: Iterator[tuple[int, list[str]]], required: list
             continue
         values = {col: (cells[i] if i < len(cells) else "")
                   for i, col in enumerate(header) if col}
+        _check_open_quote(table, header, cells, number)
         extra = [c for c in cells[len(header):] if c]
         if extra:
             table.problems.append(table.problem(
@@ -335,6 +336,20 @@ def _fill(table: Table, records: Iterator[tuple[int, list[str]]], required: list
         _check_cut_off(table, [c for c in header if c])
 
 
+def _check_open_quote(table: Table, header: list[str], cells: list[str], number: int) -> None:
+    """A value that runs over several lines is a quote (") that was never closed: it
+    swallows the rows after it."""
+    for i, cell in enumerate(cells):
+        if "\n" in cell or "\r" in cell:
+            column = header[i] if i < len(header) and header[i] else f"number {i + 1}"
+            lines = cell.count("\n") + 1
+            table.problems.append(table.problem(
+                Row({}, number), f"the value in column {column} opens a quote (\") that is not "
+                f"closed, so it runs over {lines} lines and swallows the rows after it",
+                hint='remove the quote, or close it; write a quote inside a value as ""'))
+            return
+
+
 def _check_cut_off(table: Table, header: list[str]) -> None:
     """A last line without a line break that has fewer values than the header, or whose last
     value is shorter than that column's value on every other row, was probably cut off
@@ -344,7 +359,8 @@ def _check_cut_off(table: Table, header: list[str]) -> None:
     value = last.get(column, "")
     lengths = [len(r.get(column, "")) for r in others if r.get(column, "")]
     short_cells = bool(others) and last.cells < len(header) <= min(r.cells for r in others)
-    short_value = bool(value) and len(lengths) >= 2 and len(value) < min(lengths)
+    short_value = bool(value) and bool(lengths) and (
+        len(value) < min(lengths) if len(lengths) >= 2 else len(value) <= lengths[0] - 2)
     if not (short_cells or short_value):
         return
     what = (f"has {last.cells} of the {len(header)} values" if short_cells else

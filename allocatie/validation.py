@@ -149,7 +149,11 @@ class _Checks:
     def file(self, role: str) -> str | None:
         if role == "rules":
             return "instance.toml" if self.i.folder is not None else None
-        return self.i.files.get(role) or None
+        named = self.i.files.get(role)
+        if named:
+            return named
+        # no file for this role: the fix ([files] entry) is in instance.toml
+        return "instance.toml" if self.i.folder is not None else None
 
     def add(self, role: str, message: str, hint: str | None = None, key: tuple = (),
             id: str | None = None, warning: bool = False) -> None:
@@ -461,11 +465,27 @@ class _Checks:
                 not r.lots_min <= len(design) <= r.lots_max:
             wanted = str(r.lots_min) if r.lots_min == r.lots_max else \
                 f"{r.lots_min} to {r.lots_max}"
-            self.add("lots", f"the design has {plural(len(design), 'lot')}; [rules] asks for "
-                     f"{wanted}",
-                     hint="make [rules] lots match the design, or change the design")
+            extra, rows = self.smallest_lots(design, len(design) - r.lots_max)
+            self.add_at("lots", rows, f"the design has {plural(len(design), 'lot')}; [rules] "
+                        f"asks for {wanted}{extra}",
+                        hint="make [rules] lots match the design, or change the design")
         self.lot_bids(design)
         self.combinations(design)
+
+    def smallest_lots(self, design: set[str], surplus: int) -> tuple[str, list[int]]:
+        """With ``surplus`` lots too many: the smallest lots named (a typo in a lot label
+        makes a lot of one district) and their rows; ("", []) otherwise."""
+        if surplus <= 0 or not self.i.lots:
+            return "", []
+        members: dict[str, list[str]] = defaultdict(list)
+        for d, lot in self.i.lots.items():
+            members[lot].append(d)
+        smallest = sorted(design, key=lambda lot: (len(members[lot]), natural_key(lot)))
+        named = smallest[:min(surplus, 3)]
+        text = "; ".join(f"lot {lot} has {plural(len(members[lot]), 'district')} "
+                         f"({list_ids(members[lot], 5)})" for lot in named)
+        return f"; smallest: {text}", self.rows_of("lots", [(d,) for lot in named
+                                                              for d in members[lot]])
 
     def lot_bids(self, design: set[str]) -> None:
         i = self.i
