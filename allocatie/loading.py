@@ -398,7 +398,7 @@ def _table(files: dict[str, Any], role: str, state: _Load, required: Sequence[st
         return None
     table = read_table(state.folder / value, required, optional, name=value)
     state.problems.extend(table.problems)
-    if table.ok or table.rows:
+    if (table.ok or table.rows) and not table.swallowed:  # else checks would cascade
         return table
     state.unread.add(role)
     return None

@@ -68,6 +68,7 @@ class Table:
     encoding: str | None = None
     separator: str | None = None
     unterminated: bool = False  # a CSV whose last line has no line break
+    swallowed: bool = False  # an unclosed quote swallowed rows: the rows are not complete
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -343,6 +344,7 @@ def _check_open_quote(table: Table, header: list[str], cells: list[str], number:
         if "\n" in cell or "\r" in cell:
             column = header[i] if i < len(header) and header[i] else f"number {i + 1}"
             lines = cell.count("\n") + 1
+            table.swallowed = True
             table.problems.append(table.problem(
                 Row({}, number), f"the value in column {column} opens a quote (\") that is not "
                 f"closed, so it runs over {lines} lines and swallows the rows after it",
