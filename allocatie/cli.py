@@ -337,6 +337,8 @@ def _finish(args: argparse.Namespace, instance: Instance, solution: Solution,
     from allocatie.results import write_results
     from allocatie.summary_text import describe
 
+    # the reports show the solver settings of this run, not the instance's defaults
+    instance = dataclasses.replace(instance, solver=_settings(args, instance))
     evaluation = write_results(args.out, instance, solution, command=command,
                                report=not args.no_report, lang=args.lang)
     print(describe(instance, solution, evaluation, lang="en", quiet=args.quiet))

@@ -15,11 +15,20 @@ def money(value: float | None) -> str:
 def describe(instance: Instance, solution: Solution, evaluation: Evaluation | None,
              lang: str = "en", quiet: bool = False) -> str:
     """A printable summary of a result (English; the reports carry Dutch)."""
-    lines = [f"status: {solution.status.value}"
-             + (f" (gap {solution.gap:.2%})" if solution.gap else "")
-             + f", {solution.time_s:.1f} s, {solution.solver}"]
-    if solution.message:
-        lines.append(f"note: {solution.message}")
+    from allocatie.report.data import minimises_objective, status_text
+    from allocatie.report.texts import texts
+
+    minimised = minimises_objective(solution)
+    if minimised or not solution.status.has_solution:
+        lines = [f"status: {solution.status.value}"
+                 + (f" (gap {solution.gap:.2%})" if solution.gap else "")
+                 + f", {solution.time_s:.1f} s, {solution.solver}"]
+    else:  # a rule that does not minimise the objective: its price, as in the report
+        text = status_text(solution, instance, texts("en"), "en")
+        lines = [f"status: {solution.status.value}; {text[0].lower()}{text[1:]}, "
+                 f"{solution.time_s:.1f} s, {solution.solver}"]
+    if solution.message and ("rule" not in solution.details or not solution.status.has_solution):
+        lines.append(f"note: {solution.message}")  # an award's note repeats the status
     if evaluation is None:
         lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
@@ -30,7 +39,7 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
                     if evaluation.client_penalty else "")
                  + (f" + compactness {money(evaluation.compactness_cost)}"
                     if evaluation.compactness_cost else ""))
-    if solution.bound is not None:
+    if solution.bound is not None and minimised:
         lines.append(f"bound {money(solution.bound)}")
     if quiet:
         return "\n".join(lines)

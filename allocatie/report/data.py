@@ -235,9 +235,50 @@ def district_words(instance: Instance, t: Mapping[str, str]) -> tuple[str, str]:
     return t["district"], t["districts"]
 
 
+def minimises_objective(solution: Solution) -> bool:
+    """Whether the run minimised the objective (cost + transition cost): every design, and
+    an award under rule optimal on price. Other award rules (by lot, by preference, or the
+    highest price-quality score) do not, so a bound and gap do not describe them; their one
+    figure is the price of the rule (how much more they cost than the cheapest award)."""
+    details = solution.details
+    if "rule" not in details:
+        return True
+    return details.get("rule") == "optimal" and details.get("criterion", "price") == "price"
+
+
+def rule_label(details: Mapping[str, object], t: Mapping[str, str]) -> str:
+    """The award rule in the report's language ("per perceel, grootste perceel eerst")."""
+    rule = str(details.get("rule"))
+    if rule == "optimal" and details.get("criterion") == "price_quality":
+        return t["rule_optimal_quality"]
+    return t.get(f"rule_{rule}", rule)
+
+
+def price_of_rule_text(solution: Solution, t: Mapping[str, str], lang: str) -> str | None:
+    """How much more the rule's award costs than the cheapest award (cost + transition cost,
+    the audit log's figure: difference / cheapest), or None when unknown."""
+    price = solution.details.get("price_of_rule")
+    if not isinstance(price, Mapping):
+        return None
+    if abs(float(price["objective"])) < 0.005:
+        return t["rule_price_none"]
+    word = t["rule_price_more"] if price["objective"] >= 0 else t["rule_price_less"]
+    return word.format(amount=fmt_eur(abs(float(price["objective"])), lang),
+                       pct=fmt_pct(abs(float(price["objective_pct"])), lang, 2),
+                       optimal=fmt_eur(float(price["optimal_objective"]), lang))
+
+
 def status_text(solution: Solution, instance: Instance, t: Mapping[str, str], lang: str) -> str:
-    """The outcome in words: proven optimal, feasible with its gap, impossible, or none."""
+    """The outcome in words: proven optimal, feasible with its gap, impossible, or none; for
+    an award rule that does not minimise the objective, the rule, its own proof and the
+    price of the rule (the same figure as the audit log)."""
     status = solution.status
+    if status.has_solution and not minimises_objective(solution):
+        details = solution.details
+        proof = t["status_rule_proof"] if details.get("score_status") == "optimal" else ""
+        text = t["status_rule"].format(rule=rule_label(details, t), proof=proof)
+        price = price_of_rule_text(solution, t, lang)
+        return f"{text}; {price}" if price else text
     if status is Status.OPTIMAL:
         requested = instance.solver.mip_gap
         if requested > 0 and solution.bound is not None and solution.objective is not None:
@@ -341,6 +382,24 @@ def _org_colours(instance: Instance, districts: Sequence[DistrictRow],
 
 
 # --------------------------------------------------------------------------- texts
+class Figure(str):
+    """A number formatted for the report that keeps its value, so the workbook can store it
+    as a number (``value``; ``money`` for a euro amount)."""
+
+    value: float
+    money: bool
+
+    def __new__(cls, text: str, value: float, money: bool = False) -> Figure:
+        out = super().__new__(cls, text)
+        out.value, out.money = value, money
+        return out
+
+
+def figure(data: ReportData, value: float, money: bool = False) -> Figure:
+    """``value`` as the report writes it (``4.312``, ``€ 1.000``), keeping the number."""
+    return Figure(data.eur(value) if money else data.integer(value), value, money)
+
+
 def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
     t, inst, rules = data.t, data.instance, data.instance.rules
     items: list[tuple[str, str]] = [(t["q_instance"], inst.name)]
@@ -348,24 +407,24 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
         items.append((t["q_description"], inst.description))
     items += [
         (t["q_districts"].format(districts=data.districts_word.lower()),
-         data.integer(len(inst.districts))),
-        (t["q_clients"], data.integer(inst.total_clients)),
-        (t["q_served"], data.integer(data.served_total)),
-        (t["q_providers"], data.integer(len(inst.providers))),
-        (t["q_bidders"], data.integer(len(inst.bidders))),
+         figure(data, len(inst.districts))),
+        (t["q_clients"], figure(data, inst.total_clients)),
+        (t["q_served"], figure(data, data.served_total)),
+        (t["q_providers"], figure(data, len(inst.providers))),
+        (t["q_bidders"], figure(data, len(inst.bidders))),
     ]
     details = data.solution.details
     award = "rule" in details  # an award of the fixed design (lots.csv)
     if award and inst.lots:
         lots_text = t["q_fixed_design"].format(n=data.integer(len(inst.lot_ids)))
     elif rules.lots_min == rules.lots_max:
-        lots_text = data.integer(rules.lots_min)
+        lots_text = figure(data, rules.lots_min)
     else:
         lots_text = t["q_lots_range"].format(lo=data.integer(rules.lots_min),
                                              hi=data.integer(rules.lots_max))
     items.append((t["q_lots"], lots_text))
     limit = rules.max_lots_per_bidder
-    items.append((t["q_max_lots"], data.integer(limit) if limit is not None else t["none"]))
+    items.append((t["q_max_lots"], figure(data, limit) if limit is not None else t["none"]))
     own = [f"{b.id}: {data.integer(b.max_lots)}" for b in inst.bidders if b.max_lots is not None]
     if own:
         items.append((t["q_own_max_lots"], "; ".join(own)))
@@ -377,7 +436,7 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
     else:
         items.append((t["q_capacity"], t["q_capacity_none"]))
     items.append((t["q_client_bounds"], _bounds_text(data)))
-    items.append((t["q_transition_cost"], data.eur(rules.transition_cost)))
+    items.append((t["q_transition_cost"], figure(data, rules.transition_cost, money=True)))
     items.append((t["q_contiguity"], t.get(f"q_contiguity_{rules.contiguity}",
                                            rules.contiguity)))
     if rules.min_winners is not None or rules.max_winners is not None:
@@ -389,12 +448,12 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
             eur=data.eur(rules.compactness_weight))))
     if rules.max_changed_districts is not None:
         items.append((t["q_changed"].format(districts=data.districts_word.lower()),
-                      data.integer(rules.max_changed_districts)))
+                      figure(data, rules.max_changed_districts)))
     pricing = data.solution.pricing
     items.append((t["q_pricing"], t[f"q_pricing_{pricing}"].format(
         district=data.district_word.lower())))
     if award:
-        items.append((t["q_award_rule"], str(details["rule"])))
+        items.append((t["q_award_rule"], rule_label(details, t)))
         criterion = details.get("criterion")
         if criterion == "price_quality":
             weight = float(details.get("quality_weight") or 0.0)  # type: ignore[arg-type]
@@ -402,7 +461,7 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
                 weight=data.pct(weight))))
         elif criterion:
             items.append((t["q_criterion"], t["q_criterion_price"]))
-    solver = inst.solver
+    solver = inst.solver  # the settings of this run (the command line passes them in)
     items.append((t["q_solver"], t["q_solver_value"].format(
         backend=solver.backend, limit=data.num(solver.time_limit_s, 0),
         gap=data.pct(solver.mip_gap))))
@@ -446,20 +505,66 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
             items.append((t["a_penalty"], data.eur(ev.client_penalty)))
         if ev.compactness_cost:
             items.append((t["a_compactness"], data.eur(ev.compactness_cost)))
-        items.append((t["a_objective"], data.eur(ev.objective)))
+        minimised = minimises_objective(solution)
+        items.append((t["a_objective"] if minimised else t["a_objective_rule"],
+                      data.eur(ev.objective)))
         if ev.changed_districts is not None and "rule" not in solution.details:
             items.append((t["a_changed"].format(districts=data.districts_word),
                           data.integer(ev.changed_districts)))
-    if solution.bound is not None:
-        items.append((t["a_bound"], data.eur(solution.bound)))
-    if solution.gap is not None:
-        items.append((t["a_gap"], data.pct(solution.gap)))
+    for label, value in figure_rows(data):
+        items.append((label, value if isinstance(value, str) else
+                      data.pct(value) if label == t["a_gap"] else data.eur(value)))
     if solution.solver:
         items.append((t["a_solver"], t["a_solver_value"].format(
             solver=solution.solver, seconds=data.num(solution.time_s, 1))))
-    if solution.message and data.has_solution:  # without a solution: in the diagnosis
-        items.append((t["a_message"], solution.message))
+    note = message_text(solution, data.lang) if data.has_solution else None
+    if note:  # without a solution: in the diagnosis
+        items.append((t["a_message"], note))
     return tuple(items)
+
+
+def figure_rows(data: ReportData) -> list[tuple[str, float | str]]:
+    """Bound and gap of a run that minimised the objective, or the price of an award rule
+    that does not (never a bound under a rule that does not minimise it). Shared by the
+    HTML report and the workbook so both show the same figures."""
+    t, solution = data.t, data.solution
+    if not minimises_objective(solution):
+        price = price_of_rule_text(solution, t, data.lang)
+        return [(t["a_price_of_rule"], price)] if price and data.has_solution else []
+    rows: list[tuple[str, float | str]] = []
+    if solution.bound is not None:
+        rows.append((t["a_bound"], solution.bound))
+    if solution.gap is not None:
+        rows.append((t["a_gap"], solution.gap))
+    return rows
+
+
+# English notes of the design pipeline, in Dutch (other notes are English-only details)
+_DUTCH_NOTES = (
+    (re.compile(r"lot-level rules \((.*)\) are relaxed in the territory bound"),
+     r"de ondergrens laat de regels per perceel (\1) buiten beschouwing"),
+    (re.compile(r"the territories of the territory model could not be cut into lots that "
+                r"meet the lot-level rules"),
+     "de gebieden van het gebiedsmodel konden niet worden verdeeld in percelen die aan de "
+     "regels per perceel voldoen"),
+)
+
+
+def message_text(solution: Solution, lang: str) -> str | None:
+    """The solver's note in the report's language, or None. Award notes repeat the status
+    and the audit log, so they are left out; English design notes are translated when
+    known and left out of a Dutch report otherwise (they stay in summary.json)."""
+    if not solution.message or "rule" in solution.details:
+        return None
+    if lang == "en":
+        return solution.message
+    parts = []
+    for part in solution.message.split("; "):
+        for pattern, dutch in _DUTCH_NOTES:
+            if pattern.fullmatch(part):
+                parts.append(pattern.sub(dutch, part))
+                break
+    return "; ".join(parts) or None
 
 
 def _short(data: ReportData) -> str:

@@ -20,7 +20,13 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocatie.report.data import ReportData
+from allocatie.report.data import (
+    Figure,
+    ReportData,
+    figure_rows,
+    message_text,
+    minimises_objective,
+)
 
 EUR = '"€ "#,##0'
 INT = "#,##0"
@@ -101,24 +107,35 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
             rows.append([(t["a_penalty"], None), (round(ev.client_penalty, 2), EUR)])
         if ev.compactness_cost:
             rows.append([(t["a_compactness"], None), (round(ev.compactness_cost, 2), EUR)])
-        rows.append([(t["a_objective"], None), (round(ev.objective, 2), EUR)])
-    if solution.bound is not None:
-        rows.append([(t["a_bound"], None), (round(solution.bound, 2), EUR)])
-    if solution.gap is not None:
-        rows.append([(t["a_gap"], None), (solution.gap, "0.00%")])
+        label = t["a_objective"] if minimises_objective(solution) else t["a_objective_rule"]
+        rows.append([(label, None), (round(ev.objective, 2), EUR)])
+    for label, value in figure_rows(data):
+        if isinstance(value, str):
+            rows.append([(label, None), (value, None)])
+        else:
+            rows.append([(label, None), (value, "0.00%") if label == t["a_gap"]
+                         else (round(value, 2), EUR)])
     if solution.solver:
         rows.append([(t["a_solver"], None), (solution.solver, None)])
         rows.append([(t["unit_time"], None), (round(solution.time_s, 1), SECONDS)])
-    if solution.message:
-        rows.append([(t["a_message"], None), (solution.message, None)])
+    note = message_text(solution, data.lang) if data.has_solution else None
+    if note:
+        rows.append([(t["a_message"], None), (note, None)])
     verdict = {None: "–", True: t["check_short_ok"], False: t["check_short_bad"]}
     rows.append([(t["sec_check"], None), (verdict[data.check_ok], None)])
     if ev is not None:
         rows += [[("", None), (v, None)] for v in ev.violations]
     rows.append([("", None), ("", None)])
     rows.append([(t["sec_question"], "bold"), ("", None)])
-    rows += [[(label, None), (value, None)] for label, value in data.question]
+    rows += [[(label, None), _question_cell(value)] for label, value in data.question]
     _table(ws, [t["col_item"], t["col_value"]], rows, autofilter=False, wrap={1})
+
+
+def _question_cell(value: str) -> Cell:
+    """A figure of "De vraag" as a number (with its format), other answers as text."""
+    if isinstance(value, Figure):
+        return (value.value, EUR if value.money else INT)
+    return (value, None)
 
 
 def _lots(data: ReportData) -> tuple[list[str], list[list[Cell]]]:
