@@ -115,7 +115,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="results folder to write")
-    p.add_argument("--lang", choices=["nl", "en"], default="nl", help="report language")
+    p.add_argument("--lang", choices=["nl", "en"], default=None,
+                   help="language of the reports (default nl) and of this command's own "
+                        "status and progress lines (default en)")
     p.add_argument("--no-report", action="store_true",
                    help="skip maps, HTML report and Excel (only the spec's files)")
 
@@ -194,6 +196,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from allocatie.checker import evaluate
     from allocatie.loading import load_instance, load_lots_file
 
+    _say(args, _text(args, "reading", folder=args.instance))
     instance = load_instance(args.instance)
     assignment, winners = load_lots_file(args.lots, instance)
     if not winners:
@@ -234,14 +237,15 @@ def cmd_design(args: argparse.Namespace) -> int:
     overrides = {"lots": args.lots, "lots_min": args.lots_min, "lots_max": args.lots_max,
                  "max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost, "contiguity": args.contiguity}
+    _say(args, _text(args, "reading", folder=args.instance))
     instance = load_instance(args.instance, overrides)
     settings = _settings(args, instance)
     rules = instance.rules
     lots = (str(rules.lots_min) if rules.lots_min == rules.lots_max
             else f"{rules.lots_min}-{rules.lots_max}")
-    _say(args, f"designing {lots} lots for {len(instance.districts)} districts, "
-               f"{len(instance.bidders)} bidders ({settings.backend}, time limit "
-               f"{settings.time_limit_s:g} s; Ctrl-C stops and keeps the best design)")
+    _say(args, _text(args, "designing", lots=lots, districts=len(instance.districts),
+                     bidders=len(instance.bidders), backend=settings.backend,
+                     limit=f"{settings.time_limit_s:g}"))
     solution = _with_stop(args, lambda stop, progress: design(instance, settings, progress,
                                                               stop))
     return _finish(args, instance, solution, "design")
@@ -253,6 +257,7 @@ def cmd_award(args: argparse.Namespace) -> int:
 
     overrides = {"max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost}
+    _say(args, _text(args, "reading", folder=args.instance))
     instance = load_instance(args.instance, overrides)
     if instance.lots is None:
         raise UsageError(f"{args.instance} has no fixed design: add [files] lots = "
@@ -262,7 +267,7 @@ def cmd_award(args: argparse.Namespace) -> int:
         instance = dataclasses.replace(
             instance, award=dataclasses.replace(instance.award, lottery_seed=args.lottery_seed))
     solution = award(instance, rule=args.rule, settings=_settings(args, instance),
-                     criterion=args.criterion)
+                     criterion=args.criterion, lang=_report_lang(args))
     return _finish(args, instance, solution, "award")
 
 
@@ -293,21 +298,56 @@ def _say(args: argparse.Namespace, text: str) -> None:
         print(text, file=sys.stderr)
 
 
-def _progress_printer():
+def _report_lang(args: argparse.Namespace) -> str:
+    """The reports' language: --lang, else Dutch (a municipality reads them)."""
+    return getattr(args, "lang", None) or "nl"
+
+
+def _cli_lang(args: argparse.Namespace) -> str:
+    """The language of the command line's own lines: --lang, else English."""
+    return getattr(args, "lang", None) or "en"
+
+
+# the command line's own sentences (problem messages of the input stay English)
+_SAY = {
+    "en": {"reading": "reading {folder} ...",
+           "designing": "designing {lots} lots for {districts} districts, {bidders} bidders "
+                        "({backend}, time limit {limit} s; Ctrl-C stops and keeps the best "
+                        "design)",
+           "stopped": "stopped by Ctrl-C: keeping the best result found so far",
+           "writing": "writing the results and reports ...",
+           "written": "results written to {out}",
+           "checker": "CHECKER: the result breaks rules: {rules}"},
+    "nl": {"reading": "{folder} inlezen ...",
+           "designing": "{lots} percelen ontwerpen voor {districts} gebieden, {bidders} "
+                        "inschrijvers ({backend}, tijdslimiet {limit} s; Ctrl-C stopt en houdt "
+                        "het beste ontwerp)",
+           "stopped": "gestopt met Ctrl-C: het beste resultaat tot nu toe blijft bewaard",
+           "writing": "resultaten en rapporten schrijven ...",
+           "written": "resultaten geschreven naar {out}",
+           "checker": "CONTROLE: het resultaat overtreedt regels: {rules}"},
+}
+
+
+def _text(args: argparse.Namespace, key: str, **values: object) -> str:
+    return _SAY[_cli_lang(args)][key].format(**values)
+
+
+def _progress_printer(lang: str = "en"):
     from allocatie.progress import ProgressPrinter
 
-    return ProgressPrinter()
+    return ProgressPrinter(lang=lang)
 
 
 def _with_stop(args: argparse.Namespace, run: Callable) -> Solution:
-    printer = None if args.quiet else _progress_printer()
+    printer = None if args.quiet else _progress_printer(_cli_lang(args))
     stop = threading.Event()
     with _sigint_sets(stop):
         solution = run(stop, printer)
     if printer is not None:
         printer.close()
     if stop.is_set():
-        print("stopped by Ctrl-C: keeping the best result found so far", file=sys.stderr)
+        print(_text(args, "stopped"), file=sys.stderr)
     return solution
 
 
@@ -339,13 +379,13 @@ def _finish(args: argparse.Namespace, instance: Instance, solution: Solution,
 
     # the reports show the solver settings of this run, not the instance's defaults
     instance = dataclasses.replace(instance, solver=_settings(args, instance))
+    _say(args, _text(args, "writing"))
     evaluation = write_results(args.out, instance, solution, command=command,
-                               report=not args.no_report, lang=args.lang)
-    print(describe(instance, solution, evaluation, lang="en", quiet=args.quiet))
-    print(f"results written to {args.out}")
+                               report=not args.no_report, lang=_report_lang(args))
+    print(describe(instance, solution, evaluation, lang=_cli_lang(args), quiet=args.quiet))
+    print(_text(args, "written", out=args.out))
     if evaluation is not None and not evaluation.feasible:
-        print("CHECKER: the result breaks rules: " + "; ".join(evaluation.violations),
-              file=sys.stderr)
+        print(_text(args, "checker", rules="; ".join(evaluation.violations)), file=sys.stderr)
     return solution.status.exit_code
 
 

@@ -46,11 +46,17 @@ class ProgressPrinter:
         self._last_key: object = None
         self._pending: str | None = None
         self._width = 0
+        self._phase = ""
 
     # ----------------------------------------------------------------- callbacks
     def __call__(self, event: Progress) -> None:
-        """Report a solver progress event (elapsed time, incumbent, bound, gap)."""
-        self._show(self.solve_line(event), key=(event.incumbent, event.bound))
+        """Report a solver progress event (elapsed time, phase, incumbent, bound, gap); a new
+        phase is shown at once, so a long step is never silent."""
+        phase = getattr(event, "phase", "")
+        new_phase = phase != self._phase
+        self._phase = phase
+        self._show(self.solve_line(event), key=(phase, event.incumbent, event.bound),
+                   force=new_phase)
 
     def scenario(self, done: int, total: int, elapsed_s: float) -> None:
         """Report that ``done`` of ``total`` scenarios are finished after ``elapsed_s``."""
@@ -62,6 +68,9 @@ class ProgressPrinter:
         """The text of one solver progress line."""
         t, lang = self.t, self.lang
         parts = [f"{fmt_num(event.elapsed_s, lang, 1):>8} s"]
+        phase = getattr(event, "phase", "")
+        if phase:
+            parts.append(f"{t.get('phase_' + phase, phase):<26}")
         parts.append(f"{t['progress_incumbent']} {fmt_eur(event.incumbent, lang)}")
         parts.append(f"{t['progress_bound']} {fmt_eur(event.bound, lang)}")
         gap = event.gap
