@@ -342,13 +342,24 @@ def _progress_printer(lang: str = "en"):
 def _with_stop(args: argparse.Namespace, run: Callable) -> Solution:
     printer = None if args.quiet else _progress_printer(_cli_lang(args))
     stop = threading.Event()
-    with _sigint_sets(stop):
-        solution = run(stop, printer)
+    done = threading.Event()
+    if printer is not None:  # a long silent phase still shows it runs
+        threading.Thread(target=_heartbeat, args=(printer, done), daemon=True).start()
+    try:
+        with _sigint_sets(stop):
+            solution = run(stop, printer)
+    finally:
+        done.set()
     if printer is not None:
         printer.close()
     if stop.is_set():
         print(_text(args, "stopped"), file=sys.stderr)
     return solution
+
+
+def _heartbeat(printer, done: threading.Event, every_s: float = 5.0) -> None:
+    while not done.wait(every_s):
+        printer.heartbeat()
 
 
 class _sigint_sets:  # noqa: N801 - used as a context manager

@@ -12,6 +12,7 @@ WORDS = {
            "cost": "cost", "transitions": "transitions", "penalty": "penalty",
            "compactness": "compactness", "bound": "bound", "lot": "lot", "winner": "winner",
            "districts": "districts", "clients": "clients", "switch": "switch",
+           "combination": "combination",
            "moves": "who moves to whom (clients; the diagonal stays):",
            "corner": "from / to", "nobody": "no clients with a current provider",
            "statuses": {}},
@@ -19,7 +20,7 @@ WORDS = {
            "cost": "kosten", "transitions": "overstappers", "penalty": "boete",
            "compactness": "compactheid", "bound": "ondergrens", "lot": "perceel",
            "winner": "hoofdaannemer", "districts": "gebieden", "clients": "cliënten",
-           "switch": "wissel",
+           "switch": "wissel", "combination": "combinatie",
            "moves": "wie gaat naar wie (cliënten; op de diagonaal blijven ze):",
            "corner": "van / naar", "nobody": "geen cliënten met een huidige aanbieder",
            "statuses": {"optimal": "bewezen optimaal", "feasible": "toelaatbaar",
@@ -78,10 +79,15 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
         return "\n".join(lines)
     lines.append(f"{w['lot']:>7}  {w['winner']:<24} {w['districts']:>9} {w['clients']:>8} "
                  f"{w['cost']:>14} {w['switch']:>7}")
+    from allocatie.report.data import combination_shares
+
+    shares = combination_shares(instance, solution.combinations)  # the report's rule
     for f in evaluation.lots:
+        cost, combination, _lots = shares.get(f.lot, (f.cost, "", ()))
         lines.append(f"{f.lot:>7}  {(f.winner or '-'):<24} {len(f.districts):>9} "
-                     f"{count(f.clients, lang):>8} {money(f.cost, lang):>14} "
-                     f"{count(f.transitions, lang):>7}")
+                     f"{count(f.clients, lang):>8} {money(cost, lang):>14} "
+                     f"{count(f.transitions, lang):>7}"
+                     + (f"  ({w['combination']} {combination})" if combination else ""))
     lines.append(transitions_table(evaluation, lang))
     return "\n".join(lines)
 

@@ -32,7 +32,9 @@ EXTRA_LOT_COLOURS = ("#C2A5CF", "#D8B48E", "#A6DBA0", "#F1B6DA", "#B8E186", "#FD
                      "#D1E5F0", "#E6F5D0", "#CCCCAA", "#B3B3CC")
 # Paul Tol's "muted" scheme for organisations (current providers and winners).
 ORG_COLOURS = ("#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499", "#44AA99",
-               "#999933", "#882255")
+               "#999933", "#882255",
+               # then Paul Tol's "vibrant" scheme, for instances with many organisations
+               "#EE7733", "#0077BB", "#33BBEE", "#EE3377", "#CC3311", "#009988")
 OTHER_COLOUR = "#BBBBBB"
 NO_PROVIDER_COLOUR = "#FFFFFF"
 ATTRIBUTION_FILES = ("ATTRIBUTION", "ATTRIBUTION.md", "ATTRIBUTION.txt", "attribution.txt",
@@ -53,6 +55,8 @@ class LotRow:
     cost: float
     transitions: int
     colour: str
+    combination: str = ""  # the accepted combination bid this lot is part of, e.g. "B-combi"
+    combination_lots: tuple[str, ...] = ()
 
     @property
     def switch_share(self) -> float | None:
@@ -199,7 +203,7 @@ def build(instance: Instance, solution: Solution, evaluation: Evaluation | None,
     t = texts(lang)
     singular, plural = district_words(instance, t)
     has_solution = evaluation is not None and bool(solution.assignment)
-    lots = _lot_rows(instance, evaluation) if has_solution else ()
+    lots = _lot_rows(instance, evaluation, solution.combinations) if has_solution else ()
     lot_colours = {row.lot: row.colour for row in lots}
     districts = _district_rows(instance, solution, evaluation if has_solution else None)
     bidders = _bidder_rows(instance, lots)
@@ -295,18 +299,55 @@ def status_text(solution: Solution, instance: Instance, t: Mapping[str, str], la
 
 
 # --------------------------------------------------------------------------- rows
-def _lot_rows(instance: Instance, evaluation: Evaluation) -> tuple[LotRow, ...]:
+def _lot_rows(instance: Instance, evaluation: Evaluation,
+              combinations: Sequence[str] = ()) -> tuple[LotRow, ...]:
     rows = []
     palette = LOT_COLOURS + EXTRA_LOT_COLOURS
+    shares = combination_shares(instance, combinations)
     for index, figures in enumerate(evaluation.lots):
         served = sum(instance.district_by_id[d].served for d in figures.districts)
+        cost, combination, members = figures.cost, "", ()
+        if figures.lot in shares:
+            cost, combination, members = shares[figures.lot]
         rows.append(LotRow(
             lot=figures.lot, winner=figures.winner, districts=figures.districts,
             names=tuple(instance.district_by_id[d].name or d for d in figures.districts),
-            clients=figures.clients, served=served, cost=figures.cost,
+            clients=figures.clients, served=served, cost=cost,
             transitions=figures.transitions, colour=palette[index % len(palette)],
+            combination=combination, combination_lots=members,
         ))
     return tuple(rows)
+
+
+def combination_shares(instance: Instance, combinations: Sequence[str]
+                       ) -> dict[str, tuple[float, str, tuple[str, ...]]]:
+    """lot -> (its share of the combination price, combination id, the combination's lots)
+    for every lot of an accepted combination bid.
+
+    Rule (docs/instance-format.md): the price of a combination is split over its lots in
+    proportion to the same bidder's separate lot bids on them (what it asks for each lot
+    alone); when it has no separate bid on every lot of the combination, in proportion to
+    the lots' clients; equal shares when those are all zero. The shares add up to the
+    combination price, so the total cost is unchanged."""
+    by_id = {c.id: c for c in instance.combination_bids}
+    members: dict[str, list[str]] = defaultdict(list)
+    for d, lot in (instance.lots or {}).items():
+        members[lot].append(d)
+    alone = {(b.bidder, b.lot): b.price for b in instance.lot_bids}
+    out: dict[str, tuple[float, str, tuple[str, ...]]] = {}
+    for cid in combinations:
+        combo = by_id.get(cid)
+        if combo is None:
+            continue
+        lots = tuple(sorted(combo.lots, key=natural_key))
+        weights = [alone.get((combo.bidder, lot)) for lot in lots]
+        if any(w is None or w <= 0 for w in weights):
+            weights = [sum(instance.clients(d) for d in members.get(lot, ())) for lot in lots]
+        total = sum(weights)  # type: ignore[arg-type]
+        for lot, weight in zip(lots, weights, strict=True):
+            share = combo.price * weight / total if total else combo.price / len(lots)
+            out[lot] = (share, cid, lots)
+    return out
 
 
 def _district_rows(instance: Instance, solution: Solution,
@@ -365,20 +406,29 @@ def _matrix(evaluation: Evaluation) -> Matrix:
     return Matrix(rows=rows, columns=tuple(both + rest), counts=counts)
 
 
-def _org_colours(instance: Instance, districts: Sequence[DistrictRow],
-                 lots: Sequence[LotRow]) -> dict[str, str]:
-    """Colours for the organisations that matter most on the maps: main current providers
-    and winners, by clients (today's plus won); the rest are drawn as "other"."""
+def organisation_colours(instance: Instance) -> dict[str, str]:
+    """One colour per organisation (today's providers and bidders), from the instance alone,
+    so a provider has the same colour in every output of every run on the instance (design,
+    award, evaluate; maps, web map, charts, workbook). When there are more organisations
+    than colours, the ones with most clients today (then most bids) get one; the rest are
+    drawn as "other"."""
     weight: Counter[str] = Counter()
-    for d in districts:
-        if d.main_provider:
-            weight[d.main_provider] += d.clients
-    for row in lots:
-        if row.winner:
-            weight[row.winner] += row.clients
-    ranked = sorted(weight, key=lambda o: (-weight[o], natural_key(o)))
+    for district in instance.districts:
+        for provider, clients in district.incumbents.items():
+            weight[provider] += int(clients) if isinstance(clients, int | float) else 0
+    bids: Counter[str] = Counter(b for b, _ in instance.bids)
+    bids.update(bid.bidder for bid in instance.lot_bids)
+    organisations = set(weight) | set(instance.bidder_ids)
+    ranked = sorted(organisations, key=lambda o: (-weight[o], -bids[o], natural_key(o)))
     chosen = sorted(ranked[: len(ORG_COLOURS)], key=natural_key)
     return {org: ORG_COLOURS[i] for i, org in enumerate(chosen)}
+
+
+def _org_colours(instance: Instance, districts: Sequence[DistrictRow],
+                 lots: Sequence[LotRow]) -> dict[str, str]:
+    """The organisations' colours (see :func:`organisation_colours`)."""
+    del districts, lots  # the colours depend on the instance only
+    return organisation_colours(instance)
 
 
 # --------------------------------------------------------------------------- texts

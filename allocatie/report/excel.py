@@ -55,10 +55,17 @@ def workbook_bytes(data: ReportData) -> bytes:
     summary = wb.active
     summary.title = t["summary_sheet"]
     _summary(summary, data)
-    _table(wb.create_sheet(t["lots_sheet"]), *_lots(data))
-    _table(wb.create_sheet(t["bidders_sheet"]), *_bidders(data))
+    lots_ws = wb.create_sheet(t["lots_sheet"])
+    _table(lots_ws, *_lots(data))
+    _paint(lots_ws, data, column=2)
+    bidders_ws = wb.create_sheet(t["bidders_sheet"])
+    _table(bidders_ws, *_bidders(data))
+    _paint(bidders_ws, data, column=1)
     districts_sheet = t["districts_sheet"] if data.lang == "en" else data.districts_word
-    _table(wb.create_sheet(districts_sheet), *_districts(data))
+    districts_ws = wb.create_sheet(districts_sheet)
+    _table(districts_ws, *_districts(data))
+    _paint(districts_ws, data, column=5)
+    _paint(districts_ws, data, column=7)
     _matrix(wb.create_sheet(t["transitions_sheet"]), data)
     _table(wb.create_sheet(t["audit_sheet"]), [t["col_line"], t["col_entry"]],
            [[(i, INT), (line, None)] for i, line in enumerate(data.solution.log, start=1)],
@@ -150,6 +157,11 @@ def _lots(data: ReportData) -> tuple[list[str], list[list[Cell]]]:
              (round(r.cost_per_client, 2) if r.cost_per_client else None, EUR),
              (r.transitions, INT), (r.switch_share, PCT)]
             for r in data.lots]
+    if any(r.combination for r in data.lots):  # the combination a lot's cost is a share of
+        header.append(t["col_combination"])
+        for row, r in zip(rows, data.lots, strict=True):
+            row.append((t["lot_combination"].format(name=r.combination, lots=" + ".join(
+                r.combination_lots)) if r.combination else "", None))
     return header, rows
 
 
@@ -199,6 +211,20 @@ def _matrix(ws: Worksheet, data: ReportData) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
+def _paint(ws: Worksheet, data: ReportData, column: int) -> None:
+    """Fill the organisation names in ``column`` with the organisation's colour, the same as
+    on the maps (white text on dark colours)."""
+    for row in range(2, ws.max_row + 1):
+        cell = ws.cell(row=row, column=column)
+        if not cell.value or str(cell.value) not in data.org_colours:
+            continue
+        colour = data.org_colour(str(cell.value)).lstrip("#").upper()
+        cell.fill = PatternFill("solid", fgColor=colour)
+        red, green, blue = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+        if 0.299 * red + 0.587 * green + 0.114 * blue < 140:
+            cell.font = Font(color="FFFFFF")
+
+
 def _table(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Cell]],
            autofilter: bool = True, freeze: str = "A2", wrap: set[int] | None = None) -> None:
     """Header row (bold, shaded, frozen), typed cells with number formats, autofilter and

@@ -243,6 +243,13 @@ _NL: dict[str, str] = {
                  "hoofdaannemer van hun gebied is. Het percentage is berekend over de "
                  "cliënten die nu een aanbieder hebben.",
     "col_clients_today": "Cliënten vandaag",
+    "lot_combination": "combinatie {name} (percelen {lots})",
+    "col_combination": "Combinatie-inschrijving",
+    "combination_note": "Bij een gewonnen combinatie-inschrijving is de combinatieprijs over "
+                        "de percelen verdeeld naar verhouding van de losse inschrijvingen van "
+                        "dezelfde inschrijver op die percelen (zonder losse inschrijving op "
+                        "elk perceel: naar verhouding van de cliënten); samen is het de "
+                        "combinatieprijs.",
     "districts_table": "Alle {n} {districts} met hun cliënten, huidige aanbieders en "
                        "nieuwe perceel",
     "progress_incumbent": "beste",
@@ -487,6 +494,12 @@ _EN: dict[str, str] = {
                  "contractor of their area. The share is taken over the clients who have a "
                  "provider today.",
     "col_clients_today": "Clients today",
+    "lot_combination": "combination {name} (lots {lots})",
+    "col_combination": "Combination bid",
+    "combination_note": "For a combination bid that won, the combination price is split over "
+                        "its lots in proportion to the same bidder's separate bids on those "
+                        "lots (without a separate bid on every lot: in proportion to the "
+                        "clients); together they make the combination price.",
     "districts_table": "All {n} {districts} with their clients, current providers and new "
                        "lot",
     "progress_incumbent": "incumbent",
