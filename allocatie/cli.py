@@ -357,9 +357,9 @@ def _with_stop(args: argparse.Namespace, run: Callable) -> Solution:
     return solution
 
 
-def _heartbeat(printer, done: threading.Event, every_s: float = 5.0) -> None:
+def _heartbeat(printer, done: threading.Event, every_s: float = 1.0) -> None:
     while not done.wait(every_s):
-        printer.heartbeat()
+        printer.heartbeat(quiet_s=5.0)
 
 
 class _sigint_sets:  # noqa: N801 - used as a context manager

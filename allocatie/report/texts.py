@@ -229,6 +229,17 @@ _NL: dict[str, str] = {
     "check_objective_bad": "Let op: de doelwaarde van de rekenmethode ({reported}) wijkt af "
                            "van de herberekende waarde ({recomputed}).",
     "check_none": "Er is geen oplossing om te controleren.",
+    "role_districts": "Gebieden (geometrie)",
+    "role_incumbents": "Huidige aanbieders",
+    "role_bidders": "Inschrijvers",
+    "role_bids": "Prijzen per gebied",
+    "role_lots": "Vaste perceelindeling",
+    "role_lot_bids": "Inschrijvingen per perceel",
+    "role_current_lots": "Huidige percelen",
+    "role_combination_bids": "Combinatie-inschrijvingen",
+    "attribution_intro": "De gebiedsgrenzen en inwonertallen komen uit open data onder de "
+                         "licentie CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/). "
+                         "De bronvermelding luidt:",
     "sources_data": "Gegevens",
     "sources_files": "Bestanden van de instantie",
     "sources_tool": "Berekend met allocatie {version}.",
@@ -480,6 +491,17 @@ _EN: dict[str, str] = {
     "check_objective_bad": "Note: the solver's objective ({reported}) differs from the "
                            "recomputed value ({recomputed}).",
     "check_none": "There is no solution to check.",
+    "role_districts": "Areas (geometry)",
+    "role_incumbents": "Current providers",
+    "role_bidders": "Bidders",
+    "role_bids": "Prices per area",
+    "role_lots": "Fixed lot design",
+    "role_lot_bids": "Bids per lot",
+    "role_current_lots": "Current lots",
+    "role_combination_bids": "Combination bids",
+    "attribution_intro": "The area borders and inhabitant figures come from open data under "
+                         "the CC BY 4.0 licence (https://creativecommons.org/licenses/by/4.0/). "
+                         "The attribution reads:",
     "sources_data": "Data",
     "sources_files": "Files of the instance",
     "sources_tool": "Computed with allocatie {version}.",
