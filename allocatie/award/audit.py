@@ -391,7 +391,7 @@ def _optimal_total(e: Mapping, lang: str) -> str:
                  else f"proven optimal by {e['solver']} in {seconds} s")
     else:
         gap = "" if e.get("gap") is None else (
-            f" ({'gat' if nl else 'gap'} {fmt_pct(e['gap'], lang)})")
+            f" (gap {fmt_pct(e['gap'], lang)})")
         proof = (f"beste gevonden door {e['solver']} binnen de tijdslimiet; ondergrens "
                  f"{fmt_eur(e.get('bound'), lang)}{gap}" if nl else
                  f"best found by {e['solver']} within the time limit; lower bound "

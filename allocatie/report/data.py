@@ -566,11 +566,21 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
                       data.pct(value) if label == t["a_gap"] else data.eur(value)))
     if solution.solver:
         items.append((t["a_solver"], t["a_solver_value"].format(
-            solver=solution.solver, seconds=data.num(solution.time_s, 1))))
+            solver=solver_text(solution, t), seconds=data.num(solution.time_s, 1))))
     note = message_text(solution, data.lang) if data.has_solution else None
     if note:  # without a solution: in the diagnosis
         items.append((t["a_message"], note))
     return tuple(items)
+
+
+def solver_text(solution: Solution, t: Mapping[str, str]) -> str:
+    """The solver in the report's language: an award rule's "rule X; optimal by S" becomes
+    "regel <label>; goedkoopste gunning berekend met S"."""
+    match = re.fullmatch(r"rule (\S+); optimal by (.+)", solution.solver)
+    if match is None:
+        return solution.solver
+    return t["a_solver_rule"].format(rule=rule_label(solution.details, t),
+                                     solver=match.group(2))
 
 
 def figure_rows(data: ReportData) -> list[tuple[str, float | str]]:

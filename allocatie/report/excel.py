@@ -26,6 +26,7 @@ from allocatie.report.data import (
     figure_rows,
     message_text,
     minimises_objective,
+    solver_text,
 )
 
 EUR = '"€ "#,##0'
@@ -123,7 +124,7 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
             rows.append([(label, None), (value, "0.00%") if label == t["a_gap"]
                          else (round(value, 2), EUR)])
     if solution.solver:
-        rows.append([(t["a_solver"], None), (solution.solver, None)])
+        rows.append([(t["a_solver"], None), (solver_text(solution, t), None)])
         rows.append([(t["unit_time"], None), (round(solution.time_s, 1), SECONDS)])
     note = message_text(solution, data.lang) if data.has_solution else None
     if note:

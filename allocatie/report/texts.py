@@ -177,6 +177,7 @@ _NL: dict[str, str] = {
     "rule_by-preference": "per perceel de beste inschrijver, met de voorkeur van de inschrijver",
     "a_objective_rule": "Kosten plus overstapkosten",
     "a_price_of_rule": "Prijs van de regel",
+    "a_solver_rule": "regel {rule}; goedkoopste gunning berekend met {solver}",
     "status_no_solution": "Geen oplossing gevonden binnen de grenzen (tijdslimiet "
                           "{limit} s); dat er geen bestaat is niet bewezen",
     # tables
@@ -442,6 +443,7 @@ _EN: dict[str, str] = {
     "rule_by-preference": "each lot to its best bidder, by the bidders' preferences",
     "a_objective_rule": "Cost plus transition cost",
     "a_price_of_rule": "Price of the rule",
+    "a_solver_rule": "rule {rule}; cheapest award computed by {solver}",
     "status_no_solution": "No solution found within the limits (time limit {limit} s); "
                           "that none exists is not proven",
     "col_lot": "Lot",
