@@ -91,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--criterion", choices=["price", "price_quality"],
                    help="award criterion (default: instance)")
     p.add_argument("--lottery-seed", type=_count(0), help="seed of the tie-breaking lottery")
-    p.add_argument("--max-lots-per-bidder", type=int, help="kavelbeperking")
-    p.add_argument("--transition-cost", type=float, help="EUR per client who must switch")
+    p.add_argument("--max-lots-per-bidder", type=_count(1), help="kavelbeperking")
+    p.add_argument("--transition-cost", type=_euros, help="EUR per client who must switch")
     p.set_defaults(handler=cmd_award)
 
     p = sub.add_parser("compare", help="compare lot designs over many bid scenarios")
@@ -142,6 +142,17 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _euros(text: str) -> float:
+    """An amount in EUR: a finite number >= 0."""
+    import math
+
+    value = _float(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount of EUR >= 0; write e.g. "
+                                         "--transition-cost 1000")
+    return value
+
+
 def _float(text: str) -> float:
     try:
         return float(text)
@@ -172,11 +183,11 @@ def _count(least: int) -> Callable[[str], int]:
 
 
 def _rule_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lots", type=int, help="exact number of lots K")
-    p.add_argument("--lots-min", type=int, help="fewest lots (with --lots-max)")
-    p.add_argument("--lots-max", type=int, help="most lots (with --lots-min)")
-    p.add_argument("--max-lots-per-bidder", type=int, help="kavelbeperking")
-    p.add_argument("--transition-cost", type=float, help="EUR per client who must switch")
+    p.add_argument("--lots", type=_count(1), help="exact number of lots K")
+    p.add_argument("--lots-min", type=_count(1), help="fewest lots (with --lots-max)")
+    p.add_argument("--lots-max", type=_count(1), help="most lots (with --lots-min)")
+    p.add_argument("--max-lots-per-bidder", type=_count(1), help="kavelbeperking")
+    p.add_argument("--transition-cost", type=_euros, help="EUR per client who must switch")
     p.add_argument("--contiguity", choices=["rook", "queen", "none"])
 
 

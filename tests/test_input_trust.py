@@ -210,6 +210,8 @@ def test_instance_toml_in_cp1252_is_read_with_a_warning(emmen_wijken: Path) -> N
     ("--time-limit", "0", r"'0' is not a number of seconds > 0"),
     ("--mip-gap", "nan", r"'nan' is not a relative gap in \[0, 1\)"),
     ("--threads", "0", r"'0' is not a whole number >= 1"),
+    ("--lots", "-1", r"argument --lots: '-1' is not a whole number >= 1"),
+    ("--transition-cost", "nan", r"'nan' is not an amount of EUR >= 0"),
 ])
 def test_bad_solver_options_are_usage_errors(instances_dir: Path, tmp_path: Path, capsys,
                                              option: str, value: str, pattern: str) -> None:
