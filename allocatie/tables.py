@@ -363,9 +363,12 @@ def _check_cut_off(table: Table, header: list[str]) -> None:
     short_cells = bool(others) and last.cells < len(header) <= min(r.cells for r in others)
     short_value = bool(value) and bool(lengths) and (
         len(value) < min(lengths) if len(lengths) >= 2 else len(value) <= lengths[0] - 2)
-    if not (short_cells or short_value):
+    # "...,1," where every other row has a value in the last column: cut after the separator
+    no_value = not value and len(others) >= 2 and len(lengths) == len(others)
+    if not (short_cells or short_value or no_value):
         return
     what = (f"has {last.cells} of the {len(header)} values" if short_cells else
+            f"has no {column}, which every other row has" if no_value else
             f"has a shorter {column} than every other row ({len(value)} character(s), the "
             f"others {min(lengths)} or more)")
     table.problems.append(table.problem(

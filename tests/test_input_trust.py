@@ -131,6 +131,16 @@ def test_a_cut_off_last_line_is_detected(emmen_wijken: Path) -> None:
     assert "ends without a line break" in problem.message and "looks cut off" in problem.message
 
 
+def test_a_last_line_cut_after_its_separator_is_detected(emmen_wijken: Path) -> None:
+    bidders = emmen_wijken / "bidders.csv"
+    text = bidders.read_text(encoding="utf-8").rstrip("\n")
+    assert text.endswith("Thuiszorg H,880,1,49000")
+    bidders.write_text(text[:-len("49000")], encoding="utf-8")
+    [problem] = problems_of(emmen_wijken)
+    assert (problem.file, problem.row) == ("bidders.csv", 9)
+    assert "has no lot_fee, which every other row has: the file looks cut off" in problem.message
+
+
 def test_a_complete_last_line_without_a_line_break_is_fine(emmen_wijken: Path) -> None:
     bids = emmen_wijken / "bids.csv"
     bids.write_text(bids.read_text(encoding="utf-8").rstrip("\n"), encoding="utf-8")
