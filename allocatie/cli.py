@@ -32,14 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_USAGE
+    caught: list[warnings.WarningMessage] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            code = args.handler(args)
-        for w in caught:
-            if not args.quiet:
-                print(f"warning: {w.message}", file=sys.stderr)
-        return code
+            try:
+                return args.handler(args)
+            finally:  # warnings are printed also when the input is rejected
+                for w in caught:
+                    if not args.quiet:
+                        print(f"warning: {w.message}", file=sys.stderr)
     except RuleConflict as conflict:
         return _rules_conflict(args, conflict)
     except InstanceError as error:
@@ -99,9 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
                                       "by-preference"], help="award rule (default: instance)")
     p.add_argument("--criterion", choices=["price", "price_quality"],
                    help="award criterion (default: instance)")
-    p.add_argument("--lottery-seed", type=int, help="seed of the tie-breaking lottery")
-    p.add_argument("--max-lots-per-bidder", type=int, help="kavelbeperking")
-    p.add_argument("--transition-cost", type=float, help="EUR per client who must switch")
+    p.add_argument("--lottery-seed", type=_count(0), help="seed of the tie-breaking lottery")
+    p.add_argument("--max-lots-per-bidder", type=_count(1), help="kavelbeperking")
+    p.add_argument("--transition-cost", type=_euros, help="EUR per client who must switch")
     p.add_argument("--accept-fixed-lots", action="store_true",
                    help="award the published lots as they are even when they break the lot "
                         "count, contiguity or the client bounds (a named rule relaxation, "
@@ -133,7 +135,9 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 def _outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, type=Path, help="results folder to write")
-    p.add_argument("--lang", choices=["nl", "en"], default="nl", help="report language")
+    p.add_argument("--lang", choices=["nl", "en"], default=None,
+                   help="language of the reports (default nl) and of this command's own "
+                        "status and progress lines (default en)")
     p.add_argument("--no-report", action="store_true",
                    help="skip maps, HTML report and Excel (only the spec's files)")
     p.add_argument("--force", action="store_true",
@@ -143,18 +147,70 @@ def _outputs(p: argparse.ArgumentParser) -> None:
 
 def _solver_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=BACKENDS, help="MILP solver (default: instance/highs)")
-    p.add_argument("--time-limit", type=float, help="seconds")
-    p.add_argument("--mip-gap", type=float, help="relative gap at which to stop (0 = prove)")
-    p.add_argument("--threads", type=int, help="threads / CP-SAT workers")
-    p.add_argument("--seed", type=int, help="solver and heuristic seed")
+    p.add_argument("--time-limit", type=_seconds, help="seconds (a number > 0)")
+    p.add_argument("--mip-gap", type=_fraction, help="relative gap at which to stop (0 = prove)")
+    p.add_argument("--threads", type=_count(1), help="threads / CP-SAT workers")
+    p.add_argument("--seed", type=_count(0), help="solver and heuristic seed (a whole number "
+                                                   ">= 0)")
+
+
+def _seconds(text: str) -> float:
+    """A time limit: a finite number of seconds > 0 (argparse turns ValueError into usage)."""
+    import math
+
+    value = _float(text)
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0; write "
+                                         "e.g. --time-limit 60")
+    return value
+
+
+def _euros(text: str) -> float:
+    """An amount in EUR: a finite number >= 0."""
+    import math
+
+    value = _float(text)
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount of EUR >= 0; write e.g. "
+                                         "--transition-cost 1000")
+    return value
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _fraction(text: str) -> float:
+    value = _float(text)
+    if not 0.0 <= value < 1.0:  # also rejects nan
+        raise argparse.ArgumentTypeError(f"{text!r} is not a relative gap in [0, 1); write "
+                                         "e.g. --mip-gap 0.01 for 1%")
+    return value
+
+
+def _count(least: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= {least}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
 
 
 def _rule_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--lots", type=int, help="exact number of lots K")
-    p.add_argument("--lots-min", type=int, help="fewest lots (with --lots-max)")
-    p.add_argument("--lots-max", type=int, help="most lots (with --lots-min)")
-    p.add_argument("--max-lots-per-bidder", type=int, help="kavelbeperking")
-    p.add_argument("--transition-cost", type=float, help="EUR per client who must switch")
+    p.add_argument("--lots", type=_count(1), help="exact number of lots K")
+    p.add_argument("--lots-min", type=_count(1), help="fewest lots (with --lots-max)")
+    p.add_argument("--lots-max", type=_count(1), help="most lots (with --lots-min)")
+    p.add_argument("--max-lots-per-bidder", type=_count(1), help="kavelbeperking")
+    p.add_argument("--transition-cost", type=_euros, help="EUR per client who must switch")
     p.add_argument("--contiguity", choices=["rook", "queen", "none"])
 
 
@@ -174,6 +230,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from allocatie.loading import load_lots_file
 
     _check_out(args)
+    _say(args, _text(args, "reading", folder=args.instance))
     instance = _load(args, tolerate=("rules", "fixed_design", "fixed_lots_shape"))  # given
     assignment, winners = load_lots_file(args.lots, instance)
     instance, note = with_own_lot_count(instance, assignment, args.lots)
@@ -231,21 +288,22 @@ def cmd_design(args: argparse.Namespace) -> int:
     overrides = {"lots": args.lots, "lots_min": args.lots_min, "lots_max": args.lots_max,
                  "max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost, "contiguity": args.contiguity}
+    _say(args, _text(args, "reading", folder=args.instance))
     instance = _load(args, overrides,  # it draws its own lots
                      tolerate=("fixed_design", "fixed_lots_shape"))
     settings = _settings(args, instance)
     rules = instance.rules
     lots = (str(rules.lots_min) if rules.lots_min == rules.lots_max
             else f"{rules.lots_min}-{rules.lots_max}")
-    _say(args, f"designing {lots} lots for {len(instance.districts)} districts, "
-               f"{len(instance.bidders)} bidders ({settings.backend}, time limit "
-               f"{settings.time_limit_s:g} s; Ctrl-C stops and keeps the best design)")
+    _say(args, _text(args, "designing", lots=lots, districts=len(instance.districts),
+                     bidders=len(instance.bidders), backend=settings.backend,
+                     limit=f"{settings.time_limit_s:g}"))
     solution, stopped = _with_stop(args, lambda stop, progress: design(instance, settings,
                                                                        progress, stop))
     if solution.status is Status.INFEASIBLE and not stopped:
         from allocatie.design_diagnosis import with_diagnosis
 
-        _say(args, "no design keeps every rule: finding which rules bind ...")
+        _say(args, _text(args, "diagnosing"))
         solution = with_diagnosis(instance, settings, solution)
     return _finish(args, instance, solution, "design", ("solve",) if stopped else ())
 
@@ -256,6 +314,7 @@ def cmd_award(args: argparse.Namespace) -> int:
     _check_out(args)
     overrides = {"max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost}
+    _say(args, _text(args, "reading", folder=args.instance))
     relaxed: list[str] = []
     if args.accept_fixed_lots:
         from allocatie.relaxation import accept_fixed_lots
@@ -273,12 +332,12 @@ def cmd_award(args: argparse.Namespace) -> int:
         instance = dataclasses.replace(
             instance, award=dataclasses.replace(instance.award, lottery_seed=args.lottery_seed))
     solution = award(instance, rule=args.rule, settings=_settings(args, instance),
-                     criterion=args.criterion)
+                     criterion=args.criterion, lang=_report_lang(args))
     if relaxed:
         from allocatie.relaxation import ACCEPT_FIXED_LOTS, describe
 
         solution = dataclasses.replace(
-            solution, message="; ".join(filter(None, (describe(relaxed, args.lang),
+            solution, message="; ".join(filter(None, (describe(relaxed, _report_lang(args)),
                                                       solution.message))),
             details={**solution.details, "relaxation": {"name": ACCEPT_FIXED_LOTS,
                                                         "broken": relaxed}})
@@ -342,22 +401,76 @@ def _say(args: argparse.Namespace, text: str) -> None:
         print(text, file=sys.stderr)
 
 
-def _progress_printer():
+def _report_lang(args: argparse.Namespace) -> str:
+    """The reports' language: --lang, else Dutch (a municipality reads them)."""
+    return getattr(args, "lang", None) or "nl"
+
+
+def _cli_lang(args: argparse.Namespace) -> str:
+    """The language of the command line's own lines: --lang, else English."""
+    return getattr(args, "lang", None) or "en"
+
+
+# the command line's own sentences (problem messages of the input stay English)
+_SAY = {
+    "en": {"reading": "reading {folder} ...",
+           "designing": "designing {lots} lots for {districts} districts, {bidders} bidders "
+                        "({backend}, time limit {limit} s; Ctrl-C stops and keeps the best "
+                        "design)",
+           "stopped": "stopped by Ctrl-C: keeping the best result found so far",
+           "writing": "writing the results and reports ...",
+           "written": "results written to {out}",
+           "checker": "CHECKER: the result breaks rules: {rules}",
+           "diagnosing": "no design keeps every rule: finding which rules bind ...",
+           "report_skipped": "stopped by Ctrl-C while writing the report: the report files are "
+                             "skipped, the results are kept (summary.json records the "
+                             "interruption)"},
+    "nl": {"reading": "{folder} inlezen ...",
+           "designing": "{lots} percelen ontwerpen voor {districts} gebieden, {bidders} "
+                        "inschrijvers ({backend}, tijdslimiet {limit} s; Ctrl-C stopt en houdt "
+                        "het beste ontwerp)",
+           "stopped": "gestopt met Ctrl-C: het beste resultaat tot nu toe blijft bewaard",
+           "writing": "resultaten en rapporten schrijven ...",
+           "written": "resultaten geschreven naar {out}",
+           "checker": "CONTROLE: het resultaat overtreedt regels: {rules}",
+           "diagnosing": "geen ontwerp houdt zich aan alle regels: zoeken welke regels knellen ...",
+           "report_skipped": "gestopt met Ctrl-C tijdens het schrijven van het rapport: de "
+                             "rapportbestanden zijn overgeslagen, de resultaten bewaard "
+                             "(summary.json legt de onderbreking vast)"},
+}
+
+
+def _text(args: argparse.Namespace, key: str, **values: object) -> str:
+    return _SAY[_cli_lang(args)][key].format(**values)
+
+
+def _progress_printer(lang: str = "en"):
     from allocatie.progress import ProgressPrinter
 
-    return ProgressPrinter()
+    return ProgressPrinter(lang=lang)
 
 
 def _with_stop(args: argparse.Namespace, run: Callable) -> tuple[Solution, bool]:
-    printer = None if args.quiet else _progress_printer()
+    printer = None if args.quiet else _progress_printer(_cli_lang(args))
     stop = threading.Event()
-    with _sigint_sets(stop):
-        solution = run(stop, printer)
+    done = threading.Event()
+    if printer is not None:  # a long silent phase still shows it runs
+        threading.Thread(target=_heartbeat, args=(printer, done), daemon=True).start()
+    try:
+        with _sigint_sets(stop):
+            solution = run(stop, printer)
+    finally:
+        done.set()
     if printer is not None:
         printer.close()
     if stop.is_set():
-        print("stopped by Ctrl-C: keeping the best result found so far", file=sys.stderr)
+        print(_text(args, "stopped"), file=sys.stderr)
     return solution, stop.is_set()
+
+
+def _heartbeat(printer, done: threading.Event, every_s: float = 1.0) -> None:
+    while not done.wait(every_s):
+        printer.heartbeat(quiet_s=5.0)
 
 
 class _sigint_sets:  # noqa: N801 - used as a context manager
@@ -409,7 +522,7 @@ def _rules_conflict(args: argparse.Namespace, conflict: RuleConflict) -> int:
         return EXIT_INFEASIBLE
     from allocatie.conflicts import conflict_solution
 
-    solution = conflict_solution(conflict, args.lang)
+    solution = conflict_solution(conflict, _report_lang(args))
     _finish(args, conflict.instance, solution, args.command)  # type: ignore[arg-type]
     return EXIT_INFEASIBLE
 
@@ -426,20 +539,22 @@ def _finish(args: argparse.Namespace, instance: Instance, solution: Solution,
     from allocatie.results import write_results
     from allocatie.summary_text import describe
 
+    # the reports show the solver settings of this run, not the instance's defaults
+    instance = dataclasses.replace(instance, solver=_settings(args, instance))
+    _say(args, _text(args, "writing"))
     written = write_results(args.out, instance, solution, command=command,
-                            report=not args.no_report, lang=args.lang, force=args.force,
-                            interrupted=interrupted, mip_gap=_settings(args, instance).mip_gap)
+                            report=not args.no_report, lang=_report_lang(args),
+                            force=args.force, interrupted=interrupted,
+                            mip_gap=instance.solver.mip_gap)
     solution, evaluation = written.solution, written.evaluation
-    print(describe(instance, solution, evaluation, lang="en", quiet=args.quiet))
+    print(describe(instance, solution, evaluation, lang=_cli_lang(args), quiet=args.quiet))
     if written.note:
         print(f"warning: {written.note}", file=sys.stderr)
-    print(f"results written to {written.folder if written.note else args.out}")
+    print(_text(args, "written", out=written.folder if written.note else args.out))
     if "report" in written.interrupted:
-        print("stopped by Ctrl-C while writing the report: the report files are skipped, the "
-              "results are kept (summary.json records the interruption)", file=sys.stderr)
+        print(_text(args, "report_skipped"), file=sys.stderr)
     if evaluation is not None and not evaluation.feasible:
-        print("CHECKER: the result breaks rules: " + "; ".join(evaluation.messages),
-              file=sys.stderr)
+        print(_text(args, "checker", rules="; ".join(evaluation.messages)), file=sys.stderr)
     return solution.status.exit_code
 
 

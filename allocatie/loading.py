@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import tomllib
 import warnings
 from collections import defaultdict
@@ -39,7 +40,7 @@ from allocatie.instance import (
     Rules,
 )
 from allocatie.settings import SolverSettings
-from allocatie.tables import Row, Table, parse_number, read_table
+from allocatie.tables import Row, Table, decode_text, parse_number, read_table, split_sheet
 from allocatie.text import list_ids
 from allocatie.validation import Context, check_instance
 
@@ -56,8 +57,9 @@ _INT, _NUM, _STR, _BOOL, _PAIRS, _GROUPS, _TABLE = (
 SCHEMA: dict[str, dict[str, str]] = {
     "": {"schema_version": _INT, "name": _STR, "description": _STR, "files": _TABLE,
          "rules": _TABLE, "award": _TABLE, "solver": _TABLE, "geometry": _TABLE},
-    "files": {role: _STR for role in ("districts", "incumbents", "bidders", "bids", "lots",
-                                      "lot_bids", "current_lots", "combination_bids")},
+    "files": {**{role: _STR for role in ("districts", "incumbents", "bidders", "bids", "lots",
+                                         "lot_bids", "current_lots", "combination_bids")},
+              "allow_outside_folder": _BOOL},
     "rules": {"lots": _INT, "lots_min": _INT, "lots_max": _INT, "max_lots_per_bidder": _INT,
               "lot_clients_min": _INT, "lot_clients_max": _INT, "lot_clients_penalty": _NUM,
               "transition_cost": _NUM, "contiguity": _STR, "min_winners": _INT,
@@ -95,6 +97,7 @@ class _Load:
     rows: dict[tuple[str, ...], list[int]] = field(default_factory=lambda: defaultdict(list))
     files: dict[str, str] = field(default_factory=dict)
     unread: set[str] = field(default_factory=set)  # roles whose file could not be read
+    allow_outside: bool = False  # [files] allow_outside_folder: paths may leave the folder
     bad_clients: set[str] = field(default_factory=set)  # districts whose clients were bad
 
     def toml(self, message: str, hint: str | None = None) -> None:
@@ -119,7 +122,7 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
     if folder.is_file() and folder.name == TOML:
         folder = folder.parent
     state = _Load(folder)
-    config = _read_toml(folder)
+    config = _read_toml(folder, state.notes)
     _check_keys(config, state)
     name = _typed(config, "", "name", state) or folder.name
     description = _typed(config, "", "description", state) or ""
@@ -131,6 +134,7 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
                    f"schema_version = {SCHEMA_VERSION}", hint="convert the instance or "
                    "upgrade allocatie")
     files = _section(config, "files", state)
+    state.allow_outside = bool(_typed(files, "files", "allow_outside_folder", state))
     geometry = _geometry_settings(_section(config, "geometry", state), state)
     rules_table = _section(config, "rules", state)
     contiguity = overrides.get("contiguity", rules_table.get("contiguity", "rook"))
@@ -230,7 +234,9 @@ def read_geometry_settings(folder: str | Path) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- instance.toml
-def _read_toml(folder: Path) -> dict[str, Any]:
+def _read_toml(folder: Path, notes: list[str] | None = None) -> dict[str, Any]:
+    """The settings of ``folder/instance.toml``, decoded like the tables (UTF-8 with or
+    without BOM, else cp1252, noted in ``notes``). Raises :class:`InstanceError`."""
     if not folder.is_dir():
         raise InstanceError([Problem(f"instance folder {folder} not found", hint="pass the "
                                      "folder that holds instance.toml")], source=str(folder))
@@ -241,9 +247,16 @@ def _read_toml(folder: Path) -> dict[str, Any]:
                                           "shared/spec/instance-format.md")],
                             source=str(folder))
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text, encoding = decode_text(path.read_bytes())
+        if encoding not in ("utf-8", "utf-8-sig") and notes is not None:
+            notes.append(f"{TOML} is not UTF-8; read it as {encoding} (Windows). Save it as "
+                         "UTF-8 to be sure accents come out right")
+        return tomllib.loads(text)
+    except OSError as exc:
+        raise InstanceError([Problem(f"cannot read the file: {exc.strerror}", file=TOML,
+                                     hint="check that it is readable")],
+                            source=str(folder)) from exc
+    except tomllib.TOMLDecodeError as exc:
         raise InstanceError([Problem(f"not valid TOML: {exc}", file=TOML,
                                      hint='check the quotes around text, as in name = "Emmen", and '
                                           "[section] headers")], source=str(folder)) from exc
@@ -385,12 +398,50 @@ def _table(files: dict[str, Any], role: str, state: _Load, required: Sequence[st
         state.unread.add(role)
         return None
     state.files[role] = value
+    if _outside(state, role, value) or _missing_file(state, role, value):
+        state.unread.add(role)
+        return None
     table = read_table(state.folder / value, required, optional, name=value)
     state.problems.extend(table.problems)
-    if table.ok or table.rows:
+    if (table.ok or table.rows) and not table.swallowed:  # else checks would cascade
         return table
     state.unread.add(role)
     return None
+
+
+def _missing_file(state: _Load, role: str, value: str) -> bool:
+    """Whether the file of ``role`` does not exist (then a problem in instance.toml, with the
+    nearest file name of the folder as a suggestion)."""
+    path, _sheet = split_sheet(state.folder / value)
+    if path.is_file():
+        return False
+    names = sorted(p.name for p in state.folder.iterdir() if p.is_file()) \
+        if state.folder.is_dir() else []
+    close = difflib.get_close_matches(path.name, names, n=1)
+    hint = f"did you mean {close[0]}?" if close else "the path is relative to the instance folder"
+    state.toml(f"[files] {role} = {value!r}: no such file in the instance folder", hint=hint)
+    return True
+
+
+def _outside(state: _Load, role: str, value: str) -> bool:
+    """Whether the file of ``role`` lies outside the instance folder (then a problem is
+    recorded), following symbolic links; always False with ``allow_outside_folder``."""
+    if state.allow_outside:
+        return False
+    path, _sheet = split_sheet(state.folder / value)
+    try:
+        root, real = state.folder.resolve(), path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        real, root = path, Path("/nonexistent-root")
+    if real == root or root in real.parents:
+        return False
+    linked = Path(os.path.normpath(path)).is_relative_to(os.path.normpath(state.folder))
+    how = "is a symbolic link to a file" if linked else "names a file"
+    state.problems.append(Problem(
+        f"[files] {role} = {value!r} {how} outside the instance folder", file=value if linked
+        else TOML, hint="copy the file into the instance folder, or set [files] "
+        "allow_outside_folder = true in instance.toml if the file is meant to be shared"))
+    return True
 
 
 def _read_incumbents(files: dict[str, Any], state: _Load) -> dict[str, dict[str, int]] | None:
@@ -433,16 +484,25 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
                    hint='write districts = "districts.geojson"')
         return [], [], None
     state.files["districts"] = value
+    if _outside(state, "districts", value) or _missing_file(state, "districts", value):
+        return [], [], None
     import gebieden
 
     try:
         gdf = gebieden.read_districts(state.folder / value, id_field=geometry.id_field,
                                       layer=geometry.layer)
     except gebieden.GeometryError as exc:
-        state.problems.append(Problem(str(exc), file=value,
-                                      hint="see [geometry] id_field and layer in instance.toml"))
+        message = str(exc).replace(f"{state.folder / value}: ", "")
+        about_fields = any(word in message for word in ("Id field", "layer", "empty id"))
+        state.problems.append(Problem(message, file=value, hint="see [geometry] id_field and "
+                                      "layer in instance.toml" if about_fields else None))
         return [], [], None
     state.unread.discard("districts")
+    from allocatie.coordinates import coordinate_problems
+
+    wrong_place, far_away = coordinate_problems(gdf, value)
+    state.problems.extend(wrong_place)
+    state.notes.extend(far_away)
     columns = {str(c).strip().lower(): c for c in gdf.columns if c != gdf.geometry.name}
     clients_column = columns.get("clients")
     if clients_column is None:

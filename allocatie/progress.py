@@ -11,7 +11,9 @@ per change, at most one every ``min_interval_s`` seconds, and the last state is 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -47,11 +49,39 @@ class ProgressPrinter:
         self._last_key: object = None
         self._pending: str | None = None
         self._width = 0
+        self._phase = ""
+        self._last_event: Progress | None = None
+        self._last_event_at: float | None = None
+        self._lock = threading.RLock()
 
     # ----------------------------------------------------------------- callbacks
     def __call__(self, event: Progress) -> None:
-        """Report a solver progress event (elapsed time, incumbent, bound, gap)."""
-        self._show(self.solve_line(event), key=(event.incumbent, event.bound))
+        """Report a solver progress event (elapsed time, phase, incumbent, bound, gap); a new
+        phase is shown at once, so a long step is never silent."""
+        phase = getattr(event, "phase", "")
+        with self._lock:
+            new_phase = phase != self._phase
+            self._phase = phase
+            self._last_event, self._last_event_at = event, self.clock()
+            self._show(self.solve_line(event), key=(phase, event.incumbent, event.bound),
+                       force=new_phase)
+
+    def heartbeat(self, quiet_s: float = 10.0) -> None:
+        """Repeat the last solver line with the time now, when nothing was printed for
+        ``quiet_s`` seconds: a long phase (a MILP in its root, say) still shows it runs."""
+        with self._lock:
+            event, at = self._last_event, self._last_event_at
+            if event is None or at is None or self._last_emit is None:
+                return
+            now = self.clock()
+            if now - self._last_emit < quiet_s:
+                return
+            later = dataclasses.replace(event, elapsed_s=event.elapsed_s + now - at)
+            line = self.solve_line(later)
+            if self.tty:
+                self._show(line, key=None, force=True)
+            else:
+                self._write_line(line, now)
 
     def scenario(self, done: int, total: int, elapsed_s: float) -> None:
         """Report that ``done`` of ``total`` scenarios are finished after ``elapsed_s``."""
@@ -63,6 +93,9 @@ class ProgressPrinter:
         """The text of one solver progress line."""
         t, lang = self.t, self.lang
         parts = [f"{fmt_num(event.elapsed_s, lang, 1):>8} s"]
+        phase = getattr(event, "phase", "")
+        if phase:
+            parts.append(f"{t.get('phase_' + phase, phase):<26}")
         parts.append(f"{t['progress_incumbent']} {fmt_eur(event.incumbent, lang)}")
         parts.append(f"{t['progress_bound']} {fmt_eur(event.bound, lang)}")
         gap = event.gap

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from allocatie.budget import DEFAULT_TIME_LIMIT_S
@@ -30,8 +31,11 @@ class SolverSettings:
             raise UsageError(
                 f"unknown backend {self.backend!r}; expected one of {', '.join(BACKENDS)}"
             )
-        if self.time_limit_s <= 0:
-            raise UsageError(f"time_limit_s must be > 0, got {self.time_limit_s}")
+        if not math.isfinite(self.time_limit_s) or self.time_limit_s <= 0:
+            raise UsageError(f"time_limit_s must be a number of seconds > 0, got "
+                             f"{self.time_limit_s}")
+        if self.seed < 0:
+            raise UsageError(f"seed must be a whole number >= 0, got {self.seed}")
         if not 0.0 <= self.mip_gap < 1.0:
             raise UsageError(f"mip_gap must be in [0, 1), got {self.mip_gap}")
         if self.threads < 1:

@@ -1,57 +1,104 @@
 """The short text the command line prints after a run: status, figures, lots and who moves
-to whom."""
+to whom, in English (default) or Dutch (``--lang nl``)."""
 
 from __future__ import annotations
 
 from allocatie.checker import Evaluation
 from allocatie.instance import Instance
 from allocatie.solution import Solution
-from allocatie.text import console_eur
+from allocatie.text import console_eur, fmt_eur
+
+WORDS = {
+    "en": {"status": "status", "gap": "gap", "note": "note", "objective": "objective",
+           "cost": "cost", "transitions": "transitions", "penalty": "penalty",
+           "compactness": "compactness", "bound": "bound", "lot": "lot", "winner": "winner",
+           "districts": "districts", "clients": "clients", "switch": "switch",
+           "combination": "combination",
+           "moves": "who moves to whom (clients; the diagonal stays):",
+           "corner": "from / to", "nobody": "no clients with a current provider",
+           "statuses": {}},
+    "nl": {"status": "uitkomst", "gap": "gap", "note": "toelichting", "objective": "doelwaarde",
+           "cost": "kosten", "transitions": "overstappers", "penalty": "boete",
+           "compactness": "compactheid", "bound": "ondergrens", "lot": "perceel",
+           "winner": "hoofdaannemer", "districts": "gebieden", "clients": "cliënten",
+           "switch": "wissel", "combination": "combinatie",
+           "moves": "wie gaat naar wie (cliënten; op de diagonaal blijven ze):",
+           "corner": "van / naar", "nobody": "geen cliënten met een huidige aanbieder",
+           "statuses": {"optimal": "bewezen optimaal", "feasible": "toelaatbaar",
+                        "infeasible": "onmogelijk", "no_solution": "geen oplossing"}},
+}
+
+
+def money(value: float | None, lang: str = "en") -> str:
+    """``EUR 1,234,567`` (en) or ``€ 1.234.567`` (nl)."""
+    return fmt_eur(value, "nl") if lang == "nl" else console_eur(value)
+
+
+def count(value: int, lang: str = "en") -> str:
+    return f"{value:,}".replace(",", ".") if lang == "nl" else f"{value:,}"
 
 
 def describe(instance: Instance, solution: Solution, evaluation: Evaluation | None,
              lang: str = "en", quiet: bool = False) -> str:
-    """A printable summary of a result (English; the reports carry Dutch)."""
-    lines = [f"status: {solution.status.value}"
-             + (f" (gap {solution.gap:.2%})" if solution.gap else "")
-             + f", {solution.time_s:.1f} s, {solution.solver}"]
-    if solution.message:
-        lines.append(f"note: {solution.message}")
+    """A printable summary of a result in ``lang`` (``en`` or ``nl``)."""
+    from allocatie.report.data import minimises_objective, status_text
+    from allocatie.report.texts import texts
+
+    lang = "nl" if lang == "nl" else "en"
+    w = WORDS[lang]
+    status = w["statuses"].get(solution.status.value, solution.status.value)
+    minimised = minimises_objective(solution)
+    if minimised or not solution.status.has_solution:
+        head = f"{w['status']}: {status}" + (
+            f" ({w['gap']} {solution.gap:.2%})" if solution.gap else "")
+    else:  # a rule that does not minimise the objective: its price, as in the report
+        text = status_text(solution, instance, texts(lang), lang)
+        head = f"{w['status']}: {status}; {text[0].lower()}{text[1:]}"
+    seconds = f"{solution.time_s:.1f}".replace(".", "," if lang == "nl" else ".")
+    lines = [f"{head}, {seconds} s, {solution.solver}"]
+    if solution.message and ("rule" not in solution.details or not solution.status.has_solution):
+        lines.append(f"{w['note']}: {solution.message}")  # an award's note repeats the status
     if evaluation is None:
         lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
-    lines.append(f"objective {console_eur(solution.objective)} = "
-                 f"cost {console_eur(evaluation.cost)} + "
-                 f"{evaluation.transitions:,} transitions x "
-                 f"{console_eur(instance.rules.transition_cost)}"
-                 + (f" + penalty {console_eur(evaluation.client_penalty)}"
+    lines.append(f"{w['objective']} {money(solution.objective, lang)} = {w['cost']} "
+                 f"{money(evaluation.cost, lang)} + {count(evaluation.transitions, lang)} "
+                 f"{w['transitions']} x {money(instance.rules.transition_cost, lang)}"
+                 + (f" + {w['penalty']} {money(evaluation.client_penalty, lang)}"
                     if evaluation.client_penalty else "")
-                 + (f" + compactness {console_eur(evaluation.compactness_cost)}"
+                 + (f" + {w['compactness']} {money(evaluation.compactness_cost, lang)}"
                     if evaluation.compactness_cost else ""))
-    if solution.bound is not None:
-        lines.append(f"bound {console_eur(solution.bound)}")
+    if solution.bound is not None and minimised:
+        lines.append(f"{w['bound']} {money(solution.bound, lang)}")
     if quiet:
         return "\n".join(lines)
-    lines.append(f"{'lot':>5}  {'winner':<24} {'districts':>9} {'clients':>8} "
-                 f"{'cost':>14} {'switch':>7}")
+    lines.append(f"{w['lot']:>7}  {w['winner']:<24} {w['districts']:>9} {w['clients']:>8} "
+                 f"{w['cost']:>14} {w['switch']:>7}")
+    from allocatie.report.data import combination_shares
+
+    shares = combination_shares(instance, solution.combinations)  # the report's rule
     for f in evaluation.lots:
-        lines.append(f"{f.lot:>5}  {(f.winner or '-'):<24} {len(f.districts):>9} "
-                     f"{f.clients:>8,} {console_eur(f.cost):>14} {f.transitions:>7,}")
-    lines.append(transitions_table(evaluation))
+        cost, combination, _lots = shares.get(f.lot, (f.cost, "", ()))
+        lines.append(f"{f.lot:>7}  {(f.winner or '-'):<24} {len(f.districts):>9} "
+                     f"{count(f.clients, lang):>8} {money(cost, lang):>14} "
+                     f"{count(f.transitions, lang):>7}"
+                     + (f"  ({w['combination']} {combination})" if combination else ""))
+    lines.append(transitions_table(evaluation, lang))
     return "\n".join(lines)
 
 
-def transitions_table(evaluation: Evaluation) -> str:
+def transitions_table(evaluation: Evaluation, lang: str = "en") -> str:
     """Who moves to whom: clients from today's provider (rows) to the new one (columns)."""
+    w = WORDS["nl" if lang == "nl" else "en"]
     sources = sorted({s for s, _ in evaluation.matrix})
     targets = sorted({t for _, t in evaluation.matrix})
     if not sources:
-        return "no clients with a current provider"
+        return w["nobody"]
     width = max(12, *(len(t) for t in targets))
-    corner = "from / to"
-    head = f"{corner:<26}" + "".join(f"{t[:width]:>{width + 1}}" for t in targets)
-    rows = ["who moves to whom (clients; the diagonal stays):", head]
+    head = f"{w['corner']:<26}" + "".join(f"{t[:width]:>{width + 1}}" for t in targets)
+    rows = [w["moves"], head]
     for s in sources:
-        cells = "".join(f"{evaluation.matrix.get((s, t), 0):>{width + 1},}" for t in targets)
+        cells = "".join(f"{count(evaluation.matrix.get((s, t), 0), lang):>{width + 1}}"
+                        for t in targets)
         rows.append(f"{s[:25]:<26}{cells}")
     return "\n".join(rows)

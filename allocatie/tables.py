@@ -35,15 +35,18 @@ _PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _GROUPED_DOT = re.compile(r"[+-]?\d{1,3}(\.\d{3})+(,\d*)?")
 _GROUPED_COMMA = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?(\d+(,\d*)?|,\d+)")
+# what a column name looks like; a header of other text is not quoted in messages
+_COLUMN_NAME = re.compile(r"[^\W\d][\w .()%€#-]{0,39}")
 
 
 class Row(dict[str, str]):
     """One data row: column name (lower case) -> trimmed text, plus ``number``, the row
     number as Excel shows it (header = row 1)."""
 
-    def __init__(self, values: dict[str, str], number: int) -> None:
+    def __init__(self, values: dict[str, str], number: int, cells: int = 0) -> None:
         super().__init__(values)
         self.number = number
+        self.cells = cells  # values on the line, as written
 
 
 @dataclass
@@ -64,6 +67,8 @@ class Table:
     decimal: str = "."
     encoding: str | None = None
     separator: str | None = None
+    unterminated: bool = False  # a CSV whose last line has no line break
+    swallowed: bool = False  # an unclosed quote swallowed rows: the rows are not complete
 
     def __iter__(self) -> Iterator[Row]:
         return iter(self.rows)
@@ -218,12 +223,12 @@ class _ReadError(Exception):
         self.hint = hint
 
 
-def _decode(data: bytes) -> tuple[str, str]:
+def decode_text(data: bytes) -> tuple[str, str]:
     """Return (text, encoding): UTF-8 (BOM or not), else cp1252, else latin-1."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+        return data.decode("utf-16", errors="replace"), "utf-16"
     for encoding in ("utf-8", "cp1252"):
         try:
             return data.decode(encoding), encoding
@@ -252,7 +257,8 @@ def _csv_records(file: Path, table: Table) -> Iterator[tuple[int, list[str]]]:
     if data.startswith(b"PK\x03\x04"):
         raise _ReadError("this is an Excel workbook saved with a CSV/TXT name",
                          "rename it to .xlsx, or save it from Excel as CSV")
-    text, table.encoding = _decode(data)
+    text, table.encoding = decode_text(data)
+    table.unterminated = bool(text.strip()) and not text.endswith(("\n", "\r"))
     table.separator = _separator(text)
     table.decimal = "," if table.separator == ";" else "."
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=table.separator)
@@ -316,6 +322,7 @@ def _fill(table: Table, records: Iterator[tuple[int, list[str]]], required: list
             continue
         values = {col: (cells[i] if i < len(cells) else "")
                   for i, col in enumerate(header) if col}
+        _check_open_quote(table, header, cells, number)
         extra = [c for c in cells[len(header):] if c]
         if extra:
             table.problems.append(table.problem(
@@ -323,9 +330,51 @@ def _fill(table: Table, records: Iterator[tuple[int, list[str]]], required: list
                 f"columns (extra: {', '.join(repr(c) for c in extra[:3])})",
                 hint=f"use one {_name_of(table.separator)} per column; quote values "
                      "that contain it"))
-        table.rows.append(Row(values, number))
+        table.rows.append(Row(values, number, len(cells)))
     if header is None:
         _check_header(table, [], required, optional, 1)
+    elif table.unterminated and table.rows:
+        _check_cut_off(table, [c for c in header if c])
+
+
+def _check_open_quote(table: Table, header: list[str], cells: list[str], number: int) -> None:
+    """A value that runs over several lines is a quote (") that was never closed: it
+    swallows the rows after it."""
+    for i, cell in enumerate(cells):
+        if "\n" in cell or "\r" in cell:
+            column = header[i] if i < len(header) and header[i] else f"number {i + 1}"
+            lines = cell.count("\n") + 1
+            table.swallowed = True
+            table.problems.append(table.problem(
+                Row({}, number), f"the value in column {column} opens a quote (\") that is not "
+                f"closed, so it runs over {lines} lines and swallows the rows after it",
+                hint='remove the quote, or close it; write a quote inside a value as ""'))
+            return
+
+
+def _check_cut_off(table: Table, header: list[str]) -> None:
+    """A last line without a line break that has fewer values than the header, or whose last
+    value is shorter than that column's value on every other row, was probably cut off
+    (``...,2`` for ``...,2719``): a problem, as a shortened price would be used."""
+    last, others = table.rows[-1], table.rows[:-1]
+    column = header[-1]
+    value = last.get(column, "")
+    lengths = [len(r.get(column, "")) for r in others if r.get(column, "")]
+    short_cells = bool(others) and last.cells < len(header) <= min(r.cells for r in others)
+    short_value = bool(value) and bool(lengths) and (
+        len(value) < min(lengths) if len(lengths) >= 2 else len(value) <= lengths[0] - 2)
+    # "...,1," where every other row has a value in the last column: cut after the separator
+    no_value = not value and len(others) >= 2 and len(lengths) == len(others)
+    if not (short_cells or short_value or no_value):
+        return
+    what = (f"has {last.cells} of the {len(header)} values" if short_cells else
+            f"has no {column}, which every other row has" if no_value else
+            f"has a shorter {column} than every other row ({len(value)} character(s), the "
+            f"others {min(lengths)} or more)")
+    table.problems.append(table.problem(
+        last, f"the last line ends without a line break and {what}: the file looks cut off",
+        hint="save the complete file again; if this row is complete, end the file with a line "
+             "break (press Enter after the last row)"))
 
 
 def _name_of(separator: str | None) -> str:
@@ -344,6 +393,9 @@ def _check_header(table: Table, header: list[str], required: list[str],
     if not missing:
         return not duplicates
     found = ", ".join(c for c in header if c) or "nothing (the file is empty)"
+    if any(c for c in header) and len(missing) == len(required) and \
+            not all(_COLUMN_NAME.fullmatch(c) for c in header if c):
+        found = "no column names (the first line is not a table header)"  # never quote it
     expected = ", ".join(required) + (f" (optional: {', '.join(optional)})" if optional else "")
     hint = "add the missing column(s) to the header row"
     if len(header) == 1 and any(sep in header[0] for sep in SEPARATORS):

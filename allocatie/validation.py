@@ -169,7 +169,11 @@ class _Checks:
     def file(self, role: str) -> str | None:
         if role == "rules":
             return "instance.toml" if self.i.folder is not None else None
-        return self.i.files.get(role) or None
+        named = self.i.files.get(role)
+        if named:
+            return named
+        # no file for this role: the fix ([files] entry) is in instance.toml
+        return "instance.toml" if self.i.folder is not None else None
 
     def add(self, role: str, message: str, hint: str | None = None, key: tuple = (),
             id: str | None = None, warning: bool = False, kind: str = "input") -> None:
@@ -200,6 +204,9 @@ class _Checks:
         self.graph()
         self.lot_count()
         self.capacity()
+        from allocatie.plausibility import check_plausibility
+
+        check_plausibility(self.i, self.add)
 
     # ---- rules
     def rules(self) -> None:
@@ -481,10 +488,11 @@ class _Checks:
                 not r.lots_min <= len(design) <= r.lots_max:
             wanted = str(r.lots_min) if r.lots_min == r.lots_max else \
                 f"{r.lots_min} to {r.lots_max}"
-            self.add("lots", f"the design has {plural(len(design), 'lot')}; [rules] asks for "
-                     f"{wanted}",
-                     hint="make [rules] lots match the design, or change the design",
-                     kind="fixed_lots_shape")
+            extra, rows = self.smallest_lots(design, len(design) - r.lots_max)
+            self.add_at("lots", rows, f"the design has {plural(len(design), 'lot')}; [rules] "
+                        f"asks for {wanted}{extra}",
+                        hint="make [rules] lots match the design, or change the design",
+                        kind="fixed_lots_shape")
         self.lot_bids(design)
         self.combinations(design)
         self.fixed_lot_shapes(design)
@@ -522,6 +530,21 @@ class _Checks:
             if r.lot_clients_max is not None and clients > r.lot_clients_max:
                 self.add("lots", f"lot {lot} has {fmt(clients)} clients, above lot_clients_max "
                          f"{fmt(r.lot_clients_max)}", id=lot, hint=hint, kind="fixed_lots_shape")
+
+    def smallest_lots(self, design: set[str], surplus: int) -> tuple[str, list[int]]:
+        """With ``surplus`` lots too many: the smallest lots named (a typo in a lot label
+        makes a lot of one district) and their rows; ("", []) otherwise."""
+        if surplus <= 0 or not self.i.lots:
+            return "", []
+        members: dict[str, list[str]] = defaultdict(list)
+        for d, lot in self.i.lots.items():
+            members[lot].append(d)
+        smallest = sorted(design, key=lambda lot: (len(members[lot]), natural_key(lot)))
+        named = smallest[:min(surplus, 3)]
+        text = "; ".join(f"lot {lot} has {plural(len(members[lot]), 'district')} "
+                         f"({list_ids(members[lot], 5)})" for lot in named)
+        return f"; smallest: {text}", self.rows_of("lots", [(d,) for lot in named
+                                                              for d in members[lot]])
 
     def lot_bids(self, design: set[str]) -> None:
         i = self.i

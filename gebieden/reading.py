@@ -164,7 +164,15 @@ def _check_geometries(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 
 def _to_projected(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
-    """Return `gdf` in a projected CRS in metres (RD New if it was geographic or had none)."""
+    """Return `gdf` in a projected CRS in metres (RD New if it was geographic or had none).
+
+    The CRS as read and the bounds in it are kept in ``attrs["source_crs"]`` and
+    ``attrs["source_bounds"]`` (x/y min, max), so callers can judge whether the coordinates
+    are plausible for that CRS. Raises GeometryError when a geographic CRS holds coordinates
+    that are no longitude/latitude (RD coordinates in a GeoJSON without a 'crs' member).
+    """
+    minx, miny, maxx, maxy = (float(v) for v in gdf.total_bounds)
+    source = gdf.crs.to_string() if gdf.crs is not None else None
     if gdf.crs is None:
         minx, miny, maxx, maxy = gdf.total_bounds
         if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
@@ -181,8 +189,12 @@ def _to_projected(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
                 stacklevel=3,
             )
         gdf = gdf.set_crs(WGS84)
+    gdf.attrs["source_crs"] = source
+    gdf.attrs["source_bounds"] = (minx, miny, maxx, maxy)
     if gdf.crs.is_geographic:
-        return gdf.to_crs(RD_NEW)
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise GeometryError(_not_lonlat(path, gdf.crs.to_string(), (minx, miny, maxx, maxy)))
+        return _keep_attrs(gdf.to_crs(RD_NEW), gdf)
     units = {axis.unit_name.lower() for axis in gdf.crs.axis_info}
     if not units <= {"metre", "meter"}:
         warnings.warn(
@@ -190,5 +202,32 @@ def _to_projected(gdf: gpd.GeoDataFrame, path: Path) -> gpd.GeoDataFrame:
             "reprojected to EPSG:28992 RD New.",
             stacklevel=3,
         )
-        return gdf.to_crs(RD_NEW)
+        return _keep_attrs(gdf.to_crs(RD_NEW), gdf)
     return gdf
+
+
+def _keep_attrs(out: gpd.GeoDataFrame, source: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    out.attrs.update(source.attrs)
+    return out
+
+
+def looks_like_rd(bounds: tuple[float, float, float, float]) -> bool:
+    """Whether x/y bounds fall in the area of RD New (EPSG:28992) that covers the Netherlands."""
+    minx, miny, maxx, maxy = bounds
+    return -7_000 <= minx <= maxx <= 300_000 and 289_000 <= miny <= maxy <= 629_000
+
+
+def _not_lonlat(path: Path, crs: str, bounds: tuple[float, float, float, float]) -> str:
+    """The message for a geographic CRS whose coordinates are no longitude/latitude."""
+    minx, miny, maxx, maxy = bounds
+    default = ""
+    if path.suffix.lower() in _GEOJSON_SUFFIXES:
+        default = " (a GeoJSON without a 'crs' member is read as WGS84, RFC 7946)"
+    guess = " They look like RD New (EPSG:28992) metres." if looks_like_rd(bounds) else ""
+    fix = ('add "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}} '
+           "to the GeoJSON" if path.suffix.lower() in _GEOJSON_SUFFIXES
+           else "set the layer's CRS (a .prj next to the .shp, or gdf.set_crs(28992))")
+    return (f"{path}: the CRS is {crs}, longitude/latitude in degrees{default}, but the "
+            f"coordinates (x {minx:.0f}..{maxx:.0f}, y {miny:.0f}..{maxy:.0f}) are not "
+            f"longitude/latitude.{guess} Declare the file's real CRS: {fix}, or write the "
+            "file again in WGS84.")

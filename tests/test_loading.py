@@ -240,7 +240,7 @@ def test_problems_of_every_file_in_one_error(emmen_wijken: Path) -> None:
     problems = caught.value.problems
     columns = only(problems, "missing column")
     assert columns.file == "bidders.csv" and "found naam, capaciteit" in columns.message
-    assert only(problems, "file not found").file == "bids.csv"
+    assert only(problems, "bids = 'bids.csv': no such file").file == "instance.toml"
     unknown = only(problems, "unknown district WK999999")
     assert (unknown.file, unknown.row, unknown.id) == ("incumbents.csv", 80, "WK999999")
     bad = only(problems, "'veel' is not a number")

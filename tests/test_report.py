@@ -325,7 +325,7 @@ def test_award_rule_and_diagnosis_come_from_the_details(emmen):
     award = Solution(status=Status.OPTIMAL, assignment=solution.assignment,
                      winners=solution.winners, details=details)
     question = dict(build(instance, award, evaluation).question)
-    assert question["Gunningsregel"] == "optimal"
+    assert question["Gunningsregel"] == "optimale gunning op prijs en kwaliteit"
     assert question["Gunningscriterium"].endswith("(weging kwaliteit 30,0%)")
     assert question["Aantal percelen"] == "vaste indeling (6 percelen)"
     design = dict(build(instance, solution, evaluation).question)

@@ -237,7 +237,8 @@ def test_fixed_design_problems(make_grid) -> None:
     one(problems, r"^price 0; expected EUR per year", id="B/1")
     one(problems, r"^preference 0; expected a rank", id="B/1")
     three = replace(grid, lots={"D01": "1", "D02": "2", "D03": "3", "D04": "3"})
-    one(instance_problems(three), r"^the design has 3 lots; \[rules\] asks for 2$")
+    one(instance_problems(three),
+        r"^the design has 3 lots; \[rules\] asks for 2; smallest: lot 1 has 1 district")
 
 
 def test_fixed_design_priced_by_district_bids(make_grid) -> None:

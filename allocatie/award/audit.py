@@ -350,14 +350,21 @@ def _optimal_total(e: Mapping, lang: str) -> str:
                  else f"proven optimal by {e['solver']} in {seconds} s")
     else:
         gap = "" if e.get("gap") is None else (
-            f" ({'gat' if nl else 'gap'} {plain_pct(e['gap'], lang)})")
+            f" (gap {plain_pct(e['gap'], lang)})")
         proof = (f"beste gevonden door {e['solver']} binnen de tijdslimiet; ondergrens "
                  f"{plain_eur(e.get('bound'), lang)}{gap}" if nl else
                  f"best found by {e['solver']} within the time limit; lower bound "
                  f"{plain_eur(e.get('bound'), lang)}{gap}")
-    if e.get("score") is not None:
-        proof = (f"totale score {plain_num(e['score'], 2, lang)}; " if nl
-                 else f"total score {plain_num(e['score'], 2, lang)}; ") + proof
+    if e.get("score") is not None:  # the proof is about the score, not the objective
+        score = plain_num(e["score"], 2, lang)
+        if e["status"] == "optimal":
+            proof = (f"totale score {score}, de hoogste mogelijke: bewezen door {e['solver']} "
+                     f"in {seconds} s" if nl else f"total score {score}, the highest "
+                     f"possible: proven by {e['solver']} in {seconds} s")
+        else:
+            proof = (f"totale score {score}, de hoogste gevonden door {e['solver']} binnen de "
+                     "tijdslimiet" if nl else f"total score {score}, the highest found by "
+                     f"{e['solver']} within the time limit")
     return f"{'Totaal' if nl else 'Total'}: {_totals(e, lang)}; {proof}."
 
 

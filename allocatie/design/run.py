@@ -124,6 +124,7 @@ def design(instance: Instance, settings: SolverSettings | None = None,
     if infeasible is not None:
         return infeasible
     if second is not None:
+        run.report(None, None, "second search", phase="second_search")
         found = second.collect(wait_s=run.budget.left() + 1.0)
         run.details["second_search"] = None if found is None else round(found.objective, 2)
         if found is not None:
@@ -134,6 +135,7 @@ def design(instance: Instance, settings: SolverSettings | None = None,
 def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
     """Heuristic, territory and winner-slot phases; an infeasible outcome or None."""
     instance, settings, stop = run.instance, run.settings, run.stop
+    run.report(None, None, "heuristic", phase="heuristic")
     start = _heuristic_start(instance, settings, heuristic_time_s, stop)
     if start is not None:
         run.offer(start)
@@ -172,8 +174,13 @@ class _Run:
         self.notes: list[str] = []
         self.details: dict[str, object] = {"method": "territory"}
         self.second: SecondSearch | None = None
+        self.phase = ""
 
-    def report(self, incumbent: float | None, bound: float | None, backend: str) -> None:
+    def report(self, incumbent: float | None, bound: float | None, backend: str,
+               phase: str | None = None) -> None:
+        """Send a progress event; ``phase`` names the step that starts or runs now."""
+        if phase is not None:
+            self.phase = phase
         if self.progress is not None:
             best = self.best.objective if self.best else None
             if incumbent is not None and best is not None:
@@ -181,7 +188,7 @@ class _Run:
             if self.bound is not None:
                 bound = self.bound if bound is None else max(bound, self.bound)
             self.progress(Progress(self.budget.elapsed(), incumbent or best,
-                                   bound, backend))
+                                   bound, backend, self.phase))
 
     def offer(self, design: Design) -> None:
         """Keep ``design`` if it is better than the best so far."""
@@ -230,7 +237,9 @@ class _Run:
 
 def _territory_phase(run: _Run, start: Design | None, share: float) -> Status:
     instance, settings = run.instance, run.settings
+    run.report(None, None, "territory model", phase="territory_model")
     tm = build_territory_model(instance, integer_flow=settings.backend == "cpsat")
+    run.report(None, None, "root LP + cuts", phase="root_cuts")
     rounds, added, lp_bound = tighten_with_cuts(
         tm, instance, run.budget.share(CUT_SHARE).deadline, run.stop,
         on_bound=lambda bound: run.report(None, bound, "root LP + cuts"))
@@ -250,6 +259,7 @@ def _territory_phase(run: _Run, start: Design | None, share: float) -> Status:
     phase = run.budget.share(share, at_least=1.0)
     status = Status.NO_SOLUTION
     for iteration in range(MAX_BENDERS_ROUNDS):
+        run.report(None, None, settings.backend, phase="territory_milp")
         raw = solve(tm.model, settings.with_(time_limit_s=phase.solver_limit()), scaled,
                     run.stop)
         run.solver = raw.version
@@ -271,6 +281,7 @@ def _territory_phase(run: _Run, start: Design | None, share: float) -> Status:
             break
         if run.best is not None and raw.objective * tm.scale >= run.best.objective - 1e-6:
             break  # lot-level terms only add: these territories cannot beat the best design
+        run.report(None, None, "partition", phase="cut_lots")
         cut = _cut_lots(instance, owner, lots_per_bidder, settings, run.budget)
         if cut is None:
             rows = unsplittable_part_cuts(tm, instance, owner, settings,
@@ -303,6 +314,7 @@ def _add_cuts(run: _Run, tm, rows: list[tuple[list, float]], name: str,
 
 def _slot_phase(run: _Run) -> Status:
     instance, settings = run.instance, run.settings
+    run.report(None, None, settings.backend, phase="slot_milp")
     sm = build_slot_model(instance, integer_flow=settings.backend == "cpsat")
     if run.best is not None:
         sm.model.hint = sm.hint_from_design(instance, run.best.assignment, run.best.winners)

@@ -26,7 +26,9 @@ EXTRA_LOT_COLOURS = ("#C2A5CF", "#D8B48E", "#A6DBA0", "#F1B6DA", "#B8E186", "#FD
                      "#D1E5F0", "#E6F5D0", "#CCCCAA", "#B3B3CC")
 # Paul Tol's "muted" scheme for organisations (current providers and winners).
 ORG_COLOURS = ("#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499", "#44AA99",
-               "#999933", "#882255")
+               "#999933", "#882255",
+               # then Paul Tol's "vibrant" scheme, for instances with many organisations
+               "#EE7733", "#0077BB", "#33BBEE", "#EE3377", "#CC3311", "#009988")
 OTHER_COLOUR = "#BBBBBB"
 NO_PROVIDER_COLOUR = "#FFFFFF"
 ATTRIBUTION_FILES = ("ATTRIBUTION", "ATTRIBUTION.md", "ATTRIBUTION.txt", "attribution.txt",
@@ -47,6 +49,8 @@ class LotRow:
     cost: float
     transitions: int
     colour: str
+    combination: str = ""  # the accepted combination bid this lot is part of, e.g. "B-combi"
+    combination_lots: tuple[str, ...] = ()
 
     @property
     def switch_share(self) -> float | None:
@@ -193,7 +197,7 @@ def build(instance: Instance, solution: Solution, evaluation: Evaluation | None,
     t = texts(lang)
     singular, plural = district_words(instance, t)
     has_solution = evaluation is not None and bool(solution.assignment)
-    lots = _lot_rows(instance, evaluation) if has_solution else ()
+    lots = _lot_rows(instance, evaluation, solution.combinations) if has_solution else ()
     lot_colours = {row.lot: row.colour for row in lots}
     districts = _district_rows(instance, solution, evaluation if has_solution else None)
     bidders = _bidder_rows(instance, lots)
@@ -229,9 +233,50 @@ def district_words(instance: Instance, t: Mapping[str, str]) -> tuple[str, str]:
     return t["district"], t["districts"]
 
 
+def minimises_objective(solution: Solution) -> bool:
+    """Whether the run minimised the objective (cost + transition cost): every design, and
+    an award under rule optimal on price. Other award rules (by lot, by preference, or the
+    highest price-quality score) do not, so a bound and gap do not describe them; their one
+    figure is the price of the rule (how much more they cost than the cheapest award)."""
+    details = solution.details
+    if "rule" not in details:
+        return True
+    return details.get("rule") == "optimal" and details.get("criterion", "price") == "price"
+
+
+def rule_label(details: Mapping[str, object], t: Mapping[str, str]) -> str:
+    """The award rule in the report's language ("per perceel, grootste perceel eerst")."""
+    rule = str(details.get("rule"))
+    if rule == "optimal" and details.get("criterion") == "price_quality":
+        return t["rule_optimal_quality"]
+    return t.get(f"rule_{rule}", rule)
+
+
+def price_of_rule_text(solution: Solution, t: Mapping[str, str], lang: str) -> str | None:
+    """How much more the rule's award costs than the cheapest award (cost + transition cost,
+    the audit log's figure: difference / cheapest), or None when unknown."""
+    price = solution.details.get("price_of_rule")
+    if not isinstance(price, Mapping):
+        return None
+    if abs(float(price["objective"])) < 0.005:
+        return t["rule_price_none"]
+    word = t["rule_price_more"] if price["objective"] >= 0 else t["rule_price_less"]
+    return word.format(amount=fmt_eur(abs(float(price["objective"])), lang),
+                       pct=fmt_pct(abs(float(price["objective_pct"])), lang, 2),
+                       optimal=fmt_eur(float(price["optimal_objective"]), lang))
+
+
 def status_text(solution: Solution, instance: Instance, t: Mapping[str, str], lang: str) -> str:
-    """The outcome in words: proven optimal, feasible with its gap, impossible, or none."""
+    """The outcome in words: proven optimal, feasible with its gap, impossible, or none; for
+    an award rule that does not minimise the objective, the rule, its own proof and the
+    price of the rule (the same figure as the audit log)."""
     status = solution.status
+    if status.has_solution and not minimises_objective(solution):
+        details = solution.details
+        proof = t["status_rule_proof"] if details.get("score_status") == "optimal" else ""
+        text = t["status_rule"].format(rule=rule_label(details, t), proof=proof)
+        price = price_of_rule_text(solution, t, lang)
+        return f"{text}; {price}" if price else text
     if status is Status.OPTIMAL:
         requested = instance.solver.mip_gap
         if requested > 0 and solution.bound is not None and solution.objective is not None:
@@ -248,18 +293,55 @@ def status_text(solution: Solution, instance: Instance, t: Mapping[str, str], la
 
 
 # --------------------------------------------------------------------------- rows
-def _lot_rows(instance: Instance, evaluation: Evaluation) -> tuple[LotRow, ...]:
+def _lot_rows(instance: Instance, evaluation: Evaluation,
+              combinations: Sequence[str] = ()) -> tuple[LotRow, ...]:
     rows = []
     palette = LOT_COLOURS + EXTRA_LOT_COLOURS
+    shares = combination_shares(instance, combinations)
     for index, figures in enumerate(evaluation.lots):
         served = sum(instance.district_by_id[d].served for d in figures.districts)
+        cost, combination, members = figures.cost, "", ()
+        if figures.lot in shares:
+            cost, combination, members = shares[figures.lot]
         rows.append(LotRow(
             lot=figures.lot, winner=figures.winner, districts=figures.districts,
             names=tuple(instance.district_by_id[d].name or d for d in figures.districts),
-            clients=figures.clients, served=served, cost=figures.cost,
+            clients=figures.clients, served=served, cost=cost,
             transitions=figures.transitions, colour=palette[index % len(palette)],
+            combination=combination, combination_lots=members,
         ))
     return tuple(rows)
+
+
+def combination_shares(instance: Instance, combinations: Sequence[str]
+                       ) -> dict[str, tuple[float, str, tuple[str, ...]]]:
+    """lot -> (its share of the combination price, combination id, the combination's lots)
+    for every lot of an accepted combination bid.
+
+    Rule (docs/instance-format.md): the price of a combination is split over its lots in
+    proportion to the same bidder's separate lot bids on them (what it asks for each lot
+    alone); when it has no separate bid on every lot of the combination, in proportion to
+    the lots' clients; equal shares when those are all zero. The shares add up to the
+    combination price, so the total cost is unchanged."""
+    by_id = {c.id: c for c in instance.combination_bids}
+    members: dict[str, list[str]] = defaultdict(list)
+    for d, lot in (instance.lots or {}).items():
+        members[lot].append(d)
+    alone = {(b.bidder, b.lot): b.price for b in instance.lot_bids}
+    out: dict[str, tuple[float, str, tuple[str, ...]]] = {}
+    for cid in combinations:
+        combo = by_id.get(cid)
+        if combo is None:
+            continue
+        lots = tuple(sorted(combo.lots, key=natural_key))
+        weights = [alone.get((combo.bidder, lot)) for lot in lots]
+        if any(w is None or w <= 0 for w in weights):
+            weights = [sum(instance.clients(d) for d in members.get(lot, ())) for lot in lots]
+        total = sum(weights)  # type: ignore[arg-type]
+        for lot, weight in zip(lots, weights, strict=True):
+            share = combo.price * weight / total if total else combo.price / len(lots)
+            out[lot] = (share, cid, lots)
+    return out
 
 
 def _district_rows(instance: Instance, solution: Solution,
@@ -318,23 +400,50 @@ def _matrix(evaluation: Evaluation) -> Matrix:
     return Matrix(rows=rows, columns=tuple(both + rest), counts=counts)
 
 
-def _org_colours(instance: Instance, districts: Sequence[DistrictRow],
-                 lots: Sequence[LotRow]) -> dict[str, str]:
-    """Colours for the organisations that matter most on the maps: main current providers
-    and winners, by clients (today's plus won); the rest are drawn as "other"."""
+def organisation_colours(instance: Instance) -> dict[str, str]:
+    """One colour per organisation (today's providers and bidders), from the instance alone,
+    so a provider has the same colour in every output of every run on the instance (design,
+    award, evaluate; maps, web map, charts, workbook). When there are more organisations
+    than colours, the ones with most clients today (then most bids) get one; the rest are
+    drawn as "other"."""
     weight: Counter[str] = Counter()
-    for d in districts:
-        if d.main_provider:
-            weight[d.main_provider] += d.clients
-    for row in lots:
-        if row.winner:
-            weight[row.winner] += row.clients
-    ranked = sorted(weight, key=lambda o: (-weight[o], natural_key(o)))
+    for district in instance.districts:
+        for provider, clients in district.incumbents.items():
+            weight[provider] += int(clients) if isinstance(clients, int | float) else 0
+    bids: Counter[str] = Counter(b for b, _ in instance.bids)
+    bids.update(bid.bidder for bid in instance.lot_bids)
+    organisations = set(weight) | set(instance.bidder_ids)
+    ranked = sorted(organisations, key=lambda o: (-weight[o], -bids[o], natural_key(o)))
     chosen = sorted(ranked[: len(ORG_COLOURS)], key=natural_key)
     return {org: ORG_COLOURS[i] for i, org in enumerate(chosen)}
 
 
+def _org_colours(instance: Instance, districts: Sequence[DistrictRow],
+                 lots: Sequence[LotRow]) -> dict[str, str]:
+    """The organisations' colours (see :func:`organisation_colours`)."""
+    del districts, lots  # the colours depend on the instance only
+    return organisation_colours(instance)
+
+
 # --------------------------------------------------------------------------- texts
+class Figure(str):
+    """A number formatted for the report that keeps its value, so the workbook can store it
+    as a number (``value``; ``money`` for a euro amount)."""
+
+    value: float
+    money: bool
+
+    def __new__(cls, text: str, value: float, money: bool = False) -> Figure:
+        out = super().__new__(cls, text)
+        out.value, out.money = value, money
+        return out
+
+
+def figure(data: ReportData, value: float, money: bool = False) -> Figure:
+    """``value`` as the report writes it (``4.312``, ``€ 1.000``), keeping the number."""
+    return Figure(data.eur(value) if money else data.integer(value), value, money)
+
+
 def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
     t, inst, rules = data.t, data.instance, data.instance.rules
     items: list[tuple[str, str]] = [(t["q_instance"], inst.name)]
@@ -342,24 +451,24 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
         items.append((t["q_description"], inst.description))
     items += [
         (t["q_districts"].format(districts=data.districts_word.lower()),
-         data.integer(len(inst.districts))),
-        (t["q_clients"], data.integer(inst.total_clients)),
-        (t["q_served"], data.integer(data.served_total)),
-        (t["q_providers"], data.integer(len(inst.providers))),
-        (t["q_bidders"], data.integer(len(inst.bidders))),
+         figure(data, len(inst.districts))),
+        (t["q_clients"], figure(data, inst.total_clients)),
+        (t["q_served"], figure(data, data.served_total)),
+        (t["q_providers"], figure(data, len(inst.providers))),
+        (t["q_bidders"], figure(data, len(inst.bidders))),
     ]
     details = data.solution.details
     award = "rule" in details  # an award of the fixed design (lots.csv)
     if award and inst.lots:
         lots_text = t["q_fixed_design"].format(n=data.integer(len(inst.lot_ids)))
     elif rules.lots_min == rules.lots_max:
-        lots_text = data.integer(rules.lots_min)
+        lots_text = figure(data, rules.lots_min)
     else:
         lots_text = t["q_lots_range"].format(lo=data.integer(rules.lots_min),
                                              hi=data.integer(rules.lots_max))
     items.append((t["q_lots"], lots_text))
     limit = rules.max_lots_per_bidder
-    items.append((t["q_max_lots"], data.integer(limit) if limit is not None else t["none"]))
+    items.append((t["q_max_lots"], figure(data, limit) if limit is not None else t["none"]))
     own = [f"{b.id}: {data.integer(b.max_lots)}" for b in inst.bidders if b.max_lots is not None]
     if own:
         items.append((t["q_own_max_lots"], "; ".join(own)))
@@ -371,7 +480,7 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
     else:
         items.append((t["q_capacity"], t["q_capacity_none"]))
     items.append((t["q_client_bounds"], _bounds_text(data)))
-    items.append((t["q_transition_cost"], data.eur(rules.transition_cost)))
+    items.append((t["q_transition_cost"], figure(data, rules.transition_cost, money=True)))
     items.append((t["q_contiguity"], t.get(f"q_contiguity_{rules.contiguity}",
                                            rules.contiguity)))
     if rules.min_winners is not None or rules.max_winners is not None:
@@ -383,12 +492,12 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
             eur=data.eur(rules.compactness_weight))))
     if rules.max_changed_districts is not None:
         items.append((t["q_changed"].format(districts=data.districts_word.lower()),
-                      data.integer(rules.max_changed_districts)))
+                      figure(data, rules.max_changed_districts)))
     pricing = data.solution.pricing
     items.append((t["q_pricing"], t[f"q_pricing_{pricing}"].format(
         district=data.district_word.lower())))
     if award:
-        items.append((t["q_award_rule"], str(details["rule"])))
+        items.append((t["q_award_rule"], rule_label(details, t)))
         criterion = details.get("criterion")
         if criterion == "price_quality":
             weight = float(details.get("quality_weight") or 0.0)  # type: ignore[arg-type]
@@ -396,7 +505,7 @@ def _question(data: ReportData) -> tuple[tuple[str, str], ...]:
                 weight=data.pct(weight))))
         elif criterion:
             items.append((t["q_criterion"], t["q_criterion_price"]))
-    solver = inst.solver
+    solver = inst.solver  # the settings of this run (the command line passes them in)
     items.append((t["q_solver"], t["q_solver_value"].format(
         backend=solver.backend, limit=data.num(solver.time_limit_s, 0),
         gap=data.pct(solver.mip_gap))))
@@ -440,20 +549,76 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
             items.append((t["a_penalty"], data.eur(ev.client_penalty)))
         if ev.compactness_cost:
             items.append((t["a_compactness"], data.eur(ev.compactness_cost)))
-        items.append((t["a_objective"], data.eur(ev.objective)))
+        minimised = minimises_objective(solution)
+        items.append((t["a_objective"] if minimised else t["a_objective_rule"],
+                      data.eur(ev.objective)))
         if ev.changed_districts is not None and "rule" not in solution.details:
             items.append((t["a_changed"].format(districts=data.districts_word),
                           data.integer(ev.changed_districts)))
-    if solution.bound is not None:
-        items.append((t["a_bound"], data.eur(solution.bound)))
-    if solution.gap is not None:
-        items.append((t["a_gap"], data.pct(solution.gap)))
+    for label, value in figure_rows(data):
+        items.append((label, value if isinstance(value, str) else
+                      data.pct(value) if label == t["a_gap"] else data.eur(value)))
     if solution.solver:
         items.append((t["a_solver"], t["a_solver_value"].format(
-            solver=solution.solver, seconds=data.num(solution.time_s, 1))))
-    if solution.message and data.has_solution:  # without a solution: in the diagnosis
-        items.append((t["a_message"], solution.message))
+            solver=solver_text(solution, t), seconds=data.num(solution.time_s, 1))))
+    note = message_text(solution, data.lang) if data.has_solution else None
+    if note:  # without a solution: in the diagnosis
+        items.append((t["a_message"], note))
     return tuple(items)
+
+
+def solver_text(solution: Solution, t: Mapping[str, str]) -> str:
+    """The solver in the report's language: an award rule's "rule X; optimal by S" becomes
+    "regel <label>; goedkoopste gunning berekend met S"."""
+    match = re.fullmatch(r"rule (\S+); optimal by (.+)", solution.solver)
+    if match is None:
+        return solution.solver
+    return t["a_solver_rule"].format(rule=rule_label(solution.details, t),
+                                     solver=match.group(2))
+
+
+def figure_rows(data: ReportData) -> list[tuple[str, float | str]]:
+    """Bound and gap of a run that minimised the objective, or the price of an award rule
+    that does not (never a bound under a rule that does not minimise it). Shared by the
+    HTML report and the workbook so both show the same figures."""
+    t, solution = data.t, data.solution
+    if not minimises_objective(solution):
+        price = price_of_rule_text(solution, t, data.lang)
+        return [(t["a_price_of_rule"], price)] if price and data.has_solution else []
+    rows: list[tuple[str, float | str]] = []
+    if solution.bound is not None:
+        rows.append((t["a_bound"], solution.bound))
+    if solution.gap is not None:
+        rows.append((t["a_gap"], solution.gap))
+    return rows
+
+
+# English notes of the design pipeline, in Dutch (other notes are English-only details)
+_DUTCH_NOTES = (
+    (re.compile(r"lot-level rules \((.*)\) are relaxed in the territory bound"),
+     r"de ondergrens laat de regels per perceel (\1) buiten beschouwing"),
+    (re.compile(r"the territories of the territory model could not be cut into lots that "
+                r"meet the lot-level rules"),
+     "de gebieden van het gebiedsmodel konden niet worden verdeeld in percelen die aan de "
+     "regels per perceel voldoen"),
+)
+
+
+def message_text(solution: Solution, lang: str) -> str | None:
+    """The solver's note in the report's language, or None. Award notes repeat the status
+    and the audit log, so they are left out; English design notes are translated when
+    known and left out of a Dutch report otherwise (they stay in summary.json)."""
+    if not solution.message or "rule" in solution.details:
+        return None
+    if lang == "en":
+        return solution.message
+    parts = []
+    for part in solution.message.split("; "):
+        for pattern, dutch in _DUTCH_NOTES:
+            if pattern.fullmatch(part):
+                parts.append(pattern.sub(dutch, part))
+                break
+    return "; ".join(parts) or None
 
 
 def _short(data: ReportData) -> str:
@@ -500,16 +665,29 @@ def _check(data: ReportData) -> tuple[bool | None, tuple[str, ...]]:
 
 # --------------------------------------------------------------------------- sources
 def attribution(instance: Instance, lang: str) -> tuple[str, ...]:
-    """Attribution paragraphs: an ATTRIBUTION file of the instance folder, else the README
-    paragraphs that mention the licence or the source, else a default CBS/Kadaster line."""
+    """Attribution paragraphs in the report's language: ``ATTRIBUTION.<lang>.md`` of the
+    instance folder, else the paragraphs of its ATTRIBUTION file written in ``lang`` plus
+    the credit line ("Bron: ...", kept as the licensor words it), introduced by a sentence in
+    ``lang`` when paragraphs in the other language were left out; else the README paragraphs
+    that mention the licence or the source; else a default CBS/Kadaster line."""
     folder = Path(instance.folder) if instance.folder is not None else None
     if folder is not None:
+        for name in (f"ATTRIBUTION.{lang}.md", f"ATTRIBUTION.{lang}.txt"):
+            if (folder / name).is_file():
+                paragraphs = _paragraphs((folder / name).read_text(encoding="utf-8",
+                                                                   errors="replace"))
+                if paragraphs:
+                    return tuple(paragraphs[:12])
         for name in ATTRIBUTION_FILES:
             path = folder / name
             if path.is_file():
                 paragraphs = _paragraphs(path.read_text(encoding="utf-8", errors="replace"))
-                if paragraphs:
-                    return tuple(paragraphs[:12])
+                kept = [_credit(p, lang) for p in paragraphs
+                        if _is_credit(p) or _language(p) in (lang, None)]
+                if kept and len(kept) < len(paragraphs):
+                    kept.insert(0, texts(lang)["attribution_intro"])
+                if kept:
+                    return tuple(kept[:12])
         for name in README_FILES:
             path = folder / name
             if path.is_file():
@@ -520,6 +698,39 @@ def attribution(instance: Instance, lang: str) -> tuple[str, ...]:
                 if found:
                     return tuple(found[:6])
     return (DEFAULT_ATTRIBUTION[lang],)
+
+
+_WORDS = {
+    "nl": {"de", "het", "een", "en", "van", "zijn", "is", "door", "met", "op", "voor", "niet",
+           "uit", "wijk", "buurt", "gegevens", "naar"},
+    "en": {"the", "a", "an", "and", "of", "are", "is", "by", "with", "on", "for", "not",
+           "from", "data", "under", "see", "added", "derived"},
+}
+# English phrases of the usual CBS credit line, in Dutch
+_CREDIT_NL = (("geometry simplified by", "geometrie vereenvoudigd door"),)
+
+
+def _language(paragraph: str) -> str | None:
+    """"nl" or "en" by common words; None when it cannot tell (a URL, a name)."""
+    words = re.findall(r"[a-zà-ÿ]+", paragraph.lower())
+    hits = {lang: sum(w in vocabulary for w in words) for lang, vocabulary in _WORDS.items()}
+    if max(hits.values()) < 2 or hits["nl"] == hits["en"]:
+        return None
+    return max(hits, key=lambda lang: hits[lang])
+
+
+def _is_credit(paragraph: str) -> bool:
+    return bool(re.match(r"(Bron|Source)\s*:", paragraph)) and "CC" in paragraph
+
+
+def _credit(paragraph: str, lang: str) -> str:
+    """The credit line with its fixed words in ``lang`` (names and titles unchanged)."""
+    if not _is_credit(paragraph):
+        return paragraph
+    for english, dutch in _CREDIT_NL:
+        paragraph = paragraph.replace(english, dutch) if lang == "nl" else \
+            paragraph.replace(dutch, english)
+    return re.sub(r"^(Bron|Source)\s*:", "Bron:" if lang == "nl" else "Source:", paragraph)
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -20,7 +20,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocatie.report.data import ReportData
+from allocatie.report.data import (
+    Figure,
+    ReportData,
+    figure_rows,
+    message_text,
+    minimises_objective,
+    solver_text,
+)
 
 EUR = '"€ "#,##0'
 INT = "#,##0"
@@ -49,10 +56,17 @@ def workbook_bytes(data: ReportData) -> bytes:
     summary = wb.active
     summary.title = t["summary_sheet"]
     _summary(summary, data)
-    _table(wb.create_sheet(t["lots_sheet"]), *_lots(data))
-    _table(wb.create_sheet(t["bidders_sheet"]), *_bidders(data))
+    lots_ws = wb.create_sheet(t["lots_sheet"])
+    _table(lots_ws, *_lots(data))
+    _paint(lots_ws, data, column=2)
+    bidders_ws = wb.create_sheet(t["bidders_sheet"])
+    _table(bidders_ws, *_bidders(data))
+    _paint(bidders_ws, data, column=1)
     districts_sheet = t["districts_sheet"] if data.lang == "en" else data.districts_word
-    _table(wb.create_sheet(districts_sheet), *_districts(data))
+    districts_ws = wb.create_sheet(districts_sheet)
+    _table(districts_ws, *_districts(data))
+    _paint(districts_ws, data, column=5)
+    _paint(districts_ws, data, column=7)
     _matrix(wb.create_sheet(t["transitions_sheet"]), data)
     _table(wb.create_sheet(t["audit_sheet"]), [t["col_line"], t["col_entry"]],
            [[(i, INT), (line, None)] for i, line in enumerate(data.solution.log, start=1)],
@@ -101,24 +115,35 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
             rows.append([(t["a_penalty"], None), (round(ev.client_penalty, 2), EUR)])
         if ev.compactness_cost:
             rows.append([(t["a_compactness"], None), (round(ev.compactness_cost, 2), EUR)])
-        rows.append([(t["a_objective"], None), (round(ev.objective, 2), EUR)])
-    if solution.bound is not None:
-        rows.append([(t["a_bound"], None), (round(solution.bound, 2), EUR)])
-    if solution.gap is not None:
-        rows.append([(t["a_gap"], None), (solution.gap, "0.00%")])
+        label = t["a_objective"] if minimises_objective(solution) else t["a_objective_rule"]
+        rows.append([(label, None), (round(ev.objective, 2), EUR)])
+    for label, value in figure_rows(data):
+        if isinstance(value, str):
+            rows.append([(label, None), (value, None)])
+        else:
+            rows.append([(label, None), (value, "0.00%") if label == t["a_gap"]
+                         else (round(value, 2), EUR)])
     if solution.solver:
-        rows.append([(t["a_solver"], None), (solution.solver, None)])
+        rows.append([(t["a_solver"], None), (solver_text(solution, t), None)])
         rows.append([(t["unit_time"], None), (round(solution.time_s, 1), SECONDS)])
-    if solution.message:
-        rows.append([(t["a_message"], None), (solution.message, None)])
+    note = message_text(solution, data.lang) if data.has_solution else None
+    if note:
+        rows.append([(t["a_message"], None), (note, None)])
     verdict = {None: "–", True: t["check_short_ok"], False: t["check_short_bad"]}
     rows.append([(t["sec_check"], None), (verdict[data.check_ok], None)])
     if ev is not None:
         rows += [[("", None), (v, None)] for v in ev.messages]
     rows.append([("", None), ("", None)])
     rows.append([(t["sec_question"], "bold"), ("", None)])
-    rows += [[(label, None), (value, None)] for label, value in data.question]
+    rows += [[(label, None), _question_cell(value)] for label, value in data.question]
     _table(ws, [t["col_item"], t["col_value"]], rows, autofilter=False, wrap={1})
+
+
+def _question_cell(value: str) -> Cell:
+    """A figure of "De vraag" as a number (with its format), other answers as text."""
+    if isinstance(value, Figure):
+        return (value.value, EUR if value.money else INT)
+    return (value, None)
 
 
 def _lots(data: ReportData) -> tuple[list[str], list[list[Cell]]]:
@@ -133,6 +158,11 @@ def _lots(data: ReportData) -> tuple[list[str], list[list[Cell]]]:
              (round(r.cost_per_client, 2) if r.cost_per_client else None, EUR),
              (r.transitions, INT), (r.switch_share, PCT)]
             for r in data.lots]
+    if any(r.combination for r in data.lots):  # the combination a lot's cost is a share of
+        header.append(t["col_combination"])
+        for row, r in zip(rows, data.lots, strict=True):
+            row.append((t["lot_combination"].format(name=r.combination, lots=" + ".join(
+                r.combination_lots)) if r.combination else "", None))
     return header, rows
 
 
@@ -182,6 +212,20 @@ def _matrix(ws: Worksheet, data: ReportData) -> None:
 
 
 # --------------------------------------------------------------------------- helpers
+def _paint(ws: Worksheet, data: ReportData, column: int) -> None:
+    """Fill the organisation names in ``column`` with the organisation's colour, the same as
+    on the maps (white text on dark colours)."""
+    for row in range(2, ws.max_row + 1):
+        cell = ws.cell(row=row, column=column)
+        if not cell.value or str(cell.value) not in data.org_colours:
+            continue
+        colour = data.org_colour(str(cell.value)).lstrip("#").upper()
+        cell.fill = PatternFill("solid", fgColor=colour)
+        red, green, blue = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+        if 0.299 * red + 0.587 * green + 0.114 * blue < 140:
+            cell.font = Font(color="FFFFFF")
+
+
 def _table(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Cell]],
            autofilter: bool = True, freeze: str = "A2", wrap: set[int] | None = None) -> None:
     """Header row (bold, shaded, frozen), typed cells with number formats, autofilter and

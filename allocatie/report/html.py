@@ -26,7 +26,8 @@ def render(data: ReportData, lot_map_svg: str | None = None,
         for (a, b), n in matrix.counts.items()
     }
     tradeoff = charts.tradeoff_svg(data, data.alternatives) if data.alternatives else None
-    files = sorted((role, name) for role, name in data.instance.files.items()
+    files = sorted((data.t.get(f"role_{role}", role), name)
+                   for role, name in data.instance.files.items()
                    if role not in ("id_field", "layer"))
     template = environment().get_template("rapport.html.j2")
     return template.render(
