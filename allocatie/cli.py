@@ -337,7 +337,7 @@ def cmd_award(args: argparse.Namespace) -> int:
         from allocatie.relaxation import ACCEPT_FIXED_LOTS, describe
 
         solution = dataclasses.replace(
-            solution, message="; ".join(filter(None, (describe(relaxed, _report_lang(args)),
+            solution, message="; ".join(filter(None, (describe(relaxed, _cli_lang(args)),
                                                       solution.message))),
             details={**solution.details, "relaxation": {"name": ACCEPT_FIXED_LOTS,
                                                         "broken": relaxed}})

@@ -166,7 +166,7 @@ def test_award_accept_fixed_lots_is_a_named_relaxation_that_check_verifies(
             lambda r: {**r, "lot": "6"} if r["district_id"] == "WK011441" else r)
     out = tmp_path / "award"
     assert main(["award", str(emmen_wijken), "--out", str(out), "--accept-fixed-lots"]) == 0
-    assert "regelversoepeling accept-fixed-lots" in capsys.readouterr().out
+    assert "rule relaxation accept-fixed-lots" in capsys.readouterr().out  # CLI: English
     data = summary(out)
     assert data["relaxation"]["name"] == "accept-fixed-lots"
     assert any("lot 6 is not contiguous" in b for b in data["relaxation"]["broken"])
