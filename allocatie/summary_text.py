@@ -58,6 +58,11 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     lines = [f"{head}, {seconds} s, {solution.solver}"]
     if solution.message and ("rule" not in solution.details or not solution.status.has_solution):
         lines.append(f"{w['note']}: {solution.message}")  # an award's note repeats the status
+    relaxation = solution.details.get("relaxation")
+    if isinstance(relaxation, dict) and "rule" in solution.details:  # named on every award
+        from allocatie.relaxation import describe as describe_relaxation
+
+        lines.append(f"{w['note']}: {describe_relaxation(list(relaxation['broken']), lang)}")
     if evaluation is None:
         lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
