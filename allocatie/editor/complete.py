@@ -1,0 +1,150 @@
+""""Maak af" (complete my plan): the locked lots stay exactly as drawn, the design model draws
+the rest.
+
+The design model is run unchanged on a *contracted* instance: every locked lot becomes one
+district (its clients, today's providers and, per bidder who bid on all of its districts, the
+client-weighted mean price) without neighbours. Under a contiguity rule a district without
+neighbours can only be a lot on its own, so the design keeps each locked lot whole and alone,
+and draws the other ``K - locked`` lots on the free districts, while the award of all ``K``
+lots (kavelbeperking, capacities, number of winners) stays one optimisation. The design found
+is expanded back to districts and scored again by the same award and checker as a drawing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from allocatie.errors import UsageError
+from allocatie.instance import District, Edge, Instance, natural_key
+from allocatie.milp import Progress
+from allocatie.settings import SolverSettings
+from allocatie.solution import Solution
+
+LOCKED_PREFIX = "locked-lot:"
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The outcome of "Maak af": the completed drawing (district -> lot label) and the design
+    run's solution on the contracted instance (status, objective, bound, time)."""
+
+    assignment: dict[str, str]
+    solution: Solution
+
+
+def contract(instance: Instance, locked: Mapping[str, list[str]]) -> Instance:
+    """The instance with every locked lot (lot -> its districts) merged into one district
+    without neighbours; the free districts keep their edges among themselves."""
+    if instance.rules.contiguity == "none":
+        raise UsageError("completing a plan needs a contiguity rule (rook or queen): without "
+                         "one a locked lot cannot be kept apart from the rest")
+    in_locked = {d: lot for lot, ds in locked.items() for d in ds}
+    districts = [d for d in instance.districts if d.id not in in_locked]
+    bids = {(b, d): p for (b, d), p in instance.bids.items() if d not in in_locked}
+    for lot in sorted(locked, key=natural_key):
+        members = [instance.district_by_id[d] for d in locked[lot]]
+        node = LOCKED_PREFIX + lot
+        clients = sum(m.clients for m in members)
+        incumbents: Counter[str] = Counter()
+        for m in members:
+            incumbents.update(m.incumbents)
+        districts.append(District(node, clients, name=f"lot {lot} (locked)",
+                                  incumbents=dict(incumbents)))
+        for b in instance.bidder_ids:
+            prices = [instance.price(b, m.id) for m in members]
+            if any(p is None for p in prices):
+                continue
+            weighted = sum(p * m.clients for p, m in zip(prices, members, strict=True))
+            bids[(b, node)] = weighted / clients if clients else 0.0
+    edges = tuple(e for e in instance.edges if e.a not in in_locked and e.b not in in_locked)
+    rules = instance.rules
+
+    def mapped(d: str) -> str:
+        return LOCKED_PREFIX + in_locked[d] if d in in_locked else d
+
+    pinned = {mapped(d): label for d, label in rules.pinned.items()
+              if d in instance.district_by_id}
+    together = tuple(tuple(dict.fromkeys(mapped(d) for d in group)) for group in rules.together)
+    current = None
+    if instance.current_lots and rules.max_changed_districts is not None:
+        current = {d: lab for d, lab in instance.current_lots.items() if d not in in_locked}
+        for lot, ds in locked.items():
+            labels = Counter(instance.current_lots.get(d) for d in ds if d in
+                             instance.current_lots)
+            if labels:
+                current[LOCKED_PREFIX + lot] = labels.most_common(1)[0][0]
+    return dataclasses.replace(
+        instance, districts=tuple(districts), bids=bids, edges=edges,
+        rules=dataclasses.replace(rules, pinned=pinned, together=together),
+        lots=None, lot_bids=(), combination_bids=(), current_lots=current)
+
+
+def complete(instance: Instance, drawing: Mapping[str, str], locked_lots: set[str],
+             settings: SolverSettings,
+             progress: Callable[[Progress], None] | None = None,
+             stop: threading.Event | None = None) -> Completion:
+    """Keep ``locked_lots`` of ``drawing`` (district -> lot label) and let the design model
+    draw the other lots. Raises :class:`UsageError` when nothing is left to draw or a locked
+    lot is empty."""
+    from allocatie.design import design
+
+    locked = {lot: sorted(d for d, lab in drawing.items() if lab == lot) for lot in locked_lots}
+    empty = sorted((lot for lot, ds in locked.items() if not ds), key=natural_key)
+    if empty:
+        raise UsageError(f"locked lot(s) {', '.join(empty)} have no districts")
+    if len(locked) >= instance.rules.lots_max:
+        raise UsageError("every lot is locked: unlock a lot to let the design draw it")
+    contracted = contract(instance, locked)
+    solution = design(contracted, settings, progress, stop)
+    if not solution.assignment:
+        return Completion({}, solution)
+    return Completion(expand(instance, drawing, locked, solution.assignment), solution)
+
+
+def expand(instance: Instance, drawing: Mapping[str, str], locked: Mapping[str, list[str]],
+           designed: Mapping[str, str]) -> dict[str, str]:
+    """The designed lots (on the contracted instance) as a drawing on the real districts.
+
+    Locked lots keep their label; the new lots take the free labels 1..K, matched to the old
+    drawing by the most clients in common so that colours on the map stay where they were."""
+    result: dict[str, str] = {}
+    new_lots: dict[str, list[str]] = {}
+    for node, label in designed.items():
+        if node.startswith(LOCKED_PREFIX):
+            lot = node[len(LOCKED_PREFIX):]
+            for d in locked[lot]:
+                result[d] = lot
+        else:
+            new_lots.setdefault(label, []).append(node)
+    free_labels = [str(k) for k in range(1, instance.rules.lots_max + 1)
+                   if str(k) not in locked]
+    names = sorted(new_lots, key=natural_key)
+    overlap = np.zeros((len(names), len(free_labels)))
+    for i, name in enumerate(names):
+        for d in new_lots[name]:
+            old = drawing.get(d)
+            if old in free_labels:
+                overlap[i, free_labels.index(old)] += instance.clients(d) + 1
+    rows, cols = linear_sum_assignment(-overlap)
+    label_of = {names[r]: free_labels[c] for r, c in zip(rows, cols, strict=True)}
+    spare = iter(lab for lab in free_labels if lab not in label_of.values())
+    for name in names:
+        lot = label_of.get(name) or next(spare, name)
+        for d in new_lots[name]:
+            result[d] = lot
+    return result
+
+
+def locked_edges(instance: Instance, locked: Mapping[str, list[str]]) -> tuple[Edge, ...]:
+    """The edges between a locked lot and the rest (always cut border)."""
+    in_locked = {d: lot for lot, ds in locked.items() for d in ds}
+    return tuple(e for e in instance.edges
+                 if (e.a in in_locked) != (e.b in in_locked)
+                 or (e.a in in_locked and in_locked[e.a] != in_locked[e.b]))
