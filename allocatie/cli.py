@@ -103,6 +103,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["nl", "en"], default="nl", help="plot language")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=cmd_compare)
+
+    from allocatie.editor.command import add_parser as add_editor_parser
+
+    add_editor_parser(sub)  # allocatie editor: the browser lot editor (allocatie/editor/)
     return parser
 
 

@@ -32,11 +32,25 @@ LOCKED_PREFIX = "locked-lot:"
 
 @dataclass(frozen=True)
 class Completion:
-    """The outcome of "Maak af": the completed drawing (district -> lot label) and the design
-    run's solution on the contracted instance (status, objective, bound, time)."""
+    """The outcome of "Maak af": the completed drawing (district -> lot label), the design's
+    winners by those labels, and the design run's solution on the contracted instance
+    (status, objective, bound, time)."""
 
     assignment: dict[str, str]
+    winners: dict[str, str]
     solution: Solution
+    offset: float = 0.0  # compactness cost of the locked lots' borders, outside the design
+
+    @property
+    def objective(self) -> float | None:
+        """The design's objective on the real districts."""
+        s = self.solution.objective
+        return None if s is None else s + self.offset
+
+    @property
+    def bound(self) -> float | None:
+        b = self.solution.bound
+        return None if b is None else b + self.offset
 
 
 def contract(instance: Instance, locked: Mapping[str, list[str]]) -> Instance:
@@ -104,21 +118,28 @@ def complete(instance: Instance, drawing: Mapping[str, str], locked_lots: set[st
     contracted = contract(instance, locked)
     solution = design(contracted, settings, progress, stop)
     if not solution.assignment:
-        return Completion({}, solution)
-    return Completion(expand(instance, drawing, locked, solution.assignment), solution)
+        return Completion({}, {}, solution)
+    assignment, label_of = expand(instance, drawing, locked, solution.assignment)
+    winners = {label_of[lot]: b for lot, b in solution.winners.items() if lot in label_of}
+    offset = instance.rules.compactness_weight * sum(
+        e.border_m for e in locked_edges(instance, locked)) / 1000.0
+    return Completion(assignment, winners, solution, offset)
 
 
 def expand(instance: Instance, drawing: Mapping[str, str], locked: Mapping[str, list[str]],
-           designed: Mapping[str, str]) -> dict[str, str]:
-    """The designed lots (on the contracted instance) as a drawing on the real districts.
+           designed: Mapping[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The designed lots (on the contracted instance) as a drawing on the real districts, and
+    the design's lot labels -> the drawing's.
 
     Locked lots keep their label; the new lots take the free labels 1..K, matched to the old
     drawing by the most clients in common so that colours on the map stay where they were."""
     result: dict[str, str] = {}
     new_lots: dict[str, list[str]] = {}
+    label_map: dict[str, str] = {}
     for node, label in designed.items():
         if node.startswith(LOCKED_PREFIX):
             lot = node[len(LOCKED_PREFIX):]
+            label_map[label] = lot
             for d in locked[lot]:
                 result[d] = lot
         else:
@@ -137,13 +158,15 @@ def expand(instance: Instance, drawing: Mapping[str, str], locked: Mapping[str, 
     spare = iter(lab for lab in free_labels if lab not in label_of.values())
     for name in names:
         lot = label_of.get(name) or next(spare, name)
+        label_map[name] = lot
         for d in new_lots[name]:
             result[d] = lot
-    return result
+    return result, label_map
 
 
 def locked_edges(instance: Instance, locked: Mapping[str, list[str]]) -> tuple[Edge, ...]:
-    """The edges between a locked lot and the rest (always cut border)."""
+    """The edges the contraction drops that are always cut border: between a locked lot and
+    the rest, or between two locked lots."""
     in_locked = {d: lot for lot, ds in locked.items() for d in ds}
     return tuple(e for e in instance.edges
                  if (e.a in in_locked) != (e.b in in_locked)

@@ -61,8 +61,11 @@ def figures(instance: Instance, geography: Geography, assignment: Mapping[str, s
     """Everything the live panel shows for a drawing (district -> lot label; districts
     without a lot are left out), as JSON-ready values."""
     rules = instance.rules
-    fixed, awarded = award_drawing(instance, assignment, settings, lang, stop)
     members = _members(instance, assignment)
+    if members:
+        fixed, awarded = award_drawing(instance, assignment, settings, lang, stop)
+    else:
+        fixed, awarded = instance, Solution(Status.NO_SOLUTION, message="no lot drawn yet")
     winners = dict(awarded.winners) if awarded.status.has_solution else {}
     checked = evaluate(fixed, dict(assignment), winners) if members else None
     by_lot = {f.lot: f for f in checked.lots} if checked else {}

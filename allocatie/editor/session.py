@@ -15,11 +15,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from allocatie.editor.geo import Geography
 from allocatie.errors import UsageError
 from allocatie.instance import Instance, natural_key
 from allocatie.settings import SolverSettings
+
+if TYPE_CHECKING:
+    from allocatie.editor.geo import Geography
 
 DRAFT = "editor-draft.json"
 LOTS_CSV = "lots.csv"
@@ -135,8 +138,11 @@ class Session:
 
     # ------------------------------------------------------------------ draft
     def autosave(self) -> None:
-        """Write the draft (drawing, locks, snapshots) atomically into ``--out``."""
+        """Write the draft (drawing, locks, snapshots) atomically into ``--out``; not while
+        an earlier session's draft waits for the user's choice to restore it."""
         with self.lock:
+            if self.draft is not None:
+                return
             data = {"instance": self.instance.name, "assignment": dict(self.drawing),
                     "locked": sorted(self.locked, key=natural_key),
                     "snapshots": list(self.snapshots.values()), "saved_at": time.time()}
