@@ -20,7 +20,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from allocatie.editor import evaluation
-from allocatie.editor.complete import complete
+from allocatie.editor.complete import check_locked_lots, complete
 from allocatie.editor.jobs import BusyError, Job, Jobs
 from allocatie.editor.prices import boundary_prices
 from allocatie.editor.repair import repair
@@ -151,7 +151,7 @@ class _Api:
                 "id": d.id, "name": d.name or d.id, "clients": d.clients,
                 "incumbents": dict(sorted(d.incumbents.items(), key=lambda kv: -kv[1])),
                 "bids": dict(sorted(bids.items(), key=lambda kv: kv[1])),
-                "wijk": geo.wijk.get(d.id, d.id)}})
+                "wijk": geo.wijk.get(d.id, d.id), "point": feature["properties"]["point"]}})
         rules = inst.rules
         return {
             "name": inst.name, "description": inst.description, "lang": s.lang,
@@ -232,10 +232,16 @@ class _Api:
         s = self.session
         data = await _body(request, {"assignment", "locked", "time_limit"}, {"assignment"})
         drawing, locked, limit = self._job_request(data)
+        nl = s.lang == "nl"
         if not locked:
-            raise RequestError("lock at least one lot first (or run allocatie design)")
+            raise RequestError("zet eerst minstens één perceel vast (of gebruik allocatie "
+                               "design)" if nl else
+                               "lock at least one lot first (or run allocatie design)")
         if len(locked) >= s.instance.rules.lots_max:
-            raise RequestError("every lot is locked: unlock the lots the design may draw")
+            raise RequestError("alle percelen staan vast: maak de percelen los die het "
+                               "ontwerpmodel mag tekenen" if nl else
+                               "every lot is locked: unlock the lots the design may draw")
+        check_locked_lots(s.instance, drawing, locked, s.lang)
 
         def work(job: Job) -> dict:
             def progress(p) -> None:
@@ -261,6 +267,7 @@ class _Api:
         data = await _body(request, {"assignment", "locked", "time_limit"}, {"assignment"})
         drawing, locked, limit = self._job_request(data)
         repair_locked = {lot for lot in locked if lot in drawing.values()}
+        check_locked_lots(s.instance, drawing, repair_locked, s.lang)
 
         def work(job: Job) -> dict:
             job.report(phase="repair")

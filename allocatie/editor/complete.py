@@ -109,20 +109,24 @@ def complete(instance: Instance, drawing: Mapping[str, str], locked_lots: set[st
     lot is empty."""
     from allocatie.design import design
 
+    check_locked_lots(instance, drawing, locked_lots)
     locked = {lot: sorted(d for d, lab in drawing.items() if lab == lot) for lot in locked_lots}
-    empty = sorted((lot for lot, ds in locked.items() if not ds), key=natural_key)
-    if empty:
-        raise UsageError(f"locked lot(s) {', '.join(empty)} have no districts")
     if len(locked) >= instance.rules.lots_max:
         raise UsageError("every lot is locked: unlock a lot to let the design draw it")
     contracted = contract(instance, locked)
-    solution = design(contracted, settings, progress, stop)
-    if not solution.assignment:
-        return Completion({}, {}, solution)
-    assignment, label_of = expand(instance, drawing, locked, solution.assignment)
-    winners = {label_of[lot]: b for lot, b in solution.winners.items() if lot in label_of}
     offset = instance.rules.compactness_weight * sum(
         e.border_m for e in locked_edges(instance, locked)) / 1000.0
+
+    def shifted(p: Progress) -> None:
+        if progress is not None:
+            progress(Progress(p.elapsed_s, None if p.incumbent is None else p.incumbent + offset,
+                              None if p.bound is None else p.bound + offset, p.backend))
+
+    solution = design(contracted, settings, shifted, stop)
+    if not solution.assignment:
+        return Completion({}, {}, solution, offset)
+    assignment, label_of = expand(instance, drawing, locked, solution.assignment)
+    winners = {label_of[lot]: b for lot, b in solution.winners.items() if lot in label_of}
     return Completion(assignment, winners, solution, offset)
 
 
@@ -171,3 +175,37 @@ def locked_edges(instance: Instance, locked: Mapping[str, list[str]]) -> tuple[E
     return tuple(e for e in instance.edges
                  if (e.a in in_locked) != (e.b in in_locked)
                  or (e.a in in_locked and in_locked[e.a] != in_locked[e.b]))
+
+
+def check_locked_lots(instance: Instance, drawing: Mapping[str, str], locked: set[str],
+                      lang: str = "en") -> None:
+    """Raise :class:`UsageError` (in ``lang``) when a locked lot is empty, not contiguous or
+    outside the hard client bounds: no completion or repair can keep it as it is."""
+    from allocatie.editor.evaluation import lot_parts
+    from allocatie.editor.texts import number
+
+    nl = lang == "nl"
+    rules = instance.rules
+    for lot in sorted(locked, key=natural_key):
+        districts = [d for d in instance.district_ids if drawing.get(d) == lot]
+        if not districts:
+            raise UsageError(f"vastgezet perceel {lot} heeft geen gebieden: teken het of maak "
+                             "het los" if nl else
+                             f"locked lot {lot} has no districts: draw it or unlock it")
+        if rules.contiguity != "none" and len(lot_parts(instance, districts)) > 1:
+            raise UsageError(f"vastgezet perceel {lot} is niet aaneengesloten: verbind de "
+                             "delen of maak het los" if nl else
+                             f"locked lot {lot} is not contiguous: join its parts or unlock it")
+        clients = sum(instance.clients(d) for d in districts)
+        low, high = rules.lot_clients_min, rules.lot_clients_max
+        n = number(clients, lang)
+        if not rules.soft_client_bounds and low is not None and clients < low:
+            raise UsageError(f"vastgezet perceel {lot} heeft {n} cliënten, minder dan het "
+                             f"minimum {number(low, lang)}: maak het groter of maak het los"
+                             if nl else f"locked lot {lot} has {n} clients, below the minimum "
+                             f"{number(low, lang)}: enlarge it or unlock it")
+        if not rules.soft_client_bounds and high is not None and clients > high:
+            raise UsageError(f"vastgezet perceel {lot} heeft {n} cliënten, meer dan het "
+                             f"maximum {number(high, lang)}: maak het kleiner of maak het los"
+                             if nl else f"locked lot {lot} has {n} clients, above the maximum "
+                             f"{number(high, lang)}: shrink it or unlock it")

@@ -17,7 +17,8 @@ BUURT_CODE = re.compile(r"^BU(\d{4})(\d{2})\d{2}$")
 
 @dataclass(frozen=True)
 class Geography:
-    """Polygons (GeoJSON features, WGS84) and measures (projected metres) of the districts.
+    """Polygons (GeoJSON features, WGS84, with ``point``: [lat, lon] inside each) and
+    measures (projected metres) of the districts.
 
     ``wijk`` maps a district to its wijk code on buurt instances (empty on wijk instances or
     without codes); ``area_m2`` and ``perimeter_m`` are empty without geometry."""
@@ -55,7 +56,10 @@ def load_geography(instance: Instance) -> Geography:
         if geometry is None or geometry.is_empty:
             continue
         mapped = shapely.geometry.mapping(geometry)
-        features.append({"type": "Feature", "id": str(d), "properties": {"id": str(d)},
+        inside = geometry.representative_point()
+        point = [round(inside.y, COORDINATE_DECIMALS), round(inside.x, COORDINATE_DECIMALS)]
+        features.append({"type": "Feature", "id": str(d),
+                         "properties": {"id": str(d), "point": point},
                          "geometry": {"type": mapped["type"],
                                       "coordinates": _round(mapped["coordinates"])}})
     area = {str(d): float(g.area) for d, g in zip(frame.index, frame.geometry, strict=True)}

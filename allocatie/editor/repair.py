@@ -25,8 +25,8 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from allocatie.editor.complete import check_locked_lots
 from allocatie.editor.evaluation import lot_parts
-from allocatie.errors import UsageError
 from allocatie.instance import Instance
 from allocatie.milp import Model, solve
 from allocatie.settings import SolverSettings
@@ -51,7 +51,7 @@ def repair(instance: Instance, drawing: Mapping[str, str], locked: set[str],
     rules = instance.rules
     labels = [str(k) for k in range(1, rules.lots_max + 1)]
     fixed = {d: lot for d, lot in drawing.items() if lot in locked}
-    _check_locked(instance, fixed, locked)
+    check_locked_lots(instance, drawing, locked)
     free = [d for d in instance.district_ids if d not in fixed]
     free_labels = [lab for lab in labels if lab not in locked]
     roots = _roots(instance, drawing, free_labels)
@@ -171,19 +171,3 @@ def _contiguity(m: Model, instance: Instance, lab: str, members: list[str], x: d
         if root is None:
             terms.append((is_root[d], n))
         m.add_ge(terms, 0.0)
-
-
-def _check_locked(instance: Instance, fixed: Mapping[str, str], locked: set[str]) -> None:
-    rules = instance.rules
-    for lot in sorted(locked):
-        districts = [d for d, lab in fixed.items() if lab == lot]
-        if not districts:
-            raise UsageError(f"locked lot {lot} has no districts: unlock it to repair")
-        clients = sum(instance.clients(d) for d in districts)
-        if rules.contiguity != "none" and len(lot_parts(instance, districts)) > 1:
-            raise UsageError(f"locked lot {lot} is not contiguous: unlock it to repair")
-        low, high = rules.lot_clients_min, rules.lot_clients_max
-        if not rules.soft_client_bounds and ((low is not None and clients < low)
-                                             or (high is not None and clients > high)):
-            raise UsageError(f"locked lot {lot} has {clients:,} clients, outside the bounds: "
-                             "unlock it to repair")

@@ -91,6 +91,7 @@ PAGE: dict[str, dict[str, str]] = {
         "balance_short": "Balans",
         "close": "Sluiten",
         "moved": "gebieden verplaatst",
+        "no_result": "Geen geldige tekening gevonden binnen de tijdslimiet of de regels",
         "eur": "EUR",
         "error": "Fout",
         "delete": "Verwijder",
@@ -180,6 +181,7 @@ PAGE: dict[str, dict[str, str]] = {
         "balance_short": "Balance",
         "close": "Close",
         "moved": "districts moved",
+        "no_result": "No valid drawing found within the time limit or the rules",
         "eur": "EUR",
         "error": "Error",
         "delete": "Delete",
@@ -191,7 +193,8 @@ PAGE: dict[str, dict[str, str]] = {
 }
 
 
-def _n(value: int, lang: str) -> str:
+def number(value: int, lang: str) -> str:
+    """A whole number with thousands separators (1.234 in Dutch, 1,234 in English)."""
     text = f"{value:,}"
     return text.replace(",", ".") if lang == "nl" else text
 
@@ -215,15 +218,15 @@ def problem_texts(result: dict, rules: Rules, lang: str) -> list[str]:
             found.append(f"perceel {lot['lot']} is niet aaneengesloten ({parts} delen)" if nl
                          else f"lot {lot['lot']} is not contiguous ({parts} parts)")
         if not lot["within_bounds"] and not rules.soft_client_bounds:
-            clients = _n(lot["clients"], lang)
+            clients = number(lot["clients"], lang)
             if rules.lot_clients_min is not None and lot["clients"] < rules.lot_clients_min:
-                limit = _n(rules.lot_clients_min, lang)
+                limit = number(rules.lot_clients_min, lang)
                 found.append(f"perceel {lot['lot']} heeft {clients} cliënten, minder dan het "
                              f"minimum {limit}" if nl else
                              f"lot {lot['lot']} has {clients} clients, below the minimum "
                              f"{limit}")
             else:
-                limit = _n(rules.lot_clients_max or 0, lang)
+                limit = number(rules.lot_clients_max or 0, lang)
                 found.append(f"perceel {lot['lot']} heeft {clients} cliënten, meer dan het "
                              f"maximum {limit}" if nl else
                              f"lot {lot['lot']} has {clients} clients, above the maximum "

@@ -34,6 +34,9 @@ async function start() {
     preview: (ids) => map.preview(ids, state.tool === "erase" ? null : state.active),
     isLocked: (lot) => state.locked.has(lot),
   });
+  window.allocatieEditor = { screenPoint: (id) => map.screenPoint(id),
+                             drawing: () => ({ ...state.drawing }),
+                             shownEdit: () => state.shown, edit: () => state.edit };
   renderToolbar();
   if (saved.draft) showDraft(saved.draft);
   document.addEventListener("keydown", onKey);
@@ -258,6 +261,11 @@ function finishJob(job) {
     return;
   }
   let text = "";
+  if (!r.assignment) {
+    el.innerHTML = `<p class="bad" data-job-result="${h(r.status || job.state)}">${h(t.no_result)}` +
+      ` (${h(r.status || job.state)})${r.message ? ": " + h(r.message) : ""}</p>`;
+    return;
+  }
   if (job.kind === "complete") {
     text = r.status === "optimal" ? t.optimal
       : `${t.not_proven}${r.gap !== null && r.gap !== undefined ? ", " + t.gap.toLowerCase() + " " + percent(r.gap) : ""}`;

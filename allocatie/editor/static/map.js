@@ -24,7 +24,11 @@ export class LotMap {
     this.labels = L.layerGroup().addTo(this.map);
     this.map.fitBounds(this.layer.getBounds(), { padding: [10, 10] });
     this.byId = {};
-    this.layer.eachLayer((layer) => { this.byId[layer.feature.id] = layer; });
+    this.layer.eachLayer((layer) => {
+      this.byId[layer.feature.id] = layer;
+      const path = layer.getElement && layer.getElement();
+      if (path) path.setAttribute("data-district", layer.feature.id);
+    });
     document.addEventListener("mouseup", () => this.endStroke());
     window.addEventListener("blur", () => this.endStroke());
   }
@@ -133,9 +137,18 @@ export class LotMap {
     for (const [lot, { layer }] of Object.entries(largest)) {
       const icon = L.divIcon({ className: "lot-label", html: `<span>${escapeHtml(lot)}</span>`,
                                iconSize: [26, 26] });
-      L.marker(layer.getBounds().getCenter(), { icon, interactive: false,
-                                                keyboard: false }).addTo(this.labels);
+      L.marker(layer.feature.properties.point, { icon, interactive: false,
+                                                 keyboard: false }).addTo(this.labels);
     }
+  }
+
+  // The screen position (page pixels) of a point inside a district: for tests and scripts.
+  screenPoint(id) {
+    const layer = this.byId[id];
+    if (!layer) return null;
+    const p = this.map.latLngToContainerPoint(layer.feature.properties.point);
+    const box = this.map.getContainer().getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
   }
 
   tooltip(feature) {
