@@ -98,6 +98,8 @@ def figures(instance: Instance, geography: Geography, assignment: Mapping[str, s
         "transition_cost": checked.transition_cost if checked and winners else None,
         "feasible": feasible,
         "award_status": awarded.status.value,
+        "award_criterion": instance.award.criterion,
+        "quality_weight": instance.award.quality_weight,
         "award_objective": awarded.objective,
         "lots": lots,
         "lots_drawn": len(members),

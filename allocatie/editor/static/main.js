@@ -270,6 +270,10 @@ function finishJob(job) {
     text = r.status === "optimal" ? t.optimal
       : `${t.not_proven}${r.gap !== null && r.gap !== undefined ? ", " + t.gap.toLowerCase() + " " + percent(r.gap) : ""}`;
     text = `${t.complete}: ${eur(r.design_objective)} (${text}, ${r.time_s} s)`;
+    if (r.figures && r.figures.objective !== null &&
+        Math.abs(r.figures.objective - r.design_objective) > 0.5) {
+      text += ". " + t.design_vs_award;
+    }
   } else {
     text = `${t.repair}: ${r.moved ? r.moved.length : 0} ${t.moved} (${r.status})`;
   }

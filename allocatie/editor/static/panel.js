@@ -26,6 +26,8 @@ export function renderTotals(el, f, inst, optimum) {
     <tr><th>${h(t.lots_vs_k)}</th><td data-figure="lots" class="${lotsOk ? "" : "bad"}">
         ${f.lots_drawn} / ${k}</td></tr>
     ${optimumRows}
+    <tr><th>${h(t.award_basis)}</th><td>${h(f.award_criterion === "price_quality"
+        ? t.award_price_quality.replace("{q}", decimal(f.quality_weight, 2)) : t.award_price)}</td></tr>
     <tr><th>${h(t.checker)}</th><td>${verdict}</td></tr></table>`;
 }
 
@@ -49,7 +51,7 @@ export function renderLots(el, f, inst, locked) {
   if (!f) { el.innerHTML = ""; return; }
   const r = inst.rules;
   const bounds = r.lot_clients_min !== null || r.lot_clients_max !== null
-    ? ` <span class="hint">(${h(t.bounds)} ${integer(r.lot_clients_min)}–${integer(r.lot_clients_max)})</span>` : "";
+    ? `<p class="hint">${h(t.bounds_line)}: ${integer(r.lot_clients_min)}–${integer(r.lot_clients_max)}</p>` : "";
   const rows = f.lots.map((lot) => `<tr data-lot="${h(lot.lot)}">
       <td><span class="swatch" style="background:${inst.colours[lot.lot]}"></span>${h(lot.lot)}
           ${locked.has(lot.lot) ? `<span class="tag">${h(t.locked)}</span>` : ""}</td>
@@ -60,8 +62,8 @@ export function renderLots(el, f, inst, locked) {
       <td data-figure="winner">${lot.winner ? h(lot.winner) : "–"}</td>
       <td class="num" data-figure="cost">${eur(lot.cost)}</td>
       <td class="num" data-figure="transitions">${integer(lot.transitions)}</td></tr>`).join("");
-  el.innerHTML = `<h2>${h(t.lots)}</h2><table class="lots"><thead><tr>
-      <th>${h(t.lot)}</th><th>${h(t.clients)}${bounds}</th><th>${h(t.contiguous)}</th>
+  el.innerHTML = `<h2>${h(t.lots)}</h2>${bounds}<table class="lots"><thead><tr>
+      <th>${h(t.lot)}</th><th>${h(t.clients)}</th><th>${h(t.contiguous)}</th>
       <th title="${h(t.compactness_hint)}">${h(t.compactness)}</th><th>${h(t.winner)}</th>
       <th>${h(t.cost)}</th><th title="${h(t.transitions_hint)}">${h(t.transitions)}</th>
       </tr></thead><tbody>${rows}</tbody></table>`;
