@@ -211,7 +211,12 @@ async function runJob(kind, extra = {}) {
                  time_limit: state.timeLimit || state.inst.time_limit_s, ...extra };
   try {
     state.job = await api.startJob(kind, body);
-  } catch (error) { setStatus(`${t.error}: ${error.message}`, true); return; }
+  } catch (error) {
+    const el = document.getElementById("job");
+    el.hidden = false;
+    el.innerHTML = `<p class="bad" data-job-error>${h(t.error)}: ${h(error.message)}</p>`;
+    return;
+  }
   renderToolbar();
   showJob();
   while (state.job && state.job.state === "running") {

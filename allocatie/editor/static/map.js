@@ -22,6 +22,9 @@ export class LotMap {
       onEachFeature: (f, layer) => this.bind(f, layer),
     }).addTo(this.map);
     this.labels = L.layerGroup().addTo(this.map);
+    this.legend = L.control({ position: "bottomleft" });
+    this.legend.onAdd = () => L.DomUtil.create("div", "legend");
+    this.legend.addTo(this.map);
     this.map.fitBounds(this.layer.getBounds(), { padding: [10, 10] });
     this.byId = {};
     this.layer.eachLayer((layer) => {
@@ -103,6 +106,22 @@ export class LotMap {
     }
     this.layer.eachLayer((layer) => layer.setStyle(this.styleOf(layer.feature.id)));
     this.drawLabels();
+    this.drawLegend();
+  }
+
+  drawLegend() {
+    const t = this.t;
+    const item = (style, text) => `<div><span class="key" style="${style}"></span>${escapeHtml(text)}</div>`;
+    let html = item("background:#fff;border:2px dashed #c0392b", t.legend_unassigned) +
+      item("background:#ddd;border:2px dotted #222", t.legend_part) +
+      item("background:#bbb;opacity:.6", t.legend_locked);
+    if (this.prices) {
+      html += `<div class="legend-title">${escapeHtml(t.layer_prices)}</div>` +
+        item("background:#fff;border:3px solid #1a7f37", t.legend_cheaper) +
+        item("background:#fff;border:3px solid #b35900", t.legend_dearer) +
+        `<div class="hint">${escapeHtml(t.legend_hover)}</div>`;
+    }
+    this.legend.getContainer().innerHTML = html;
   }
 
   preview(ids, lot) {
