@@ -207,6 +207,7 @@ async function toggleLock(lot) {
 
 // ------------------------------------------------------------------ jobs
 async function runJob(kind, extra = {}) {
+  state.before = state.figures ? state.figures.objective : null;
   const body = { assignment: state.drawing, locked: [...state.locked],
                  time_limit: state.timeLimit || state.inst.time_limit_s, ...extra };
   try {
@@ -275,6 +276,9 @@ function finishJob(job) {
     text = r.status === "optimal" ? t.optimal
       : `${t.not_proven}${r.gap !== null && r.gap !== undefined ? ", " + t.gap.toLowerCase() + " " + percent(r.gap) : ""}`;
     text = `${t.complete}: ${eur(r.design_objective)} (${text}, ${r.time_s} s)`;
+    if (state.before !== null && state.before !== undefined) {
+      text += `; ${t.was} ${eur(state.before)}`;
+    }
     if (r.figures && r.figures.objective !== null &&
         Math.abs(r.figures.objective - r.design_objective) > 0.5) {
       text += ". " + t.design_vs_award;
