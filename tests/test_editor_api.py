@@ -316,3 +316,38 @@ def test_contracted_instance_isolates_locked_lots():
             assert small.price(b, node) * small.clients(node) == pytest.approx(expected)
         else:
             assert small.price(b, node) is None
+
+
+def test_from_a_results_folder_shows_the_optimum_and_the_gap(editor, tmp_path):
+    url, session = editor
+    code, saved = request(f"{url}/api/save", "POST",
+                          {"assignment": dict(session.instance.lots), "report": False})
+    assert code == 200
+    other = build_session(WIJKEN, from_results=Path(saved["results"]), out=tmp_path / "o",
+                          lang="en")
+    assert other.drawing == dict(session.instance.lots)
+    assert other.optimum["objective"] == pytest.approx(saved["objective"])
+    server = ThreadedServer(other).start()
+    try:
+        drawing = dict(other.drawing)
+        first = other.instance.district_ids[0]
+        drawing[first] = next(drawing[n] for n in other.instance.neighbours[first]
+                              if drawing[n] != drawing[first])
+        _, data = request(f"{server.url}/api/evaluate", "POST", {"assignment": drawing})
+        expected = (data["objective"] - saved["objective"]) / saved["objective"]
+        assert data["gap_to_optimum"] == pytest.approx(expected)
+        _, texts = request(f"{server.url}/api/instance")
+        assert texts["lang"] == "en" and texts["texts"]["complete"] == "Complete"
+        _, empty = request(f"{server.url}/api/evaluate", "POST", {"assignment": {}})
+        assert empty["objective"] is None and not empty["feasible"]
+        assert len(empty["unassigned"]) == len(other.instance.districts)
+        assert any("have no lot yet" in p for p in empty["problems"])
+    finally:
+        server.stop()
+
+
+def test_the_command_line_refuses_a_foreign_out_folder(tmp_path, capsys):
+    (tmp_path / "keep.csv").write_text("x", encoding="utf-8")
+    assert main(["editor", str(WIJKEN), "--out", str(tmp_path), "--no-browser"]) == 2
+    assert "did not write" in capsys.readouterr().err
+    assert (tmp_path / "keep.csv").read_text(encoding="utf-8") == "x"
