@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import INSTANCES
 
 from allocatie.award import award
 from allocatie.checker import evaluate
@@ -26,6 +25,7 @@ from allocatie.loading import load_instance
 from allocatie.results import read_results
 from allocatie.verify import check_results_folder
 
+INSTANCES = Path(__file__).resolve().parents[1] / "instances"
 WIJKEN = INSTANCES / "emmen-wijken"
 
 
@@ -351,3 +351,14 @@ def test_the_command_line_refuses_a_foreign_out_folder(tmp_path, capsys):
     assert main(["editor", str(WIJKEN), "--out", str(tmp_path), "--no-browser"]) == 2
     assert "did not write" in capsys.readouterr().err
     assert (tmp_path / "keep.csv").read_text(encoding="utf-8") == "x"
+
+
+def test_buurten_know_their_wijk_for_the_wijk_brush():
+    from allocatie.editor.geo import load_geography
+
+    instance = load_instance(INSTANCES / "emmen-buurten")
+    geography = load_geography(instance)
+    assert geography.has_wijken
+    assert geography.wijk["BU01140100"] == "WK011401"
+    assert len(set(geography.wijk.values())) < len(instance.districts)
+    assert not load_geography(load_instance(WIJKEN)).has_wijken

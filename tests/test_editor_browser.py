@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import INSTANCES
 
 from allocatie.award import award
 from allocatie.checker import evaluate
@@ -32,6 +31,7 @@ from allocatie.results import read_results
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+INSTANCES = Path(__file__).resolve().parents[1] / "instances"
 WIJKEN = INSTANCES / "emmen-wijken"
 
 pytestmark = [

@@ -339,7 +339,8 @@ async function saveDrawing() {
 function showDraft(draft) {
   const el = document.getElementById("draft");
   el.hidden = false;
-  const when = draft.saved_at ? new Date(draft.saved_at * 1000).toLocaleString() : "";
+  const when = draft.saved_at ? new Date(draft.saved_at * 1000)
+    .toLocaleString(state.inst.lang === "en" ? "en-GB" : "nl-NL") : "";
   el.innerHTML = `<p>${h(t.restore)} <span class="hint">${h(when)}</span></p>
     <button id="restore-yes" class="primary">${h(t.restore_yes)}</button>
     <button id="restore-no">${h(t.restore_no)}</button>`;
