@@ -362,3 +362,32 @@ def test_buurten_know_their_wijk_for_the_wijk_brush():
     assert geography.wijk["BU01140100"] == "WK011401"
     assert len(set(geography.wijk.values())) < len(instance.districts)
     assert not load_geography(load_instance(WIJKEN)).has_wijken
+
+
+def test_the_latest_edit_wins_when_edits_overlap(editor):
+    import threading
+
+    url, session = editor
+    base = dict(session.instance.lots)
+    drawings = []
+    for d in session.instance.district_ids[:6]:
+        other = next(base[n] for n in session.instance.neighbours[d] if base[n] != base[d]) \
+            if any(base[n] != base[d] for n in session.instance.neighbours[d]) else base[d]
+        drawings.append({**base, d: other})
+    answers: list[dict] = [{} for _ in drawings]
+
+    def send(i: int) -> None:
+        answers[i] = request(f"{url}/api/evaluate", "POST", {"assignment": drawings[i]})[1]
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(len(drawings) - 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    send(len(drawings) - 1)
+    assert not answers[-1]["superseded"]
+    assert answers[-1]["edit"] == max(a["edit"] for a in answers)
+    _, state = request(f"{url}/api/state")
+    assert state["assignment"] == drawings[-1]
+    for a in answers[:-1]:  # each overlapping answer is either complete or says superseded
+        assert a["superseded"] or a["objective"] is not None

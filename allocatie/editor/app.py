@@ -191,8 +191,7 @@ class _Api:
             if self._evaluation_stop is not None:
                 self._evaluation_stop.set()
             self._evaluation_stop = stop
-        await run_in_threadpool(s.set_drawing, drawing)
-        edit = s.edits
+        edit = await run_in_threadpool(s.set_drawing, drawing)
         result = await run_in_threadpool(evaluation.figures, s.instance, s.geography,
                                          drawing, s.settings, s.lang, stop)
         superseded = stop.is_set() or s.edits != edit

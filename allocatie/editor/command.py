@@ -80,7 +80,7 @@ def build_session(instance_folder: Path, lots: Path | None = None,
     drawing = numbered(instance, drawing)
     session = Session(instance=instance, geography=load_geography(instance), out=out,
                       settings=instance.solver, lang=lang, drawing=dict(drawing),
-                      start_drawing=dict(drawing), optimum=optimum)
+                      optimum=optimum)
     draft = read_draft(out, instance, session.lot_labels)
     if draft is not None and draft["assignment"] != drawing:
         session.draft = draft

@@ -51,7 +51,6 @@ class Session:
     settings: SolverSettings
     lang: str = "nl"
     drawing: dict[str, str] = field(default_factory=dict)
-    start_drawing: dict[str, str] = field(default_factory=dict)
     locked: set[str] = field(default_factory=set)
     snapshots: dict[str, dict] = field(default_factory=dict)
     optimum: dict | None = None
@@ -97,11 +96,14 @@ class Session:
         return {self.parse_lot(v, "locked") for v in value}
 
     # ------------------------------------------------------------------ state
-    def set_drawing(self, drawing: dict[str, str]) -> None:
+    def set_drawing(self, drawing: dict[str, str]) -> int:
+        """Make ``drawing`` the session's (autosaved); returns the edit's number."""
         with self.lock:
             self.drawing = dict(drawing)
             self.edits += 1
+            edit = self.edits
         self.autosave()
+        return edit
 
     def set_locked(self, locked: set[str]) -> None:
         with self.lock:
