@@ -63,7 +63,7 @@ def server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(server, tmp_path_factory):
-    """A Chromium context that lets only requests to the editor's own address through and
+    """A Chromium context that lets only requests to the editors on 127.0.0.1 through and
     records every other one (aborted)."""
     try:
         from playwright.sync_api import sync_playwright
@@ -75,7 +75,7 @@ def browser(server, tmp_path_factory):
 
     def guard(route) -> None:
         url = urlparse(route.request.url)
-        ours = url.scheme == "http" and (url.hostname, url.port) == (own.hostname, own.port)
+        ours = url.scheme == "http" and url.hostname == own.hostname  # 127.0.0.1 only
         if ours or url.scheme in ("data", "blob", "about"):
             route.continue_()
         else:
@@ -271,3 +271,56 @@ def test_bad_api_requests_from_the_page_get_4xx(page):
     assert statuses == [400, 400, 400, 403]
     page.editor_errors[:] = [e for e in page.editor_errors  # the browser logs the 4xx
                              if not e.startswith("Failed to load resource")]
+
+
+def test_hover_shows_name_providers_and_bids(page, server):
+    _, session = server
+    instance = session.instance
+    district = max(instance.districts, key=lambda d: len(d.incumbents))
+    point = page.evaluate(f"() => window.allocatieEditor.screenPoint({district.id!r})")
+    page.mouse.move(point["x"], point["y"])
+    tip = page.locator(".leaflet-tooltip")
+    tip.wait_for(state="visible", timeout=5_000)
+    text = tip.inner_text()
+    assert district.name in text and district.id in text
+    for provider in district.incumbents:
+        assert provider in text
+    bidders = [b for b in instance.bidder_ids if instance.price(b, district.id) is not None]
+    assert bidders and all(b in text for b in bidders)
+
+
+@pytest.fixture(scope="module")
+def buurten_server(tmp_path_factory):
+    session = build_session(INSTANCES / "emmen-buurten",
+                            out=tmp_path_factory.mktemp("editor-buurten") / "out")
+    running = ThreadedServer(session).start()
+    try:
+        yield running, session
+    finally:
+        running.stop()
+
+
+def test_wijk_brush_paints_every_buurt_of_the_wijk(browser, buurten_server, screenshots):
+    context, outside = browser
+    running, session = buurten_server
+    instance = session.instance
+    page = context.new_page()
+    page.goto(running.url + "/")
+    page.wait_for_selector("[data-verdict]", timeout=30_000)
+    start = settle(page)
+    wijk = session.geography.wijk
+    buurt = next(d for d in instance.district_ids
+                 if len({start[e] for e in instance.district_ids if wijk[e] == wijk[d]}) > 1)
+    target = start[buurt]
+    page.locator(f"#toolbar button[data-lot='{target}']").click()
+    page.locator("#toolbar button[data-tool='wijk']").click()
+    click_district(page, buurt)
+    page.wait_for_function("() => window.allocatieEditor.edit() > 1")
+    after = settle(page)
+    members = [d for d in instance.district_ids if wijk[d] == wijk[buurt]]
+    assert all(after[d] == target for d in members)
+    assert all(after[d] == start[d] for d in instance.district_ids if d not in members)
+    assert_panel_is_checker(page, instance)
+    page.screenshot(path=screenshots / "editor-wijk-brush.png")
+    page.close()
+    assert outside == []
