@@ -1,7 +1,7 @@
 """Benchmark of the lot editor (``allocatie editor``), server side.
 
 Run as ``python benchmarks/bench_editor.py [--edits 200] [--seed 1] [--complete-runs 5]
-[--time-limit 10]``. Prints two tables:
+[--time-limit 10] [--backend highs|cbc|cpsat] [--skip-edits]``. Prints two tables:
 
 1. Edit to figures: ``--edits`` random boundary edits per instance (Emmen wijken, Emmen
    buurten, Rivierenland buurten), each moving one district on a lot boundary to a
@@ -13,7 +13,8 @@ Run as ``python benchmarks/bench_editor.py [--edits 200] [--seed 1] [--complete-
    whose award objective the independent checker recomputed exactly.
 2. "Maak af" on Emmen buurten: 4 of the 6 lots of today's areas locked (the first
    ``--complete-runs`` of the 15 choices), the design model draws the other 2 with
-   ``--time-limit``; seconds to the answer, status (``optimal`` = proven) and gap.
+   ``--time-limit`` on ``--backend`` (default: the editor's, CP-SAT); seconds to the answer,
+   status (``optimal`` = proven) and gap.
 
 Targets (issue 14): p95 <= 150 ms on Emmen buurten, <= 500 ms on Rivierenland buurten;
 "Maak af" 4 of 6 locked on Emmen buurten proven optimal within 10 s.
@@ -35,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from allocatie.editor.app import COMPLETE_BACKEND  # noqa: E402
 from allocatie.editor.command import build_session  # noqa: E402
 from allocatie.editor.complete import complete  # noqa: E402
 from allocatie.editor.server import ThreadedServer  # noqa: E402
@@ -90,7 +92,7 @@ def edit_to_figures(name: str, edits: int, seed: int) -> dict:
             "max_ms": times[-1], "awarded": awarded, "checker_ok": confirmed}
 
 
-def complete_runs(runs: int, time_limit: float) -> list[dict]:
+def complete_runs(runs: int, time_limit: float, backend: str | None) -> list[dict]:
     with tempfile.TemporaryDirectory() as folder:
         session = build_session(ROOT / "instances" / "emmen-buurten",
                                 out=Path(folder) / "out")
@@ -99,7 +101,7 @@ def complete_runs(runs: int, time_limit: float) -> list[dict]:
     for locked in list(itertools.combinations([str(k) for k in range(1, 7)], 4))[:runs]:
         started = time.perf_counter()
         done = complete(instance, drawing, set(locked),
-                        instance.solver.with_(time_limit_s=time_limit))
+                        instance.solver.with_(time_limit_s=time_limit, backend=backend))
         rows.append({"locked": ",".join(locked), "time_s": time.perf_counter() - started,
                      "status": done.solution.status.value, "objective": done.objective,
                      "gap": done.solution.gap})
@@ -112,20 +114,25 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--complete-runs", type=int, default=5)
     parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--backend", choices=("highs", "cbc", "cpsat"),
+                        default=COMPLETE_BACKEND,
+                        help=f"solver of Maak af (default: the editor's, {COMPLETE_BACKEND})")
+    parser.add_argument("--skip-edits", action="store_true", help="only Maak af")
     args = parser.parse_args()
 
     print("edit to figures (POST /api/evaluate: exact award + checker + panel figures)")
     print(f"{'instance':<22} {'districts':>9} {'lots':>4} {'edits':>5} {'median_ms':>9} "
           f"{'p95_ms':>7} {'max_ms':>7} {'awarded':>7} {'checker_ok':>10}")
-    for name in INSTANCES:
+    for name in () if args.skip_edits else INSTANCES:
         r = edit_to_figures(name, args.edits, args.seed)
         print(f"{r['instance']:<22} {r['districts']:>9} {r['lots']:>4} {r['edits']:>5} "
               f"{r['median_ms']:>9.1f} {r['p95_ms']:>7.1f} {r['max_ms']:>7.1f} "
               f"{r['awarded']:>7} {r['checker_ok']:>10}")
     print()
-    print(f"Maak af on emmen-buurten, 4 of 6 lots locked, time limit {args.time_limit:g} s")
+    print(f"Maak af on emmen-buurten, 4 of 6 lots locked, time limit {args.time_limit:g} s, "
+          f"backend {args.backend}")
     print(f"{'locked':<10} {'time_s':>7} {'status':<9} {'objective':>12} {'gap':>8}")
-    for r in complete_runs(args.complete_runs, args.time_limit):
+    for r in complete_runs(args.complete_runs, args.time_limit, args.backend):
         gap = "" if r["gap"] is None else f"{100 * r['gap']:.3f}%"
         objective = "" if r["objective"] is None else f"{r['objective']:,.0f}"
         print(f"{r['locked']:<10} {r['time_s']:>7.2f} {r['status']:<9} {objective:>12} "

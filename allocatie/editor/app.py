@@ -29,6 +29,7 @@ from allocatie.editor.session import RequestError, Session
 from allocatie.editor.texts import PAGE
 from allocatie.errors import UsageError
 from allocatie.instance import natural_key
+from allocatie.settings import BACKENDS
 
 STATIC = Path(__file__).parent / "static"
 LEAFLET = Path(__file__).parent.parent / "report" / "assets"
@@ -36,6 +37,10 @@ LEAFLET_FILES = {"leaflet.js", "leaflet.css", "layers.png", "layers-2x.png",
                  "LICENSE-leaflet.txt"}
 MAX_BODY = 4 * 1024 * 1024
 MAX_TIME_LIMIT_S = 600.0
+# "Maak af" solves the design model on a small contracted instance; there CP-SAT proves
+# optimality more often within 10 s than HiGHS (benchmarks/bench_editor.py: 12 vs 8 of the 15
+# choices of 4 locked lots on Emmen buurten, 2 shared cores under load).
+COMPLETE_BACKEND = "cpsat"
 LOT_COLOURS = ("#77AADD", "#EE8866", "#44BB99", "#FFAABB", "#BBCC33", "#EEDD88", "#99DDFF",
                "#AAAA00", "#C2A5CF", "#D8B48E", "#A6DBA0", "#F1B6DA", "#B8E186", "#FDDBC7")
 
@@ -229,8 +234,12 @@ class _Api:
     async def complete(self, request: Request) -> Response:
         """Start "Maak af": locked lots stay, the design model draws the rest."""
         s = self.session
-        data = await _body(request, {"assignment", "locked", "time_limit"}, {"assignment"})
+        data = await _body(request, {"assignment", "locked", "time_limit", "backend"},
+                           {"assignment"})
         drawing, locked, limit = self._job_request(data)
+        backend = data.get("backend", COMPLETE_BACKEND)
+        if backend not in BACKENDS:
+            raise RequestError(f"backend must be one of {', '.join(BACKENDS)}")
         nl = s.lang == "nl"
         if not locked:
             raise RequestError("zet eerst minstens één perceel vast (of gebruik allocatie "
@@ -246,8 +255,9 @@ class _Api:
             def progress(p) -> None:
                 job.report(incumbent=p.incumbent, bound=p.bound, gap=p.gap, phase=p.backend)
 
-            done = complete(s.instance, drawing, locked, s.settings.with_(time_limit_s=limit),
-                            progress, job.stop)
+            done = complete(s.instance, drawing, locked,
+                            s.settings.with_(time_limit_s=limit, backend=backend), progress,
+                            job.stop)
             sol = done.solution
             answer = {"status": sol.status.value, "design_objective": done.objective,
                       "bound": done.bound, "gap": sol.gap, "message": sol.message,
