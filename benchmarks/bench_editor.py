@@ -6,11 +6,13 @@ Run as ``python benchmarks/bench_editor.py [--edits 200] [--seed 1] [--complete-
 1. Edit to figures: ``--edits`` random boundary edits per instance (Emmen wijken, Emmen
    buurten, Rivierenland buurten), each moving one district on a lot boundary to a
    neighbouring lot (a random walk from today's areas). Every edit is a real
-   ``POST /api/evaluate`` to the editor's server on a loopback port: the exact optimal award of
-   the drawn lots, the checker, the panel's figures and the JSON answer. Median, p95 and max
-   in ms; ``awarded`` counts the drawings that could be awarded (the walk also passes
-   drawings the rules make unawardable: their answer is the diagnosis), ``checker_ok`` those
-   whose award objective the independent checker recomputed exactly.
+   ``POST /api/evaluate`` to the editor's server on a loopback port, as the page sends it: the
+   exact optimal award of the drawn lots, the checker, the panel's figures and the JSON
+   answer. Median, p95 and max in ms. The page then asks ``POST /api/binding`` for the rules
+   that bind (each rule dropped in turn and the lots awarded again): ``binding_med`` and
+   ``binding_p95`` in ms. ``awarded`` counts the drawings that could be awarded (the walk
+   also passes drawings the rules make unawardable: their answer is the diagnosis),
+   ``checker_ok`` those whose award objective the independent checker recomputed exactly.
 2. "Maak af" on Emmen buurten: 4 of the 6 lots of today's areas locked (the first
    ``--complete-runs`` of the 15 choices), the design model draws the other 2 with
    ``--time-limit`` on ``--backend`` (default: the editor's, CP-SAT); seconds to the answer,
@@ -72,24 +74,32 @@ def edit_to_figures(name: str, edits: int, seed: int) -> dict:
             drawing = dict(session.drawing)
             post(url, {"assignment": drawing})  # warm up
             rng = random.Random(seed)
-            times, confirmed, awarded = [], 0, 0
+            times, binding_times, confirmed, awarded = [], [], 0, 0
             for _ in range(edits):
                 drawing = boundary_edit(session.instance, drawing, rng)
                 started = time.perf_counter()
-                answer = post(url, {"assignment": drawing})
+                answer = post(url, {"assignment": drawing, "binding": False})
                 times.append(1000 * (time.perf_counter() - started))
+                started = time.perf_counter()
+                post(server.url + "/api/binding", {"assignment": drawing})
+                binding_times.append(1000 * (time.perf_counter() - started))
                 checker = answer.get("checker") or {}
                 if answer["award_status"] != "infeasible":
                     awarded += 1
                     confirmed += bool(checker.get("matches_award"))
         finally:
             server.stop()
-    times.sort()
     return {"instance": name, "districts": len(session.instance.districts),
             "lots": session.instance.rules.lots_max, "edits": edits,
-            "median_ms": statistics.median(times),
-            "p95_ms": times[max(0, int(round(0.95 * len(times))) - 1)],
-            "max_ms": times[-1], "awarded": awarded, "checker_ok": confirmed}
+            "median_ms": statistics.median(times), "p95_ms": p95(times),
+            "max_ms": max(times), "binding_median_ms": statistics.median(binding_times),
+            "binding_p95_ms": p95(binding_times), "awarded": awarded,
+            "checker_ok": confirmed}
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
 
 
 def complete_runs(runs: int, time_limit: float, backend: str | None) -> list[dict]:
@@ -122,11 +132,13 @@ def main() -> int:
 
     print("edit to figures (POST /api/evaluate: exact award + checker + panel figures)")
     print(f"{'instance':<22} {'districts':>9} {'lots':>4} {'edits':>5} {'median_ms':>9} "
-          f"{'p95_ms':>7} {'max_ms':>7} {'awarded':>7} {'checker_ok':>10}")
+          f"{'p95_ms':>7} {'max_ms':>7} {'binding_med':>11} {'binding_p95':>11} "
+          f"{'awarded':>7} {'checker_ok':>10}")
     for name in () if args.skip_edits else INSTANCES:
         r = edit_to_figures(name, args.edits, args.seed)
         print(f"{r['instance']:<22} {r['districts']:>9} {r['lots']:>4} {r['edits']:>5} "
               f"{r['median_ms']:>9.1f} {r['p95_ms']:>7.1f} {r['max_ms']:>7.1f} "
+              f"{r['binding_median_ms']:>11.1f} {r['binding_p95_ms']:>11.1f} "
               f"{r['awarded']:>7} {r['checker_ok']:>10}")
     print()
     print(f"Maak af on emmen-buurten, 4 of 6 lots locked, time limit {args.time_limit:g} s, "

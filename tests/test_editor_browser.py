@@ -220,11 +220,13 @@ def test_lock_two_lots_and_complete_the_plan(page, server, screenshots):
     page.locator("#toolbar button[data-lock='1']").click()
     page.locator("#toolbar button[data-lock='2']").click()
     page.wait_for_selector("#toolbar button[data-lock='2'][aria-pressed='true']")
-    page.locator("#time-limit").fill("10")
+    page.locator("#time-limit").fill("20")
     page.locator("#time-limit").dispatch_event("change")
     page.locator("#complete").click()
-    page.wait_for_selector("#job [data-job-result]", timeout=60_000)
+    page.wait_for_selector("#job [data-job-result]", timeout=90_000)
     page.screenshot(path=screenshots / "editor-completed.png")
+    outcome = page.locator("#job").inner_text()
+    assert "Maak af: €" in outcome, outcome
     after = settle(page)
     for d, lot in before.items():
         if lot in ("1", "2"):

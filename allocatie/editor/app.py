@@ -54,6 +54,7 @@ def create_app(session: Session) -> Starlette:
         Route("/api/instance", api.instance),
         Route("/api/state", api.state),
         Route("/api/evaluate", api.evaluate, methods=["POST"]),
+        Route("/api/binding", api.binding, methods=["POST"]),
         Route("/api/locks", api.locks, methods=["POST"]),
         Route("/api/complete", api.complete, methods=["POST"]),
         Route("/api/repair", api.repair, methods=["POST"]),
@@ -125,7 +126,7 @@ class _Api:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.jobs = Jobs()
-        self._evaluation_stop: threading.Event | None = None
+        self._running: dict[str, threading.Event] = {}
         self._evaluation_lock = threading.Lock()
         self._instance_json: dict | None = None
 
@@ -189,21 +190,42 @@ class _Api:
     async def evaluate(self, request: Request) -> Response:
         """Score a drawing; a newer request stops this one's award (``superseded``)."""
         s = self.session
-        data = await _body(request, {"assignment"}, {"assignment"})
+        data = await _body(request, {"assignment", "binding"}, {"assignment"})
         drawing = s.parse_assignment(data["assignment"])
-        stop = threading.Event()
-        with self._evaluation_lock:
-            if self._evaluation_stop is not None:
-                self._evaluation_stop.set()
-            self._evaluation_stop = stop
+        binding = data.get("binding", True)
+        if not isinstance(binding, bool):
+            raise RequestError('"binding" must be true or false')
+        stop = self._supersede("evaluate")
         edit = await run_in_threadpool(s.set_drawing, drawing)
         result = await run_in_threadpool(evaluation.figures, s.instance, s.geography,
-                                         drawing, s.settings, s.lang, stop)
-        superseded = stop.is_set() or s.edits != edit
-        if superseded:
+                                         drawing, s.settings, s.lang, stop, binding)
+        if stop.is_set() or s.edits != edit:
             return JSONResponse({"superseded": True, "edit": edit})
         return JSONResponse({**result, "superseded": False, "edit": edit,
                              "gap_to_optimum": _gap(result, s.optimum)})
+
+    @_handles_errors
+    async def binding(self, request: Request) -> Response:
+        """The rules that bind for a drawing (the page asks right after the figures)."""
+        s = self.session
+        data = await _body(request, {"assignment"}, {"assignment"})
+        drawing = s.parse_assignment(data["assignment"])
+        stop = self._supersede("binding")
+        found = await run_in_threadpool(evaluation.binding_rules, s.instance, drawing,
+                                        s.settings, stop)
+        if stop.is_set():
+            return JSONResponse({"superseded": True})
+        return JSONResponse({"binding": found, "superseded": False})
+
+    def _supersede(self, kind: str) -> threading.Event:
+        """A stop event for a new request of ``kind``; the running one of that kind stops."""
+        stop = threading.Event()
+        with self._evaluation_lock:
+            previous = self._running.get(kind)
+            if previous is not None:
+                previous.set()
+            self._running[kind] = stop
+        return stop
 
     @_handles_errors
     async def locks(self, request: Request) -> Response:
@@ -328,7 +350,7 @@ class _Api:
         if not isinstance(data["name"], str) or not data["name"].strip():
             raise RequestError('"name" must be a non-empty text')
         result = await run_in_threadpool(evaluation.figures, s.instance, s.geography, drawing,
-                                         s.settings, s.lang)
+                                         s.settings, s.lang, None, False)
         summary = _snapshot_summary(result)
         snap = await run_in_threadpool(s.add_snapshot, data["name"], drawing, summary)
         return JSONResponse(snap)

@@ -57,9 +57,10 @@ def scored_solution(fixed: Instance, assignment: Mapping[str, str],
 
 def figures(instance: Instance, geography: Geography, assignment: Mapping[str, str],
             settings: SolverSettings, lang: str = "nl",
-            stop: threading.Event | None = None) -> dict:
+            stop: threading.Event | None = None, binding: bool = True) -> dict:
     """Everything the live panel shows for a drawing (district -> lot label; districts
-    without a lot are left out), as JSON-ready values."""
+    without a lot are left out), as JSON-ready values. ``binding=False`` leaves out the
+    rules that bind (two more awards; :func:`binding_rules` computes them on their own)."""
     rules = instance.rules
     members = _members(instance, assignment)
     if members:
@@ -106,7 +107,8 @@ def figures(instance: Instance, geography: Geography, assignment: Mapping[str, s
         "lots_min": rules.lots_min, "lots_max": rules.lots_max,
         "unassigned": unassigned,
         "diagnosis": diagnosis,
-        "binding": _binding(fixed, awarded, settings, stop) if winners else [],
+        "binding": ((_binding(fixed, awarded, settings, stop) if winners else [])
+                    if binding else None),
         "checker": None if checked is None else {
             "feasible": checked.feasible,
             "objective": checked.objective,
@@ -116,6 +118,17 @@ def figures(instance: Instance, geography: Geography, assignment: Mapping[str, s
     }
     result["problems"] = problem_texts(result, rules, lang)
     return result
+
+
+def binding_rules(instance: Instance, assignment: Mapping[str, str],
+                  settings: SolverSettings, stop: threading.Event | None = None) -> list[dict]:
+    """The award rules that bind for a drawing (empty when its lots cannot be awarded)."""
+    if not assignment:
+        return []
+    fixed, awarded = award_drawing(instance, assignment, settings, stop=stop)
+    if not awarded.status.has_solution:
+        return []
+    return _binding(fixed, awarded, settings, stop)
 
 
 def _members(instance: Instance, assignment: Mapping[str, str]) -> dict[str, list[str]]:

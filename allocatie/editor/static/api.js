@@ -19,7 +19,9 @@ async function call(method, path, body) {
 
 export const getInstance = () => call("GET", "/api/instance");
 export const getState = () => call("GET", "/api/state");
-export const evaluate = (assignment) => call("POST", "/api/evaluate", { assignment });
+export const evaluate = (assignment) =>
+  call("POST", "/api/evaluate", { assignment, binding: false });
+export const binding = (assignment) => call("POST", "/api/binding", { assignment });
 export const setLocks = (locked) => call("POST", "/api/locks", { locked });
 export const startJob = (kind, body) => call("POST", `/api/${kind}`, body);
 export const getJob = (id) => call("GET", `/api/jobs/${id}`);

@@ -116,9 +116,20 @@ async function refresh() {
     map.setDrawing(state.drawing, f);
     renderAll();
     setStatus("");
+    refreshBinding(edit);
   } catch (error) {
     if (edit === state.edit) setStatus(`${t.error}: ${error.message}`, true);
   }
+}
+
+// The rules that bind need two more awards: they follow the figures in a request of their own.
+async function refreshBinding(edit) {
+  try {
+    const answer = await api.binding(state.drawing);
+    if (answer.superseded || edit !== state.edit || !state.figures) return;
+    state.figures.binding = answer.binding;
+    renderBinding(document.getElementById("binding"), state.figures, state.inst);
+  } catch (error) { /* the next edit asks again */ }
 }
 
 function renderAll() {

@@ -71,7 +71,11 @@ export function renderLots(el, f, inst, locked) {
 
 export function renderBinding(el, f, inst) {
   const t = inst.texts;
-  if (!f || !f.binding.length) { el.innerHTML = ""; return; }
+  if (!f || f.binding === null || f.binding === undefined) {
+    el.innerHTML = f && f.objective !== null ? `<h2>${h(t.binding)}</h2><p class="hint">${h(t.busy)}</p>` : "";
+    return;
+  }
+  if (!f.binding.length) { el.innerHTML = ""; return; }
   const binding = f.binding.filter((b) => b.binds);
   let html = `<h2>${h(t.binding)}</h2>`;
   if (!binding.length) {
