@@ -391,3 +391,26 @@ def test_the_latest_edit_wins_when_edits_overlap(editor):
     assert state["assignment"] == drawings[-1]
     for a in answers[:-1]:  # each overlapping answer is either complete or says superseded
         assert a["superseded"] or a["objective"] is not None
+
+
+def test_binding_rules_come_with_the_figures_or_on_their_own(editor):
+    url, session = editor
+    drawing = dict(session.instance.lots)
+    _, full = request(f"{url}/api/evaluate", "POST", {"assignment": drawing})
+    _, quick = request(f"{url}/api/evaluate", "POST",
+                       {"assignment": drawing, "binding": False})
+    _, alone = request(f"{url}/api/binding", "POST", {"assignment": drawing})
+    assert quick["binding"] is None
+    assert full["binding"] == alone["binding"]
+    rules = {b["rule"] for b in alone["binding"]}
+    assert rules == {"max_lots_per_bidder", "capacity"}
+    # a rule binds exactly when the award without it is cheaper: check the lot limit
+    instance = session.instance
+    fixed = dataclasses.replace(instance, lots=drawing, lot_bids=(), combination_bids=())
+    free = dataclasses.replace(
+        fixed, rules=dataclasses.replace(fixed.rules, max_lots_per_bidder=None),
+        bidders=tuple(dataclasses.replace(b, max_lots=None) for b in fixed.bidders))
+    saving = award(fixed, rule="optimal").objective - award(free, rule="optimal").objective
+    limit = next(b for b in alone["binding"] if b["rule"] == "max_lots_per_bidder")
+    assert limit["saving"] == pytest.approx(max(0.0, saving), abs=0.01)
+    assert limit["binds"] == (saving > 0.01)
