@@ -82,8 +82,9 @@ def build_session(instance_folder: Path, lots: Path | None = None,
                       settings=instance.solver, lang=lang, drawing=dict(drawing),
                       optimum=optimum)
     draft = read_draft(out, instance, session.lot_labels)
-    if draft is not None and draft["assignment"] != drawing:
-        session.draft = draft
+    if draft is not None and (draft["assignment"] != drawing or draft["locked"]
+                              or draft["snapshots"]):
+        session.draft = draft  # the page offers to restore it
     return session
 
 
