@@ -96,7 +96,9 @@ PAGE: dict[str, dict[str, str]] = {
         "legend_locked": "Vastgezet perceel (lichter)",
         "legend_cheaper": "Naar het buurperceel: goedkoper",
         "legend_dearer": "Naar het buurperceel: duurder",
-        "legend_hover": "Wijs een gebied aan voor de bedragen (⚠ = tekening wordt ongeldig).",
+        "legend_hover": "Alleen verplaatsingen die de tekening geldig laten kleuren de rand. "
+                        "Wijs een gebied aan voor de bedragen (⚠ = tekening wordt "
+                        "ongeldig).",
         "was": "de tekening was",
         "award_basis": "Gunning",
         "award_price": "optimaal, laagste doelwaarde",
@@ -200,7 +202,8 @@ PAGE: dict[str, dict[str, str]] = {
         "legend_locked": "Locked lot (lighter)",
         "legend_cheaper": "To the neighbouring lot: cheaper",
         "legend_dearer": "To the neighbouring lot: dearer",
-        "legend_hover": "Point at a district for the amounts (⚠ = the drawing becomes invalid).",
+        "legend_hover": "Only moves that keep the drawing valid colour the border. Point "
+                        "at a district for the amounts (⚠ = the drawing becomes invalid).",
         "was": "the drawing was",
         "award_basis": "Award",
         "award_price": "optimal, lowest objective",

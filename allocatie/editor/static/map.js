@@ -83,8 +83,8 @@ export class LotMap {
       Object.assign(style, { color: "#222222", weight: 3, dashArray: "2 4" });
     }
     if (this.prices && this.prices[id]) {
-      const best = this.prices[id][0];
-      if (best.delta !== null) {
+      const best = this.prices[id].find((m) => m.valid && m.delta !== null);
+      if (best) {
         Object.assign(style, { color: best.delta < 0 ? "#1a7f37" : "#b35900", weight: 3.5,
                                dashArray: null });
       }
