@@ -137,6 +137,8 @@ function renderAll() {
   renderTotals(document.getElementById("totals"), f, state.inst, state.optimum);
   renderProblems(document.getElementById("problems"), f, state.inst);
   renderLots(document.getElementById("lot-table"), f, state.inst, state.locked);
+  document.querySelectorAll("#lot-table tr[data-lot]").forEach((row) => row.addEventListener(
+    "click", () => { state.active = row.dataset.lot; state.tool = "paint"; renderToolbar(); }));
   renderBinding(document.getElementById("binding"), f, state.inst);
   const current = f ? summary(f) : null;
   renderVariants(document.getElementById("variants"), state.snapshots, current, state.optimum,
