@@ -125,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="exit 0 even when tasks or designs failed (they are still listed)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=cmd_compare)
+
+    from allocatie.editor.command import add_parser as add_editor_parser
+
+    add_editor_parser(sub)  # allocatie editor: the browser lot editor (allocatie/editor/)
     return parser
 
 
