@@ -66,7 +66,7 @@ SCHEMA: dict[str, dict[str, str]] = {
     "solver": {"backend": _STR, "time_limit_s": _NUM, "mip_gap": _NUM, "threads": _INT,
                "seed": _INT, "verbose": _BOOL},
     "geometry": {"id_field": _STR, "layer": _STR, "bridges": _PAIRS, "auto_bridge": _BOOL,
-                 "contiguity_snap_m": _NUM},
+                 "contiguity_snap_m": _NUM, "min_shared_border_m": _NUM},
 }
 RULE_KEYS = tuple(k for k in SCHEMA["rules"] if k not in ("pinned", "together"))
 
@@ -81,7 +81,14 @@ class _Geometry:
     layer: str | None = None
     bridges: list[tuple[str, str]] = field(default_factory=list)
     auto_bridge: bool = False
-    snap_m: float = 0.0
+    snap_m: float | None = None  # None: gebieden's tolerance (TOLERANCE_M)
+    min_border_m: float | None = None  # None: gebieden's MIN_BORDER_M
+
+
+    def contiguity_rule(self) -> dict[str, float]:
+        """Keyword arguments of gebieden.adjacency: only what instance.toml sets."""
+        rule = {"snap_m": self.snap_m, "min_border_m": self.min_border_m}
+        return {k: v for k, v in rule.items() if v is not None}
 
 
 @dataclass
@@ -221,7 +228,7 @@ def read_geometry_settings(folder: str | Path) -> dict[str, Any]:
     geometry = _geometry_settings(_section(_read_toml(Path(folder)), "geometry", state), state)
     return {"id_field": geometry.id_field, "layer": geometry.layer,
             "bridges": geometry.bridges, "auto_bridge": geometry.auto_bridge,
-            "contiguity_snap_m": geometry.snap_m}
+            "contiguity_snap_m": geometry.snap_m, "min_shared_border_m": geometry.min_border_m}
 
 
 # --------------------------------------------------------------------------- instance.toml
@@ -312,6 +319,12 @@ def _geometry_settings(table: dict[str, Any], state: _Load) -> _Geometry:
                    hint="use 0 for exact contact, or a small distance such as 5")
     elif snap is not None:
         geometry.snap_m = float(snap)
+    shortest = _typed(table, "geometry", "min_shared_border_m", state)
+    if shortest is not None and shortest < 0:
+        state.toml(f"[geometry] min_shared_border_m = {shortest}; expected metres >= 0",
+                   hint="use a short length such as 1")
+    elif shortest is not None:
+        geometry.min_border_m = float(shortest)
     return geometry
 
 
@@ -521,10 +534,18 @@ def _edges(gdf: Any, file: str, geometry: _Geometry, contiguity: object,
         else:
             state.notes.append(f"{file}: {issue.message}")
     try:
-        pairs = gebieden.adjacency(fixed, kind="queen", snap_m=geometry.snap_m)
+        pairs = gebieden.adjacency(fixed, kind="queen", **geometry.contiguity_rule())
     except (gebieden.GeometryError, ValueError) as exc:
         state.problems.append(Problem(str(exc), file=file))
         return [], None
+    bridged = [p for p in pairs if p.kind == "rook" and p.gap_m > 0]
+    if bridged:
+        listed = ", ".join(f"{p.a}-{p.b} ({p.border_m:.0f} m of border, apart by "
+                           f"{_gap(p.gap_m)} on average)" for p in bridged[:10])
+        more = f" and {len(bridged) - 10} more" if len(bridged) > 10 else ""
+        state.notes.append(f"{file}: repaired {len(bridged)} border(s) that do not coincide "
+                           f"exactly; counted as shared within the contiguity tolerance "
+                           f"([geometry] contiguity_snap_m): {listed}{more}")
     edges = {(p.a, p.b): Edge(p.a, p.b, p.border_m, p.kind) for p in pairs}
     known = set(fixed.index)
     for a, b in geometry.bridges:
@@ -561,6 +582,12 @@ def _edges(gdf: Any, file: str, geometry: _Geometry, contiguity: object,
                     f"districts of the parts: {distances}), or set [geometry] auto_bridge = "
                     'true, or [rules] contiguity = "none"')
     return sorted(edges.values(), key=lambda e: (e.a, e.b)), hint
+
+
+def _gap(metres: float) -> str:
+    if metres < 0.001:
+        return "less than 1 mm"
+    return f"{metres * 100:.1f} cm" if metres < 0.995 else f"{metres:.2f} m"
 
 
 def _bridge_list(bridges: list[Any]) -> str:
