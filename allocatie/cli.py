@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check an instance folder and list every problem")
     _common(p)
+    _tariff_option(p)
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("evaluate", help="score a given design (lots.csv, optional winners)")
@@ -78,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     _outputs(p)
     _solver_options(p)
     _rule_options(p)
+    _tariff_option(p)
     p.set_defaults(handler=cmd_design)
 
     p = sub.add_parser("award", help="award the fixed lots (lots.csv) under a published rule")
@@ -92,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-lots-per-bidder", type=int, help="kavelbeperking")
     p.add_argument("--transition-cost", type=float, help="EUR per client who must switch")
     p.set_defaults(handler=cmd_award)
+
+    _init_parser(sub)
 
     p = sub.add_parser("compare", help="compare lot designs over many bid scenarios")
     p.add_argument("spec", type=Path, help="comparison spec (TOML)")
@@ -139,11 +143,12 @@ def _rule_options(p: argparse.ArgumentParser) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from allocatie.loading import load_instance
 
-    instance = load_instance(args.instance)  # its warnings are printed by main()
+    instance = load_instance(args.instance, expected_tariff=args.tariff)  # warnings: main()
     print(f"{args.instance}: valid — {len(instance.districts)} districts, "
           f"{instance.total_clients:,} clients, {len(instance.bidders)} bidders, "
           f"{len(instance.bids):,} bids, {len(instance.edges_for())} neighbour pairs "
-          f"({instance.rules.contiguity})")
+          f"({instance.rules.contiguity})"
+          + _BIDS_NOTE.get(instance.bids_kind, ""))
     return EXIT_OK
 
 
@@ -191,9 +196,11 @@ def cmd_design(args: argparse.Namespace) -> int:
     overrides = {"lots": args.lots, "lots_min": args.lots_min, "lots_max": args.lots_max,
                  "max_lots_per_bidder": args.max_lots_per_bidder,
                  "transition_cost": args.transition_cost, "contiguity": args.contiguity}
-    instance = load_instance(args.instance, overrides)
+    instance = load_instance(args.instance, overrides, expected_tariff=args.tariff)
     settings = _settings(args, instance)
     rules = instance.rules
+    if instance.bids_kind != "bid":
+        _say(args, "note:" + _BIDS_NOTE[instance.bids_kind])
     lots = (str(rules.lots_min) if rules.lots_min == rules.lots_max
             else f"{rules.lots_min}-{rules.lots_max}")
     _say(args, f"designing {lots} lots for {len(instance.districts)} districts, "
@@ -237,6 +244,55 @@ def cmd_compare(args: argparse.Namespace) -> int:
         printer.close()
     print(result.describe())
     return EXIT_OK if result.ok else EXIT_NO_SOLUTION
+
+
+# --------------------------------------------------------------------------- init
+_BIDS_NOTE = {"expected": "; NO BIDS YET: each current provider bids the expected tariff, "
+                          "award figures are expected, not bid",
+              "example": "; EXAMPLE BIDS (synthetic), not real bids"}
+
+
+def _tariff_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tariff", type=float, metavar="EUR",
+                   help="before the bids: expected EUR per client per year that every "
+                        "current provider bids (overrides [bids] expected_tariff)")
+
+
+def _init_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="make an instance from the CBS Wijk- en Buurtkaart and "
+                                    "the municipality's client sheet")
+    p.add_argument("out", type=Path, help="new instance folder to write")
+    p.add_argument("--geometry", required=True, type=Path,
+                   help="CBS Wijk- en Buurtkaart (GeoPackage or Shapefile) or PDOK file")
+    p.add_argument("--gemeente", required=True, action="append",
+                   help="municipality code (GM0114) or name; repeat for several")
+    p.add_argument("--level", choices=["wijk", "buurt"], default="wijk",
+                   help="district level (default wijk)")
+    p.add_argument("--clients", type=Path, help="filled clienten-sjabloon.xlsx or a long "
+                   "table (district, provider, clients) in XLSX/CSV")
+    p.add_argument("--clients-proxy", type=float, metavar="RATE",
+                   help="clients = RATE x inhabitants, labelled as a proxy")
+    p.add_argument("--bids", type=Path, help="bids per district: bidder,district_id,price")
+    p.add_argument("--example-bids", action="store_true",
+                   help="add clearly labelled synthetic bids so design runs at once")
+    p.add_argument("--lots", type=int, help="number of lots K (default: about 5 districts "
+                   "per lot, 2 to 8)")
+    p.add_argument("--name", help="instance name")
+    p.add_argument("--quiet", action="store_true", help="print only the essentials")
+    p.set_defaults(handler=cmd_init)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from allocatie.onboarding import init_instance
+
+    report = init_instance(args.out, args.geometry, args.gemeente, level=args.level,
+                           clients=args.clients, clients_proxy=args.clients_proxy,
+                           bids=args.bids, example=args.example_bids, lots=args.lots,
+                           name=args.name)
+    for line in report.lines:
+        if not args.quiet or not line.startswith("check:"):
+            print(line)
+    return EXIT_OK
 
 
 # --------------------------------------------------------------------------- helpers

@@ -54,7 +54,9 @@ _INT, _NUM, _STR, _BOOL, _PAIRS, _GROUPS, _TABLE = (
 )
 SCHEMA: dict[str, dict[str, str]] = {
     "": {"schema_version": _INT, "name": _STR, "description": _STR, "files": _TABLE,
-         "rules": _TABLE, "award": _TABLE, "solver": _TABLE, "geometry": _TABLE},
+         "rules": _TABLE, "award": _TABLE, "solver": _TABLE, "geometry": _TABLE,
+         "bids": _TABLE},
+    "bids": {"kind": _STR, "expected_tariff": _NUM, "expected_tariffs": _STR},
     "files": {role: _STR for role in ("districts", "incumbents", "bidders", "bids", "lots",
                                       "lot_bids", "current_lots", "combination_bids")},
     "rules": {"lots": _INT, "lots_min": _INT, "lots_max": _INT, "max_lots_per_bidder": _INT,
@@ -69,6 +71,10 @@ SCHEMA: dict[str, dict[str, str]] = {
                  "contiguity_snap_m": _NUM, "min_shared_border_m": _NUM},
 }
 RULE_KEYS = tuple(k for k in SCHEMA["rules"] if k not in ("pinned", "together"))
+# EUR per km of border between lots when instance.toml does not set compactness_weight:
+# enough to keep lots compact (no corridor-shaped lots), small next to switching costs.
+DEFAULT_COMPACTNESS_WEIGHT = 2000.0
+BID_KINDS = ("bid", "example", "expected")
 
 
 class LoadWarning(UserWarning):
@@ -108,13 +114,18 @@ class _Load:
 
 
 # --------------------------------------------------------------------------- public API
-def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None) -> Instance:
+def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None,
+                  expected_tariff: float | None = None) -> Instance:
     """Read an instance folder and return a validated :class:`Instance`.
 
     ``overrides`` replaces ``[rules]`` values (e.g. from the command line): any key of
     ``[rules]`` such as ``lots``, ``lots_min``, ``max_lots_per_bidder``, ``transition_cost``
-    or ``contiguity``; ``None`` values are ignored. Raises :class:`InstanceError` listing every
-    problem of every file, and :class:`UsageError` for an unknown override key.
+    or ``contiguity``; ``None`` values are ignored. Without bids (no ``[files] bids``,
+    ``lot_bids`` or ``bidders``) every current provider becomes a bidder at an expected
+    tariff per client (``expected_tariff``, else ``[bids] expected_tariff``, or per provider
+    from ``[bids] expected_tariffs``) and the instance is marked ``bids_kind="expected"``.
+    Raises :class:`InstanceError` listing every problem of every file, and
+    :class:`UsageError` for an unknown override key.
     """
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     unknown = sorted(set(overrides) - set(RULE_KEYS))
@@ -149,7 +160,21 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
     current = _read_assignment(files, "current_lots", state)
     lot_bids = _read_lot_bids(files, state)
     combos = _read_combinations(files, state)
+    bid_settings = _section(config, "bids", state)
+    kind = _typed(bid_settings, "bids", "kind", state) or "bid"
+    if kind not in BID_KINDS:
+        state.toml(f"[bids] kind = {kind!r}; expected one of {', '.join(BID_KINDS)}",
+                   hint='write kind = "bid" for real bids, "example" for synthetic ones')
+    if not ({"bids", "lot_bids", "bidders"} & set(files)) and (
+            expected_tariff is not None or {"expected_tariff", "expected_tariffs"}
+            & set(bid_settings)):
+        bids = _expected_bids(districts, bid_settings, expected_tariff, state)
+        kind = "expected"
     bidders = _read_bidders(files, state, bids, lot_bids, combos)
+    if kind == "expected":
+        state.notes.append(
+            f"no bids yet: every current provider ({len(bidders)}) is taken as a bidder at "
+            "an expected tariff; award figures are EXPECTED, not bid")
     rules = _rules(rules_table, overrides, lots, len(districts), state)
     award = _award(_section(config, "award", state), state)
     solver = _solver(_section(config, "solver", state), state)
@@ -158,7 +183,7 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
         name=str(name), description=str(description), districts=tuple(districts),
         bidders=tuple(bidders), bids=bids, edges=tuple(edges), rules=rules, lots=lots,
         lot_bids=tuple(lot_bids), combination_bids=tuple(combos), current_lots=current,
-        award=award, solver=solver, folder=folder, files=state.files)
+        award=award, solver=solver, folder=folder, files=state.files, bids_kind=kind)
     found, warned = check_instance(instance, Context(dict(state.rows), island_hint,
                                                      frozenset(state.unread),
                                                      frozenset(state.bad_clients)))
@@ -169,6 +194,40 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
     if problems:
         raise InstanceError(problems, source=str(folder))
     return instance
+
+
+def _expected_bids(districts: Sequence[District], settings: dict[str, Any],
+                   tariff: float | None, state: _Load) -> dict[tuple[str, str], float]:
+    """Every current provider bids on every district at its expected tariff per client."""
+    if tariff is None:
+        tariff = _typed(settings, "bids", "expected_tariff", state)
+    per_provider: dict[str, float] = {}
+    source = _typed(settings, "bids", "expected_tariffs", state)
+    if source:
+        table = read_table(state.folder / source, ["provider", "tariff"], name=source)
+        state.problems.extend(table.problems)
+        for row in table:
+            provider = table.text(row, "provider", state.problems, required=True)
+            value = table.number(row, "tariff", state.problems, allow_empty=False,
+                                 id=provider or None)
+            if provider and value is not None:
+                per_provider[provider] = float(value)
+    providers = sorted({p for d in districts for p in d.incumbents})
+    if not providers:
+        state.toml("no bids and no current providers to take as expected bidders",
+                   hint="add incumbents (district_id,provider,clients) or bids")
+        return {}
+    missing = [p for p in providers if p not in per_provider]
+    if missing and tariff is None:
+        state.toml(f"no bids yet and no expected tariff for {', '.join(missing)}",
+                   hint="add [bids] expected_tariff = 2500 (EUR per client per year) to "
+                        "instance.toml, or pass --tariff EUR")
+        return {}
+    if tariff is not None and not tariff > 0:
+        state.toml(f"expected tariff {tariff!r}; expected EUR per client > 0",
+                   hint="write [bids] expected_tariff = 2500")
+        return {}
+    return {(p, d.id): per_provider.get(p, tariff) for p in providers for d in districts}
 
 
 def load_lots_file(path: str | Path,
@@ -338,6 +397,7 @@ def _rules(table: dict[str, Any], overrides: Mapping[str, Any], lots: Mapping[st
     elif {"lots_min", "lots_max"} & set(overrides) and "lots" in values:
         values["lots_min"] = values["lots_max"] = values.pop("lots")  # then overridden
     values.update(overrides)
+    values.setdefault("compactness_weight", DEFAULT_COMPACTNESS_WEIGHT)
     kw: dict[str, Any] = {}
     if "lots" in values:
         if "lots_min" in values or "lots_max" in values:
