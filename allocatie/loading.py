@@ -71,8 +71,9 @@ SCHEMA: dict[str, dict[str, str]] = {
                  "contiguity_snap_m": _NUM, "min_shared_border_m": _NUM},
 }
 RULE_KEYS = tuple(k for k in SCHEMA["rules"] if k not in ("pinned", "together"))
-# EUR per km of border between lots when instance.toml does not set compactness_weight:
-# enough to keep lots compact (no corridor-shaped lots), small next to switching costs.
+# EUR per km of border between lots that `allocatie init` writes into a new instance.toml
+# (a folder without the key keeps 0, the spec's objective). Measured on Emmen wijken it
+# keeps lots' borders short at about 1% of the objective; see docs/instance-format.md.
 DEFAULT_COMPACTNESS_WEIGHT = 2000.0
 BID_KINDS = ("bid", "example", "expected")
 
@@ -108,6 +109,7 @@ class _Load:
     files: dict[str, str] = field(default_factory=dict)
     unread: set[str] = field(default_factory=set)  # roles whose file could not be read
     bad_clients: set[str] = field(default_factory=set)  # districts whose clients were bad
+    expected: bool = False  # no bids yet: bids synthesised from the expected tariff
 
     def toml(self, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(message, file=TOML, hint=hint))
@@ -169,7 +171,7 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
             expected_tariff is not None or {"expected_tariff", "expected_tariffs"}
             & set(bid_settings)):
         bids = _expected_bids(districts, bid_settings, expected_tariff, state)
-        kind = "expected"
+        kind, state.expected = "expected", True
     bidders = _read_bidders(files, state, bids, lot_bids, combos)
     if kind == "expected":
         state.notes.append(
@@ -397,7 +399,6 @@ def _rules(table: dict[str, Any], overrides: Mapping[str, Any], lots: Mapping[st
     elif {"lots_min", "lots_max"} & set(overrides) and "lots" in values:
         values["lots_min"] = values["lots_max"] = values.pop("lots")  # then overridden
     values.update(overrides)
-    values.setdefault("compactness_weight", DEFAULT_COMPACTNESS_WEIGHT)
     kw: dict[str, Any] = {}
     if "lots" in values:
         if "lots_min" in values or "lots_max" in values:
@@ -591,8 +592,7 @@ def _edges(gdf: Any, file: str, geometry: _Geometry, contiguity: object,
     for issue in issues:
         if issue.kind == "invalid":
             state.problems.append(Problem(issue.message, file=file, id=issue.ids[0]))
-        else:
-            state.notes.append(f"{file}: {issue.message}")
+    state.notes += _geometry_notes(file, [i for i in issues if i.kind != "invalid"])
     try:
         pairs = gebieden.adjacency(fixed, kind="queen", **geometry.contiguity_rule())
     except (gebieden.GeometryError, ValueError) as exc:
@@ -644,6 +644,22 @@ def _edges(gdf: Any, file: str, geometry: _Geometry, contiguity: object,
     return sorted(edges.values(), key=lambda e: (e.a, e.b)), hint
 
 
+def _geometry_notes(file: str, issues: list[Any], listed: int = 5) -> list[str]:
+    """One note per repaired polygon, overlap and sliver gap; beyond ``listed`` of a kind,
+    one summary line with their number, total and largest area."""
+    notes = []
+    for kind in dict.fromkeys(i.kind for i in issues):
+        same = [i for i in issues if i.kind == kind]
+        notes += [f"{file}: {i.message}" for i in same[:listed]]
+        if len(same) > listed:
+            areas = [i.area_m2 for i in same[listed:] if i.area_m2 is not None]
+            size = (f", {sum(areas):,.1f} m² in total, the largest {max(areas):,.1f} m²"
+                    if areas else "")
+            what = {"overlap": "overlaps", "sliver_gap": "sliver gaps"}.get(kind, kind)
+            notes.append(f"{file}: {len(same) - listed} more {what}{size}")
+    return notes
+
+
 def _gap(metres: float) -> str:
     if metres < 0.001:
         return "less than 1 mm"
@@ -666,7 +682,7 @@ def _read_bidders(files: dict[str, Any], state: _Load, bids: Mapping[tuple[str, 
             return []
         names = list(dict.fromkeys([b for b, _ in bids] + [lb.bidder for lb in lot_bids]
                                    + [c.bidder for c in combos]))
-        if names:
+        if names and not state.expected:
             state.notes.append(f"[files] has no bidders; using the {len(names)} bidders of "
                                "the bids, without capacity, lot limit or lot fee")
         return [Bidder(b) for b in names]

@@ -50,6 +50,8 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
         "message": solution.message,
         "command": command,
         "instance": instance.name,
+        "bids_kind": instance.bids_kind,
+        "bids_expected": instance.bids_kind == "expected",
         "pricing": solution.pricing,
         "combinations": list(solution.combinations),
         "rules": {

@@ -20,6 +20,11 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
              + f", {solution.time_s:.1f} s, {solution.solver}"]
     if solution.message:
         lines.append(f"note: {solution.message}")
+    if instance.bids_kind == "expected":
+        lines.append("NO BIDS YET: costs are EXPECTED (every current provider at the expected "
+                     "tariff), not bid")
+    elif instance.bids_kind == "example":
+        lines.append("EXAMPLE BIDS: synthetic bids, not real ones")
     if evaluation is None:
         lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
