@@ -95,7 +95,7 @@ def test_template_then_clients_then_a_valid_instance(gpkg: Path, tmp_path: Path)
 def test_old_shapefile_long_csv_and_example_bids(tmp_path: Path, capsys) -> None:
     shp = kwb.write_old_shapefile(tmp_path / "shp")
     frame = gpd.read_file(shp)
-    tiel = frame[frame["GM_CODE"] == "GM0281"]
+    tiel = frame[(frame["GM_CODE"] == "GM0281") & (frame["WATER"] == "NEE")]
     lines = ["Buurt;Zorgaanbieder;Aantal cliënten"]
     lines += [f"{name};Zorg Oost;{5 + i % 4}" for i, name in enumerate(tiel["BU_NAAM"])]
     lines += [f"{code};Zorg West;3" for code in tiel["BU_CODE"][:10]]
@@ -110,10 +110,9 @@ def test_old_shapefile_long_csv_and_example_bids(tmp_path: Path, capsys) -> None
     assert "name <- column 'buurt'" in printed and "provider <- column 'zorgaanbieder'" in printed
     instance = load_instance(out)
     assert instance.bids_kind == "example"
-    assert len(instance.districts) == len(tiel) - 1  # the water buurt is dropped
-    assert sum(d.clients for d in instance.districts) == sum(
-        5 + i % 4 for i in range(len(tiel) - 1)) + 30 - (3 if kwb.WATER_CODE in set(
-            tiel["BU_CODE"][:10]) else 0)
+    assert len(instance.districts) == len(tiel)  # the water buurt is dropped
+    assert kwb.WATER_CODE not in instance.district_ids
+    assert instance.total_clients == sum(5 + i % 4 for i in range(len(tiel))) + 30
 
 
 def test_unknown_municipality_and_foreign_files_are_refused(gpkg: Path, tmp_path: Path) -> None:

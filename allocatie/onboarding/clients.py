@@ -187,6 +187,8 @@ class _Matcher:
             if not name:
                 close = difflib.get_close_matches(code.strip().upper(), list(self.codes), n=2)
                 return None, _not_found(code, [self.codes[c] for c in close], self.display)
+        if not code and name.strip().upper() in self.codes:  # one column, codes and names
+            return self.codes[name.strip().upper()], None
         key = normalise(name)
         hits = self.names.get(key, [])
         if len(hits) == 1:
