@@ -200,7 +200,7 @@ def cmd_design(args: argparse.Namespace) -> int:
     settings = _settings(args, instance)
     rules = instance.rules
     if instance.bids_kind != "bid":
-        _say(args, "note:" + _BIDS_NOTE[instance.bids_kind])
+        _say(args, "note: " + _BIDS_NOTE[instance.bids_kind].lstrip("; "))
     lots = (str(rules.lots_min) if rules.lots_min == rules.lots_max
             else f"{rules.lots_min}-{rules.lots_max}")
     _say(args, f"designing {lots} lots for {len(instance.districts)} districts, "

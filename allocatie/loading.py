@@ -1,4 +1,4 @@
-"""Read an instance folder (``shared/spec/instance-format.md``) into an :class:`Instance`.
+"""Read an instance folder (``docs/instance-format.md``) into an :class:`Instance`.
 
 :func:`load_instance` reads ``instance.toml``, the districts (GeoJSON, GeoPackage or
 Shapefile, in WGS84 or RD, through :mod:`gebieden`) and every table (CSV from Dutch or English
@@ -301,7 +301,8 @@ def _read_toml(folder: Path) -> dict[str, Any]:
     if not path.is_file():
         raise InstanceError([Problem(f"no {TOML} in {folder}", file=TOML,
                                      hint="an instance folder needs an instance.toml; see "
-                                          "shared/spec/instance-format.md")],
+                                          "docs/instance-format.md, or make one with "
+                                          "allocatie init")],
                             source=str(folder))
     try:
         with path.open("rb") as handle:

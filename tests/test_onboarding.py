@@ -46,7 +46,7 @@ def test_template_then_clients_then_a_valid_instance(gpkg: Path, tmp_path: Path)
     out = tmp_path / "tiel"
     first = init_instance(out, gpkg, TWO, level="buurt")
     text = "\n".join(first.lines)
-    assert "layer 'buurten'" in text and "recent field names" in text
+    assert "layer 'buurten'" in text and "recent field names (buurtcode" in text
     assert f"dropped 1 water-only district(s): {kwb.WATER_CODE}" in text
     assert f"({kwb.SECRET_CODE})" in text  # secret inhabitants are named, not used
     assert not first.ready and (out / TEMPLATE).is_file()

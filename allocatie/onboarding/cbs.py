@@ -56,8 +56,10 @@ LAYOUTS: dict[str, dict[str, dict[str, str | None]]] = {
         "inhabitants": {"wijk": None, "buurt": None},
     },
 }
-LAYOUT_NAMES = {"recent": "CBS Wijk- en Buurtkaart (recent field names: buurtcode, ...)",
-                "old": "CBS Wijk- en Buurtkaart (old upper-case field names: BU_CODE, ...)",
+LAYOUT_NAMES = {"recent": "CBS Wijk- en Buurtkaart, recent field names (buurtcode/wijkcode, "
+                          "gemeentecode, water, aantalInwoners)",
+                "old": "CBS Wijk- en Buurtkaart, old upper-case field names (BU_CODE/WK_CODE, "
+                       "GM_CODE, WATER, AANT_INW)",
                 "pdok": "PDOK gebiedsindelingen (statcode, statnaam)"}
 _ALTERNATIVE_INHABITANTS = ("aantal_inwoners", "inwoners", "aantalinwoners_5")
 _GEMEENTE = re.compile(r"^(GM)?(\d{1,4})$", re.IGNORECASE)
