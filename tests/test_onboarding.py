@@ -73,7 +73,7 @@ def test_template_then_clients_then_a_valid_instance(gpkg: Path, tmp_path: Path)
     assert "code <- column 'code'" in "\n".join(done.lines)
     instance = load_instance(out)
     assert instance.bids_kind == "expected" and len(instance.districts) == 48
-    assert {b.id for b in instance.bidders} == {"zorggroep noord", "thuiszorg rivierenland"}
+    assert {b.id for b in instance.bidders} == {"Zorggroep Noord", "Thuiszorg Rivierenland"}
     # the repaired adjacency is the one of the unperturbed real geometry
     real = kwb.real_buurten()
     real = real[real["water"] == "NEE"].set_index("id")
@@ -133,3 +133,31 @@ def test_clients_proxy_is_labelled(gpkg: Path, tmp_path: Path) -> None:
     assert any("PROXY" in line for line in report.lines)
     assert "PROXY" in (out / "README.md").read_text(encoding="utf-8")
     assert "PROXY" in load_instance(out).name
+
+
+def test_pdok_layout_in_wgs84(tmp_path: Path) -> None:
+    path = kwb.write_pdok_gpkg(tmp_path / "cbs_gebiedsindelingen_2024.gpkg")
+    with pytest.raises(InstanceError, match="needs inhabitants"):
+        init_instance(tmp_path / "p", path, ["GM1740"], level="buurt", clients_proxy=0.02)
+    codes = list(gpd.read_file(path)["statcode"])
+    sheet = tmp_path / "clients.xlsx"
+    frame = gpd.pd.DataFrame({"buurtcode": codes, "aanbieder": "Zorg Oost", "clienten": 7})
+    frame.to_excel(sheet, index=False)
+    with pytest.raises(InstanceError, match=r"code 'BU02810000' niet gevonden in de gekozen "
+                                            r"gemeente\(n\); hoort hij bij gemeente GM0281"):
+        init_instance(tmp_path / "p", path, ["GM1740"], level="buurt", clients=sheet)
+    frame[frame["buurtcode"].str.startswith("BU1740")].to_excel(sheet, index=False)
+    out = tmp_path / "pdok"
+    report = init_instance(out, path, ["GM1740"], level="buurt", clients=sheet,
+                           example=True, lots=3)
+    text = "\n".join(report.lines)
+    assert "PDOK gebiedsindelingen" in text and "EPSG:28992" in text  # WGS84 read, RD used
+    instance = load_instance(out)
+    assert all(d.startswith("BU1740") for d in instance.district_ids)
+    real = kwb.real_buurten().set_index("id")
+    real = real[real.index.str.startswith("BU1740")]
+    exact = {(e.a, e.b) for e in gebieden.adjacency(real, snap_m=0.0)}
+    assert {(e.a, e.b) for e in instance.edges if e.kind == "rook"} == exact
+    assert instance.total_clients == 7 * len(instance.districts)
+    with pytest.raises(InstanceError, match="by name"):
+        init_instance(tmp_path / "n", path, ["Tiel"], level="buurt", clients=sheet)

@@ -13,7 +13,9 @@ that matches nothing gets suggestions. Nothing is guessed: every unmatched name 
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import re
 import unicodedata
 from collections import defaultdict
@@ -137,6 +139,10 @@ def read_clients(path: Path, districts: gpd.GeoDataFrame) -> Clients:
 def proxy_clients(districts: gpd.GeoDataFrame, rate: float) -> Clients:
     """Clients = round(rate x inhabitants), without a provider: a labelled proxy."""
     without = {d: int(round(rate * v)) for d, v in districts["inhabitants"].items() if v == v}
+    if not without:
+        raise InstanceError([Problem(
+            "--clients-proxy needs inhabitants, and the geometry file has none (PDOK layout?)",
+            hint="use the CBS Wijk- en Buurtkaart (it has aantalInwoners), or give --clients")])
     return Clients(without=without, source=f"proxy: {rate:g} x inwoners", shape="proxy",
                    proxy=rate)
 
@@ -185,10 +191,11 @@ class _Matcher:
             if found:
                 return found, None
             if not name:
-                close = difflib.get_close_matches(code.strip().upper(), list(self.codes), n=2)
-                return None, _not_found(code, [self.codes[c] for c in close], self.display)
+                return None, _code_not_found(code)
         if not code and name.strip().upper() in self.codes:  # one column, codes and names
             return self.codes[name.strip().upper()], None
+        if not code and _CODE.match(name.strip()):
+            return None, _code_not_found(name)
         key = normalise(name)
         hits = self.names.get(key, [])
         if len(hits) == 1:
@@ -200,6 +207,16 @@ class _Matcher:
         contains = [k for k in self.names if key and (key in k or k in key) and k not in close]
         options = [d for k in close + contains[:2] for d in self.names[k]]
         return None, _not_found(name, list(dict.fromkeys(options)), self.display)
+
+
+_CODE = re.compile(r"^(BU|WK)\d{6,8}$", re.IGNORECASE)
+
+
+def _code_not_found(code: str) -> str:
+    gemeente = f"GM{code.strip()[2:6]}" if _CODE.match(code.strip()) else None
+    other = (f"; hoort hij bij gemeente {gemeente}, geef die dan ook mee (--gemeente "
+             f"{gemeente})" if gemeente else "")
+    return f"code '{code}' niet gevonden in de gekozen gemeente(n){other}"
 
 
 def _not_found(text: str, options: list[str], display: dict[str, str]) -> str:
@@ -220,6 +237,28 @@ def _district_of(table: Table, row, roles: dict[str, str], matcher: _Matcher,
         problems.append(table.problem(row, message, id=code or name,
                                       hint="schrijf de naam of code zoals in de CBS-kaart"))
     return district
+
+
+def _grouped(problems: list[Problem]) -> list[Problem]:
+    """One problem per unmatched name, with all its rows (rows of other problems kept)."""
+    out: list[Problem] = []
+    seen: dict[str, Problem] = {}
+    rows: dict[str, list[int]] = defaultdict(list)
+    for p in problems:
+        if "niet gevonden" not in p.message and "niet eenduidig" not in p.message:
+            out.append(p)
+            continue
+        if p.message not in seen:
+            seen[p.message] = p
+            out.append(p)
+        if p.row is not None:
+            rows[p.message].append(p.row)
+    for message, first in seen.items():
+        if len(rows[message]) > 1:
+            listed = ", ".join(map(str, rows[message][:10]))
+            out[out.index(first)] = Problem(f"{message} (rows {listed})", file=first.file,
+                                            id=first.id, hint=first.hint)
+    return out
 
 
 def _count(table: Table, row, column: str, problems: list[Problem], d: str) -> int:
@@ -247,7 +286,7 @@ def _long(table: Table, roles: dict[str, str], matcher: _Matcher) -> Clients:
         else:
             incumbents[d][provider] = incumbents[d].get(provider, 0) + count
     if problems:
-        raise InstanceError(problems, source=table.name)
+        raise InstanceError(_grouped(problems), source=table.name)
     clients.incumbents = {d: dict(p) for d, p in incumbents.items()}
     return clients
 
@@ -268,8 +307,10 @@ def _wide(table: Table, roles: dict[str, str], matcher: _Matcher) -> Clients:
         problems.append(Problem(f"column(s) {', '.join(placeholders)} still have the "
                                 "template's name", file=table.name,
                                 hint="replace 'Aanbieder N' by the provider's name"))
+    spelled = _header_as_written(table)
     clients = Clients(columns={**{role: roles[role] for role in ("code", "name") if role in
-                                  roles}, "providers": ", ".join(providers)})
+                                  roles}, "providers": ", ".join(spelled.get(c, c)
+                                                                 for c in providers)})
     for row in table:
         d = _district_of(table, row, roles, matcher, problems)
         if d is None:
@@ -281,7 +322,31 @@ def _wide(table: Table, roles: dict[str, str], matcher: _Matcher) -> Clients:
             if normalise(column) in NO_PROVIDER:
                 clients.without[d] = clients.without.get(d, 0) + count
             else:
-                clients.incumbents.setdefault(d, {})[column] = count
+                clients.incumbents.setdefault(d, {})[spelled.get(column, column)] = count
     if problems:
-        raise InstanceError(problems, source=table.name)
+        raise InstanceError(_grouped(problems), source=table.name)
     return clients
+
+
+def _header_as_written(table: Table) -> dict[str, str]:
+    """lower-case column -> the header as the file writes it (provider names keep their
+    capitals); {} when the file cannot be read again."""
+    try:
+        if table.path.suffix.lower() in XLSX_SUFFIXES:
+            from openpyxl import load_workbook
+
+            book = load_workbook(table.path, read_only=True)
+            sheet = book[TEMPLATE_SHEET] if TEMPLATE_SHEET in book.sheetnames else book.active
+            rows = sheet.iter_rows(values_only=True)
+            header = next(r for r in rows if any(c is not None for c in r))
+            cells = ["" if c is None else str(c).strip() for c in header]
+        else:
+            data = table.path.read_bytes()
+            text = data.decode(table.encoding or "utf-8-sig", errors="replace")
+            line = next(row for row in csv.reader(io.StringIO(text.lstrip("\ufeff")),
+                                                  delimiter=table.separator or ",")
+                        if any(c.strip() for c in row))
+            cells = [c.strip() for c in line]
+    except (OSError, StopIteration, KeyError, ValueError):
+        return {}
+    return {c.lower(): c for c in cells if c}

@@ -467,11 +467,13 @@ def _short(data: ReportData) -> str:
     if not data.has_solution or ev is None:
         return t["short_none"].format(status=data.status_text)
     share = ev.transitions / data.served_total if data.served_total else None
-    return t["short_solution"].format(
+    text = t["short_solution"].format(
         status=data.status_text, lots=data.integer(len(data.lots)),
         winners=data.integer(len(data.winners)), cost=data.eur(ev.cost),
         switchers=data.integer(ev.transitions), served=data.integer(data.served_total),
         share=data.pct(share))
+    kind = data.instance.bids_kind
+    return text + (" " + t[f"short_bids_{kind}"] if kind != "bid" else "")
 
 
 def _diagnosis(solution: Solution) -> tuple[str, ...]:

@@ -102,6 +102,11 @@ _NL: dict[str, str] = {
                       "Totale kosten {cost} per jaar; {switchers} van de {served} cliënten "
                       "met een aanbieder ({share}) moeten wisselen van aanbieder.",
     "short_none": "{status}.",
+    "short_bids_expected": "Let op: er zijn nog geen biedingen. Elke zittende aanbieder is "
+                           "meegenomen tegen een verwacht tarief per cliënt; de kosten en de "
+                           "gunning zijn verwacht, niet geboden.",
+    "short_bids_example": "Let op: dit zijn VOORBEELDBIEDINGEN (synthetisch), geen echte "
+                          "inschrijvingen.",
     # question
     "q_instance": "Instantie",
     "q_description": "Omschrijving",
@@ -329,6 +334,10 @@ _EN: dict[str, str] = {
                       "{cost} per year; {switchers} of the {served} clients with a provider "
                       "({share}) must switch provider.",
     "short_none": "{status}.",
+    "short_bids_expected": "Note: there are no bids yet. Every current provider is taken at an "
+                           "expected tariff per client; the costs and the award are expected, "
+                           "not bid.",
+    "short_bids_example": "Note: these are EXAMPLE bids (synthetic), not real bids.",
     "q_instance": "Instance",
     "q_description": "Description",
     "q_districts": "Number of {districts}",

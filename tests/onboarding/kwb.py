@@ -84,3 +84,13 @@ def write_old_shapefile(folder: Path) -> Path:
     path = folder / "buurt_2021_v1.shp"
     buurten.to_file(path)
     return path
+
+
+def write_pdok_gpkg(path: Path) -> Path:
+    """PDOK gebiedsindelingen layout (statcode, statnaam only), in WGS84."""
+    frame = perturbed(real_buurten(), seed=5)
+    frame = frame[frame["water"] == "NEE"]
+    pdok = gpd.GeoDataFrame({"statcode": frame["id"], "statnaam": frame["name"]},
+                            geometry=frame.geometry.values, crs=frame.crs).to_crs(4326)
+    pdok.to_file(path, layer="buurt_gegeneraliseerd", driver="GPKG")
+    return path
