@@ -80,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     _solver_options(p)
     _rule_options(p)
     _tariff_option(p)
+    p.add_argument("--no-compactness-price", action="store_true",
+                   help="skip the extra design without the compactness weight that shows "
+                        "what compact lots cost")
     p.set_defaults(handler=cmd_design)
 
     p = sub.add_parser("award", help="award the fixed lots (lots.csv) under a published rule")
@@ -208,6 +211,13 @@ def cmd_design(args: argparse.Namespace) -> int:
                f"{settings.time_limit_s:g} s; Ctrl-C stops and keeps the best design)")
     solution = _with_stop(args, lambda stop, progress: design(instance, settings, progress,
                                                               stop))
+    if rules.compactness_weight and not args.no_compactness_price:
+        from allocatie.design.compactness_price import EXTRA_SHARE, price_of_compactness
+
+        _say(args, f"what compactness costs: one more design without it "
+                   f"({EXTRA_SHARE:.0%} of the time limit; --no-compactness-price skips it)")
+        solution = _with_stop(args, lambda stop, progress: price_of_compactness(
+            instance, solution, settings, stop))
     return _finish(args, instance, solution, "design")
 
 

@@ -37,6 +37,14 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
                     if evaluation.compactness_cost else ""))
     if solution.bound is not None:
         lines.append(f"bound {money(solution.bound)}")
+    price = solution.details.get("compactness_price")
+    if isinstance(price, dict):
+        lines.append(
+            f"compactness costs {money(price['extra_money'])} per year in cost and switching "
+            f"and saves {price['saved_km']:,.1f} km of lot border (without it: "
+            f"{money(price['without']['money'])}, {price['without']['cut_border_km']:,.1f} km, "
+            f"{price['without']['status']}; with it: {money(price['with']['money'])}, "
+            f"{price['with']['cut_border_km']:,.1f} km)")
     if quiet:
         return "\n".join(lines)
     lines.append(f"{'lot':>5}  {'winner':<24} {'districts':>9} {'clients':>8} "

@@ -89,6 +89,13 @@ def test_template_then_clients_then_a_valid_instance(gpkg: Path, tmp_path: Path)
     assert code == 0
     summary = json.loads((design / "summary.json").read_text(encoding="utf-8"))
     assert summary["bids_expected"] is True and summary["feasible_by_checker"] is True
+    # init weighs compactness, so design solved once more without it and scored both
+    price = summary["details"]["compactness_price"]
+    money = summary["cost"] + summary["transition_cost"] + summary["client_penalty"]
+    assert price["with"]["money"] == pytest.approx(money, abs=0.01)
+    assert price["with"]["cut_border_km"] == pytest.approx(summary["cut_border_km"], abs=1e-3)
+    assert price["extra_money"] == pytest.approx(
+        price["with"]["money"] - price["without"]["money"], abs=0.01)
     assert main(["check", str(out), str(design)]) == 0
 
 

@@ -446,6 +446,12 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
             items.append((t["a_penalty"], data.eur(ev.client_penalty)))
         if ev.compactness_cost:
             items.append((t["a_compactness"], data.eur(ev.compactness_cost)))
+        price = solution.details.get("compactness_price")
+        if isinstance(price, Mapping):
+            items.append((t["a_compactness_price"], t["a_compactness_price_value"].format(
+                extra=data.eur(price["extra_money"]), km=data.num(price["saved_km"]),
+                without=data.eur(price["without"]["money"]),
+                with_=data.eur(price["with"]["money"]))))
         items.append((t["a_objective"], data.eur(ev.objective)))
         if ev.changed_districts is not None and "rule" not in solution.details:
             items.append((t["a_changed"].format(districts=data.districts_word),

@@ -165,6 +165,10 @@ _NL: dict[str, str] = {
     "a_solver_value": "{solver}, {seconds} s",
     "a_changed": "{districts} in een ander perceel dan nu",
     "a_message": "Toelichting",
+    "a_compactness_price": "Wat compacte percelen kosten",
+    "a_compactness_price_value": "{extra} per jaar aan kosten en overstappen, voor {km} km "
+                                 "minder perceelgrens ({with_} met, {without} zonder de "
+                                 "compactheidsweging; apart berekend)",
     "status_optimal": "Bewezen optimaal",
     "status_optimal_gap": "Optimaal binnen de gevraagde gap van {gap}",
     "status_feasible": "Toelaatbaar, niet bewezen optimaal, gap {gap}",
@@ -394,6 +398,10 @@ _EN: dict[str, str] = {
     "a_solver_value": "{solver}, {seconds} s",
     "a_changed": "{districts} in another lot than today",
     "a_message": "Note",
+    "a_compactness_price": "What compact lots cost",
+    "a_compactness_price_value": "{extra} per year in cost and switching, for {km} km less "
+                                 "lot border ({with_} with, {without} without the compactness "
+                                 "weight; solved separately)",
     "status_optimal": "Proven optimal",
     "status_optimal_gap": "Optimal within the requested gap of {gap}",
     "status_feasible": "Feasible, not proven optimal, gap {gap}",
