@@ -282,7 +282,12 @@ def _init_parser(sub: argparse._SubParsersAction) -> None:
                    "table (district, provider, clients) in XLSX/CSV")
     p.add_argument("--clients-proxy", type=float, metavar="RATE",
                    help="clients = RATE x inhabitants, labelled as a proxy")
-    p.add_argument("--bids", type=Path, help="bids per district: bidder,district_id,price")
+    p.add_argument("--bids", type=Path, help="bids per district (bidder,district_id,price) "
+                   "or per lot (bidder,lot,price[,score][,preference], with --lots-file)")
+    p.add_argument("--lots-file", type=Path, help="the lot design of bids per lot: "
+                   "district_id,lot (e.g. a design's assignment.csv)")
+    p.add_argument("--tariff", type=float, metavar="EUR", help="expected EUR per client per "
+                   "year until the bids are in (default 2500)")
     p.add_argument("--example-bids", action="store_true",
                    help="add clearly labelled synthetic bids so design runs at once")
     p.add_argument("--lots", type=int, help="number of lots K (default: about 5 districts "
@@ -298,7 +303,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     report = init_instance(args.out, args.geometry, args.gemeente, level=args.level,
                            clients=args.clients, clients_proxy=args.clients_proxy,
                            bids=args.bids, example=args.example_bids, lots=args.lots,
-                           name=args.name)
+                           name=args.name, lots_file=args.lots_file, tariff=args.tariff)
     for line in report.lines:
         if not args.quiet or not line.startswith("check:"):
             print(line)

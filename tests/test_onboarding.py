@@ -168,3 +168,49 @@ def test_pdok_layout_in_wgs84(tmp_path: Path) -> None:
     assert instance.total_clients == 7 * len(instance.districts)
     with pytest.raises(InstanceError, match="by name"):
         init_instance(tmp_path / "n", path, ["Tiel"], level="buurt", clients=sheet)
+
+
+def test_bids_per_lot_with_their_design(gpkg: Path, tmp_path: Path) -> None:
+    frame = kwb.real_buurten()
+    frame = frame[frame["water"] == "NEE"]
+    lots = tmp_path / "percelen.csv"
+    lots.write_text("district_id;lot\r\n" + "".join(
+        f"{d};{'Tiel' if g == 'GM0281' else 'Betuwe'}\r\n"
+        for d, g in zip(frame["id"], frame["gemeentecode"], strict=True)), encoding="utf-8-sig")
+    bids = tmp_path / "inschrijvingen.csv"
+    bids.write_text("bidder;lot;price\r\nZorg Oost;Tiel;1.250.000,00\r\nZorg Oost;Betuwe;"
+                    "800.000\r\nZorg West;Tiel;1.190.000\r\nZorg West;Betuwe;900.000\r\n",
+                    encoding="utf-8-sig")
+    with pytest.raises(InstanceError, match="--lots-file"):
+        init_instance(tmp_path / "x", gpkg, TWO, level="buurt", clients_proxy=0.02, bids=bids)
+    out = tmp_path / "lots"
+    init_instance(out, gpkg, TWO, level="buurt", clients_proxy=0.02, bids=bids,
+                  lots_file=lots)
+    instance = load_instance(out)
+    assert instance.lots is not None and len(instance.lot_bids) == 4
+    assert main(["award", str(out), "--out", str(tmp_path / "award"), "--no-report",
+                 "--quiet"]) == 0
+    summary = json.loads((tmp_path / "award" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["cost"] == pytest.approx(1_190_000 + 800_000)
+
+
+def test_expected_tariff_from_init_the_command_line_or_a_file(gpkg: Path,
+                                                               tmp_path: Path) -> None:
+    frame = kwb.real_buurten()
+    tiel = frame[(frame["gemeentecode"] == "GM0281") & (frame["water"] == "NEE")]
+    sheet = tmp_path / "clienten.csv"
+    sheet.write_text("code;aanbieder;clienten\r\n" + "".join(
+        f"{d};{'Zorg Oost' if i % 2 else 'Zorg West'};4\r\n" for i, d in enumerate(tiel["id"])),
+        encoding="utf-8-sig")
+    out = tmp_path / "tiel"
+    init_instance(out, gpkg, ["GM0281"], level="buurt", clients=sheet, tariff=2600, lots=3)
+    assert set(load_instance(out).bids.values()) == {2600.0}
+    assert set(load_instance(out, expected_tariff=3000).bids.values()) == {3000.0}
+    (out / "tarieven.csv").write_text("provider;tariff\r\nZorg Oost;2.400,50\r\n",
+                                      encoding="utf-8-sig")
+    toml = (out / "instance.toml").read_text(encoding="utf-8")
+    (out / "instance.toml").write_text(toml + 'expected_tariffs = "tarieven.csv"\n',
+                                       encoding="utf-8")
+    bids = load_instance(out).bids
+    assert {p for (b, _), p in bids.items() if b == "Zorg Oost"} == {2400.5}
+    assert {p for (b, _), p in bids.items() if b == "Zorg West"} == {2600.0}

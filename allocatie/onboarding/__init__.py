@@ -53,7 +53,8 @@ def init_instance(out: str | Path, geometry: str | Path, gemeenten: list[str],
                   level: str = "wijk", clients: str | Path | None = None,
                   clients_proxy: float | None = None, bids: str | Path | None = None,
                   example: bool = False, lots: int | None = None,
-                  name: str | None = None) -> InitReport:
+                  name: str | None = None, lots_file: str | Path | None = None,
+                  tariff: float | None = None) -> InitReport:
     """Build the instance folder ``out``; raise :class:`InstanceError` (nothing written)
     when the geometry, the client sheet or the bids have problems."""
     out = Path(out)
@@ -86,10 +87,17 @@ def init_instance(out: str | Path, geometry: str | Path, gemeenten: list[str],
         return report
     _say_clients(report, table, frame)
     providers = table.providers
-    offer = (read_bids(Path(bids), codes) if bids is not None else
+    if tariff is not None and not tariff > 0:
+        raise InstanceError([Problem(f"--tariff {tariff:g}; expected EUR per client > 0")])
+    offer = (read_bids(Path(bids), codes, None if lots_file is None else Path(lots_file))
+             if bids is not None else
              example_bids(codes, providers) if example else None)
-    k = lots or _default_lots(len(codes))
-    sections, comments = _settings(cbs, table, offer, k, name, providers)
+    if offer is not None and offer.lots:
+        k = len(set(offer.lots.values()))
+    else:
+        k = lots or _default_lots(len(codes))
+    sections, comments = _settings(cbs, table, offer, k, name, providers,
+                                   tariff or EXAMPLE_TARIFF)
 
     def build(staging: Path) -> list[str]:
         return _write_instance(staging, cbs, table, offer, sections, comments)
@@ -107,11 +115,15 @@ def init_instance(out: str | Path, geometry: str | Path, gemeenten: list[str],
     if offer is None:
         report.lines.append(
             f"no bids yet: wrote {BID_TEMPLATE}; validate and design work now with EXPECTED "
-            f"bids (every current provider at EUR {EXAMPLE_TARIFF:,.0f} per client, "
+            f"bids (every current provider at EUR {tariff or EXAMPLE_TARIFF:,.0f} per client, "
             "[bids] expected_tariff in instance.toml or --tariff)")
     elif offer.example:
         report.lines.append(f"EXAMPLE bids: {len(offer.bidders)} synthetic bidders "
                             f"({', '.join(offer.bidders)}); not real bids, the report says so")
+    elif offer.lots:
+        report.lines.append(f"bids: {len(offer.lot_rows)} bids on {k} lots from "
+                            f"{len(offer.bidders)} bidders ({offer.source}); award them with "
+                            f"allocatie award {out} --out {out}-gunning")
     else:
         report.lines.append(f"bids: {len(offer.prices)} from {len(offer.bidders)} bidders "
                             f"({offer.source})")
@@ -157,7 +169,8 @@ def _say_clients(report: InitReport, table: Clients, frame) -> None:
 
 
 def _settings(cbs: CbsDistricts, table: Clients, offer: Bids | None, k: int,
-              name: str | None, providers: list[str]) -> tuple[dict, dict]:
+              name: str | None, providers: list[str],
+              tariff: float) -> tuple[dict, dict]:
     from allocatie.loading import DEFAULT_COMPACTNESS_WEIGHT
 
     total = sum(table.total(d) for d in cbs.frame.index)
@@ -171,7 +184,9 @@ def _settings(cbs: CbsDistricts, table: Clients, offer: Bids | None, k: int,
     files: dict[str, object] = {"districts": "districts.geojson"}
     if table.incumbents:
         files["incumbents"] = "incumbents.csv"
-    if offer is not None:
+    if offer is not None and offer.lots:
+        files |= {"bidders": "bidders.csv", "lots": "lots.csv", "lot_bids": "lot_bids.csv"}
+    elif offer is not None:
         files |= {"bidders": "bidders.csv", "bids": "bids.csv"}
     rules: dict[str, object] = {
         "lots": k, "max_lots_per_bidder": per_bidder,
@@ -179,6 +194,9 @@ def _settings(cbs: CbsDistricts, table: Clients, offer: Bids | None, k: int,
         "lot_clients_max": int(math.ceil(1.6 * average)),
         "transition_cost": TRANSITION_COST, "compactness_weight": DEFAULT_COMPACTNESS_WEIGHT,
         "contiguity": "rook"}
+    if offer is not None and offer.lots:  # a given design: no bounds to draw lots by
+        for key in ("lot_clients_min", "lot_clients_max", "compactness_weight"):
+            rules.pop(key)
     sections: dict[str, dict[str, object]] = {
         "": {"schema_version": 1, "name": name or f"{gm}, {cbs.level}en{label}",
              "description": f"Made by allocatie init from {cbs.path.name} and {table.source}."},
@@ -189,7 +207,7 @@ def _settings(cbs: CbsDistricts, table: Clients, offer: Bids | None, k: int,
                 "rules.compactness_weight": "EUR per km of border between lots",
                 "rules.max_lots_per_bidder": "kavelbeperking"}
     if offer is None:
-        sections["bids"] = {"expected_tariff": EXAMPLE_TARIFF}
+        sections["bids"] = {"expected_tariff": tariff}
         comments["bids.expected_tariff"] = "EUR per client per year, until the bids are in"
     elif offer.example:
         sections["bids"] = {"kind": "example"}
@@ -221,9 +239,17 @@ def _write_instance(staging: Path, cbs: CbsDistricts, table: Clients, offer: Bid
         names.append("incumbents.csv")
     if offer is not None:
         write_csv(staging / "bidders.csv", ["bidder"], [[b] for b in offer.bidders])
+        names.append("bidders.csv")
+    if offer is not None and offer.lots:
+        write_csv(staging / "lots.csv", ["district_id", "lot"],
+                  [[d, offer.lots[d]] for d in frame.index])
+        write_csv(staging / "lot_bids.csv", ["bidder", "lot", "price", "score", "preference"],
+                  offer.lot_rows)
+        names += ["lots.csv", "lot_bids.csv"]
+    elif offer is not None:
         write_csv(staging / "bids.csv", ["bidder", "district_id", "price"],
                   [[b, d, p] for (b, d), p in sorted(offer.prices.items())])
-        names += ["bidders.csv", "bids.csv"]
+        names.append("bids.csv")
     else:
         write_bid_template(staging / BID_TEMPLATE, list(frame.index))
         names.append(BID_TEMPLATE)
