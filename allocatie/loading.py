@@ -73,9 +73,9 @@ SCHEMA: dict[str, dict[str, str]] = {
 RULE_KEYS = tuple(k for k in SCHEMA["rules"] if k not in ("pinned", "together"))
 # EUR per km of border between lots that `allocatie init` writes into a new instance.toml
 # and the bundled default instance uses (a folder without the key keeps 0, the spec's
-# objective). On Emmen wijken 2,000 and 5,000 left a corridor-shaped lot; 20,000 gives
-# compact lots for 0.8% more cost and switching (docs/instance-format.md, "Compactness").
-DEFAULT_COMPACTNESS_WEIGHT = 20000.0
+# objective). On Emmen wijken 2,000 to 10,000 left a corridor-shaped lot; 15,000 gives
+# compact lots for 1.0% more cost and switching (docs/instance-format.md, "Compactness").
+DEFAULT_COMPACTNESS_WEIGHT = 15000.0
 BID_KINDS = ("bid", "example", "expected")
 
 
