@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check an instance folder and list every problem")
     _common(p)
+    _tariff_option(p)
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("evaluate", help="score a given design (lots.csv, optional winners)")
@@ -91,6 +92,10 @@ def build_parser() -> argparse.ArgumentParser:
     _outputs(p)
     _solver_options(p)
     _rule_options(p)
+    _tariff_option(p)
+    p.add_argument("--no-compactness-price", action="store_true",
+                   help="skip the extra design without the compactness weight that shows "
+                        "what compact lots cost")
     p.set_defaults(handler=cmd_design)
 
     p = sub.add_parser("award", help="award the fixed lots (lots.csv) under a published rule")
@@ -109,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "count, contiguity or the client bounds (a named rule relaxation, "
                         "recorded in summary.json and the report)")
     p.set_defaults(handler=cmd_award)
+
+    _init_parser(sub)
 
     p = sub.add_parser("compare", help="compare lot designs over many bid scenarios")
     p.add_argument("spec", type=Path, help="comparison spec (TOML)")
@@ -224,7 +231,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"{args.instance}: valid — {len(instance.districts)} districts, "
           f"{instance.total_clients:,} clients, {len(instance.bidders)} bidders, "
           f"{len(instance.bids):,} bids, {len(instance.edges_for())} neighbour pairs "
-          f"({instance.rules.contiguity})")
+          f"({instance.rules.contiguity})"
+          + _BIDS_NOTE.get(instance.bids_kind, ""))
     return EXIT_OK
 
 
@@ -297,6 +305,8 @@ def cmd_design(args: argparse.Namespace) -> int:
                      tolerate=("fixed_design", "fixed_lots_shape"))
     settings = _settings(args, instance)
     rules = instance.rules
+    if instance.bids_kind != "bid":
+        _say(args, "note: " + _BIDS_NOTE[instance.bids_kind].lstrip("; "))
     lots = (str(rules.lots_min) if rules.lots_min == rules.lots_max
             else f"{rules.lots_min}-{rules.lots_max}")
     _say(args, _text(args, "designing", lots=lots, districts=len(instance.districts),
@@ -309,6 +319,14 @@ def cmd_design(args: argparse.Namespace) -> int:
 
         _say(args, _text(args, "diagnosing"))
         solution = with_diagnosis(instance, settings, solution)
+    if (rules.compactness_weight and not args.no_compactness_price and not stopped
+            and solution.status.has_solution):
+        from allocatie.design.compactness_price import EXTRA_SHARE, price_of_compactness
+
+        _say(args, _text(args, "compactness_price", share=f"{EXTRA_SHARE:.0%}"))
+        designed = solution
+        solution, stopped = _with_stop(args, lambda stop, progress: price_of_compactness(
+            instance, designed, settings, stop))
     return _finish(args, instance, solution, "design", ("solve",) if stopped else ())
 
 
@@ -394,6 +412,60 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --------------------------------------------------------------------------- init
+_BIDS_NOTE = {"expected": "; NO BIDS YET: each current provider bids the expected tariff, "
+                          "award figures are expected, not bid",
+              "example": "; EXAMPLE BIDS (synthetic), not real bids"}
+
+
+def _tariff_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tariff", type=_euros, metavar="EUR",
+                   help="before the bids: expected EUR per client per year that every "
+                        "current provider bids (overrides [bids] expected_tariff)")
+
+
+def _init_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("init", help="make an instance from the CBS Wijk- en Buurtkaart and "
+                                    "the municipality's client sheet")
+    p.add_argument("out", type=Path, help="new instance folder to write")
+    p.add_argument("--geometry", required=True, type=Path,
+                   help="CBS Wijk- en Buurtkaart (GeoPackage or Shapefile) or PDOK file")
+    p.add_argument("--gemeente", required=True, action="append",
+                   help="municipality code (GM0114) or name; repeat for several")
+    p.add_argument("--level", choices=["wijk", "buurt"], default="wijk",
+                   help="district level (default wijk)")
+    p.add_argument("--clients", type=Path, help="filled clienten-sjabloon.xlsx or a long "
+                   "table (district, provider, clients) in XLSX/CSV")
+    p.add_argument("--clients-proxy", type=float, metavar="RATE",
+                   help="clients = RATE x inhabitants, labelled as a proxy")
+    p.add_argument("--bids", type=Path, help="bids per district (bidder,district_id,price) "
+                   "or per lot (bidder,lot,price[,score][,preference], with --lots-file)")
+    p.add_argument("--lots-file", type=Path, help="the lot design of bids per lot: "
+                   "district_id,lot (e.g. a design's assignment.csv)")
+    p.add_argument("--tariff", type=_euros, metavar="EUR", help="expected EUR per client per "
+                   "year until the bids are in (default 2500)")
+    p.add_argument("--example-bids", action="store_true",
+                   help="add clearly labelled synthetic bids so design runs at once")
+    p.add_argument("--lots", type=int, help="number of lots K (default: about 5 districts "
+                   "per lot, 2 to 8)")
+    p.add_argument("--name", help="instance name")
+    p.add_argument("--quiet", action="store_true", help="print only the essentials")
+    p.set_defaults(handler=cmd_init)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from allocatie.onboarding import init_instance
+
+    report = init_instance(args.out, args.geometry, args.gemeente, level=args.level,
+                           clients=args.clients, clients_proxy=args.clients_proxy,
+                           bids=args.bids, example=args.example_bids, lots=args.lots,
+                           name=args.name, lots_file=args.lots_file, tariff=args.tariff)
+    for line in report.lines:
+        if not args.quiet or not line.startswith("check:"):
+            print(line)
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- helpers
 def _settings(args: argparse.Namespace, instance: Instance) -> SolverSettings:
     return instance.solver.with_(backend=args.backend, time_limit_s=args.time_limit,
@@ -426,6 +498,8 @@ _SAY = {
            "written": "results written to {out}",
            "checker": "CHECKER: the result breaks rules: {rules}",
            "diagnosing": "no design keeps every rule: finding which rules bind ...",
+           "compactness_price": "what compactness costs: one more design without it ({share} "
+                                "of the time limit; --no-compactness-price skips it)",
            "report_skipped": "stopped by Ctrl-C while writing the report: the report files are "
                              "skipped, the results are kept (summary.json records the "
                              "interruption)"},
@@ -438,6 +512,8 @@ _SAY = {
            "written": "resultaten geschreven naar {out}",
            "checker": "CONTROLE: het resultaat overtreedt regels: {rules}",
            "diagnosing": "geen ontwerp houdt zich aan alle regels: zoeken welke regels knellen ...",
+           "compactness_price": "wat compactheid kost: nog een ontwerp zonder ({share} van de "
+                                "tijdslimiet; --no-compactness-price slaat dit over)",
            "report_skipped": "gestopt met Ctrl-C tijdens het schrijven van het rapport: de "
                              "rapportbestanden zijn overgeslagen, de resultaten bewaard "
                              "(summary.json legt de onderbreking vast)"},
@@ -505,7 +581,8 @@ def _load(args: argparse.Namespace, overrides: dict | None = None,
     from allocatie.loading import load_instance
 
     try:
-        return load_instance(args.instance, overrides)
+        return load_instance(args.instance, overrides,
+                             expected_tariff=getattr(args, "tariff", None))
     except RuleConflict as conflict:
         if conflict.of_kind(*tolerate) != conflict.problems:
             raise

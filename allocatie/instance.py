@@ -173,6 +173,9 @@ class Instance:
     solver: SolverSettings = SolverSettings()
     folder: Path | None = None
     files: Mapping[str, str] = field(default_factory=dict)  # role -> file name, for messages
+    # "bid": real bids; "example": synthetic example bids; "expected": no bids yet, every
+    # current provider at an expected tariff (award figures are expected, not bid)
+    bids_kind: str = "bid"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "bids", _frozen(self.bids))

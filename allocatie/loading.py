@@ -1,4 +1,4 @@
-"""Read an instance folder (``shared/spec/instance-format.md``) into an :class:`Instance`.
+"""Read an instance folder (``docs/instance-format.md``) into an :class:`Instance`.
 
 :func:`load_instance` reads ``instance.toml``, the districts (GeoJSON, GeoPackage or
 Shapefile, in WGS84 or RD, through :mod:`gebieden`) and every table (CSV from Dutch or English
@@ -56,7 +56,9 @@ _INT, _NUM, _STR, _BOOL, _PAIRS, _GROUPS, _TABLE = (
 )
 SCHEMA: dict[str, dict[str, str]] = {
     "": {"schema_version": _INT, "name": _STR, "description": _STR, "files": _TABLE,
-         "rules": _TABLE, "award": _TABLE, "solver": _TABLE, "geometry": _TABLE},
+         "rules": _TABLE, "award": _TABLE, "solver": _TABLE, "geometry": _TABLE,
+         "bids": _TABLE},
+    "bids": {"kind": _STR, "expected_tariff": _NUM, "expected_tariffs": _STR},
     "files": {**{role: _STR for role in ("districts", "incumbents", "bidders", "bids", "lots",
                                          "lot_bids", "current_lots", "combination_bids")},
               "allow_outside_folder": _BOOL},
@@ -69,9 +71,15 @@ SCHEMA: dict[str, dict[str, str]] = {
     "solver": {"backend": _STR, "time_limit_s": _NUM, "mip_gap": _NUM, "threads": _INT,
                "seed": _INT, "verbose": _BOOL},
     "geometry": {"id_field": _STR, "layer": _STR, "bridges": _PAIRS, "auto_bridge": _BOOL,
-                 "contiguity_snap_m": _NUM},
+                 "contiguity_snap_m": _NUM, "min_shared_border_m": _NUM},
 }
 RULE_KEYS = tuple(k for k in SCHEMA["rules"] if k not in ("pinned", "together"))
+# EUR per km of border between lots that `allocatie init` writes into a new instance.toml
+# and the bundled default instance uses (a folder without the key keeps 0, the spec's
+# objective). On Emmen wijken 2,000 to 10,000 left a corridor-shaped lot; 15,000 gives
+# compact lots for 1.0% more cost and switching (docs/instance-format.md, "Compactness").
+DEFAULT_COMPACTNESS_WEIGHT = 15000.0
+BID_KINDS = ("bid", "example", "expected")
 
 
 class LoadWarning(UserWarning):
@@ -84,7 +92,14 @@ class _Geometry:
     layer: str | None = None
     bridges: list[tuple[str, str]] = field(default_factory=list)
     auto_bridge: bool = False
-    snap_m: float = 0.0
+    snap_m: float | None = None  # None: gebieden's tolerance (TOLERANCE_M)
+    min_border_m: float | None = None  # None: gebieden's MIN_BORDER_M
+
+
+    def contiguity_rule(self) -> dict[str, float]:
+        """Keyword arguments of gebieden.adjacency: only what instance.toml sets."""
+        rule = {"snap_m": self.snap_m, "min_border_m": self.min_border_m}
+        return {k: v for k, v in rule.items() if v is not None}
 
 
 @dataclass
@@ -99,19 +114,25 @@ class _Load:
     unread: set[str] = field(default_factory=set)  # roles whose file could not be read
     allow_outside: bool = False  # [files] allow_outside_folder: paths may leave the folder
     bad_clients: set[str] = field(default_factory=set)  # districts whose clients were bad
+    expected: bool = False  # no bids yet: bids synthesised from the expected tariff
 
     def toml(self, message: str, hint: str | None = None) -> None:
         self.problems.append(Problem(message, file=TOML, hint=hint))
 
 
 # --------------------------------------------------------------------------- public API
-def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None) -> Instance:
+def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None,
+                  expected_tariff: float | None = None) -> Instance:
     """Read an instance folder and return a validated :class:`Instance`.
 
     ``overrides`` replaces ``[rules]`` values (e.g. from the command line): any key of
     ``[rules]`` such as ``lots``, ``lots_min``, ``max_lots_per_bidder``, ``transition_cost``
-    or ``contiguity``; ``None`` values are ignored. Raises :class:`InstanceError` listing every
-    problem of every file, and :class:`UsageError` for an unknown override key.
+    or ``contiguity``; ``None`` values are ignored. Without bids (no ``[files] bids``,
+    ``lot_bids`` or ``bidders``) every current provider becomes a bidder at an expected
+    tariff per client (``expected_tariff``, else ``[bids] expected_tariff``, or per provider
+    from ``[bids] expected_tariffs``) and the instance is marked ``bids_kind="expected"``.
+    Raises :class:`InstanceError` listing every problem of every file, and
+    :class:`UsageError` for an unknown override key.
     """
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
     unknown = sorted(set(overrides) - set(RULE_KEYS))
@@ -147,7 +168,21 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
     current = _read_assignment(files, "current_lots", state)
     lot_bids = _read_lot_bids(files, state)
     combos = _read_combinations(files, state)
+    bid_settings = _section(config, "bids", state)
+    kind = _typed(bid_settings, "bids", "kind", state) or "bid"
+    if kind not in BID_KINDS:
+        state.toml(f"[bids] kind = {kind!r}; expected one of {', '.join(BID_KINDS)}",
+                   hint='write kind = "bid" for real bids, "example" for synthetic ones')
+    if not ({"bids", "lot_bids", "bidders"} & set(files)) and (
+            expected_tariff is not None or {"expected_tariff", "expected_tariffs"}
+            & set(bid_settings)):
+        bids = _expected_bids(districts, bid_settings, expected_tariff, state)
+        kind, state.expected = "expected", True
     bidders = _read_bidders(files, state, bids, lot_bids, combos)
+    if kind == "expected":
+        state.notes.append(
+            f"no bids yet: every current provider ({len(bidders)}) is taken as a bidder at "
+            "an expected tariff; award figures are EXPECTED, not bid")
     rules = _rules(rules_table, overrides, lots, len(districts), state)
     award = _award(_section(config, "award", state), state)
     solver = _solver(_section(config, "solver", state), state)
@@ -156,7 +191,7 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
         name=str(name), description=str(description), districts=tuple(districts),
         bidders=tuple(bidders), bids=bids, edges=tuple(edges), rules=rules, lots=lots,
         lot_bids=tuple(lot_bids), combination_bids=tuple(combos), current_lots=current,
-        award=award, solver=solver, folder=folder, files=state.files)
+        award=award, solver=solver, folder=folder, files=state.files, bids_kind=kind)
     found, warned = check_instance(instance, Context(dict(state.rows), island_hint,
                                                      frozenset(state.unread),
                                                      frozenset(state.bad_clients)))
@@ -169,6 +204,40 @@ def load_instance(folder: str | Path, overrides: Mapping[str, Any] | None = None
     if problems:
         raise InstanceError(problems, source=str(folder))
     return instance
+
+
+def _expected_bids(districts: Sequence[District], settings: dict[str, Any],
+                   tariff: float | None, state: _Load) -> dict[tuple[str, str], float]:
+    """Every current provider bids on every district at its expected tariff per client."""
+    if tariff is None:
+        tariff = _typed(settings, "bids", "expected_tariff", state)
+    per_provider: dict[str, float] = {}
+    source = _typed(settings, "bids", "expected_tariffs", state)
+    if source:
+        table = read_table(state.folder / source, ["provider", "tariff"], name=source)
+        state.problems.extend(table.problems)
+        for row in table:
+            provider = table.text(row, "provider", state.problems, required=True)
+            value = table.number(row, "tariff", state.problems, allow_empty=False,
+                                 id=provider or None)
+            if provider and value is not None:
+                per_provider[provider] = float(value)
+    providers = sorted({p for d in districts for p in d.incumbents})
+    if not providers:
+        state.toml("no bids and no current providers to take as expected bidders",
+                   hint="add incumbents (district_id,provider,clients) or bids")
+        return {}
+    missing = [p for p in providers if p not in per_provider]
+    if missing and tariff is None:
+        state.toml(f"no bids yet and no expected tariff for {', '.join(missing)}",
+                   hint="add [bids] expected_tariff = 2500 (EUR per client per year) to "
+                        "instance.toml, or pass --tariff EUR")
+        return {}
+    if tariff is not None and not tariff > 0:
+        state.toml(f"expected tariff {tariff!r}; expected EUR per client > 0",
+                   hint="write [bids] expected_tariff = 2500")
+        return {}
+    return {(p, d.id): per_provider.get(p, tariff) for p in providers for d in districts}
 
 
 def load_lots_file(path: str | Path,
@@ -230,7 +299,7 @@ def read_geometry_settings(folder: str | Path) -> dict[str, Any]:
     geometry = _geometry_settings(_section(_read_toml(Path(folder)), "geometry", state), state)
     return {"id_field": geometry.id_field, "layer": geometry.layer,
             "bridges": geometry.bridges, "auto_bridge": geometry.auto_bridge,
-            "contiguity_snap_m": geometry.snap_m}
+            "contiguity_snap_m": geometry.snap_m, "min_shared_border_m": geometry.min_border_m}
 
 
 # --------------------------------------------------------------------------- instance.toml
@@ -244,7 +313,8 @@ def _read_toml(folder: Path, notes: list[str] | None = None) -> dict[str, Any]:
     if not path.is_file():
         raise InstanceError([Problem(f"no {TOML} in {folder}", file=TOML,
                                      hint="an instance folder needs an instance.toml; see "
-                                          "shared/spec/instance-format.md")],
+                                          "docs/instance-format.md, or make one with "
+                                          "allocatie init")],
                             source=str(folder))
     try:
         text, encoding = decode_text(path.read_bytes())
@@ -330,6 +400,12 @@ def _geometry_settings(table: dict[str, Any], state: _Load) -> _Geometry:
                    hint="use 0 for exact contact, or a small distance such as 5")
     elif snap is not None:
         geometry.snap_m = float(snap)
+    shortest = _typed(table, "geometry", "min_shared_border_m", state)
+    if shortest is not None and shortest < 0:
+        state.toml(f"[geometry] min_shared_border_m = {shortest}; expected metres >= 0",
+                   hint="use a short length such as 1")
+    elif shortest is not None:
+        geometry.min_border_m = float(shortest)
     return geometry
 
 
@@ -583,13 +659,20 @@ def _edges(gdf: Any, file: str, geometry: _Geometry, contiguity: object,
     for issue in issues:
         if issue.kind == "invalid":
             state.problems.append(Problem(issue.message, file=file, id=issue.ids[0]))
-        else:
-            state.notes.append(f"{file}: {issue.message}")
+    state.notes += _geometry_notes(file, [i for i in issues if i.kind != "invalid"])
     try:
-        pairs = gebieden.adjacency(fixed, kind="queen", snap_m=geometry.snap_m)
+        pairs = gebieden.adjacency(fixed, kind="queen", **geometry.contiguity_rule())
     except (gebieden.GeometryError, ValueError) as exc:
         state.problems.append(Problem(str(exc), file=file))
         return [], None
+    bridged = [p for p in pairs if p.kind == "rook" and p.gap_m > 0]
+    if bridged:
+        listed = ", ".join(f"{p.a}-{p.b} ({p.border_m:.0f} m of border, apart by "
+                           f"{_gap(p.gap_m)} on average)" for p in bridged[:10])
+        more = f" and {len(bridged) - 10} more" if len(bridged) > 10 else ""
+        state.notes.append(f"{file}: repaired {len(bridged)} border(s) that do not coincide "
+                           f"exactly; counted as shared within the contiguity tolerance "
+                           f"([geometry] contiguity_snap_m): {listed}{more}")
     edges = {(p.a, p.b): Edge(p.a, p.b, p.border_m, p.kind) for p in pairs}
     known = set(fixed.index)
     for a, b in geometry.bridges:
@@ -628,6 +711,28 @@ def _edges(gdf: Any, file: str, geometry: _Geometry, contiguity: object,
     return sorted(edges.values(), key=lambda e: (e.a, e.b)), hint
 
 
+def _geometry_notes(file: str, issues: list[Any], listed: int = 5) -> list[str]:
+    """One note per repaired polygon, overlap and sliver gap; beyond ``listed`` of a kind,
+    one summary line with their number, total and largest area."""
+    notes = []
+    for kind in dict.fromkeys(i.kind for i in issues):
+        same = [i for i in issues if i.kind == kind]
+        notes += [f"{file}: {i.message}" for i in same[:listed]]
+        if len(same) > listed:
+            areas = [i.area_m2 for i in same[listed:] if i.area_m2 is not None]
+            size = (f", {sum(areas):,.1f} m² in total, the largest {max(areas):,.1f} m²"
+                    if areas else "")
+            what = {"overlap": "overlaps", "sliver_gap": "sliver gaps"}.get(kind, kind)
+            notes.append(f"{file}: {len(same) - listed} more {what}{size}")
+    return notes
+
+
+def _gap(metres: float) -> str:
+    if metres < 0.001:
+        return "less than 1 mm"
+    return f"{metres * 100:.1f} cm" if metres < 0.995 else f"{metres:.2f} m"
+
+
 def _bridge_list(bridges: list[Any]) -> str:
     return ", ".join(f"{b.a}-{b.b} ({_distance(b.distance_m)})" for b in bridges)
 
@@ -644,7 +749,7 @@ def _read_bidders(files: dict[str, Any], state: _Load, bids: Mapping[tuple[str, 
             return []
         names = list(dict.fromkeys([b for b, _ in bids] + [lb.bidder for lb in lot_bids]
                                    + [c.bidder for c in combos]))
-        if names:
+        if names and not state.expected:
             state.notes.append(f"[files] has no bidders; using the {len(names)} bidders of "
                                "the bids, without capacity, lot limit or lot fee")
         return [Bidder(b) for b in names]

@@ -66,6 +66,8 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
         "interrupted": list(interrupted),
         "command": command,
         "instance": instance.name,
+        "bids_kind": instance.bids_kind,
+        "bids_expected": instance.bids_kind == "expected",
         "pricing": solution.pricing,
         "combinations": list(solution.combinations),
         "rules": {

@@ -34,6 +34,12 @@ def money(value: float | None, lang: str = "en") -> str:
     return fmt_eur(value, "nl") if lang == "nl" else console_eur(value)
 
 
+def num(value: float, lang: str = "en") -> str:
+    """One decimal: ``1,234.5`` (en) or ``1.234,5`` (nl)."""
+    text = f"{value:,.1f}"
+    return text.translate(str.maketrans(",.", ".,")) if lang == "nl" else text
+
+
 def count(value: int, lang: str = "en") -> str:
     return f"{value:,}".replace(",", ".") if lang == "nl" else f"{value:,}"
 
@@ -63,6 +69,8 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
         from allocatie.relaxation import describe as describe_relaxation
 
         lines.append(f"{w['note']}: {describe_relaxation(list(relaxation['broken']), lang)}")
+    if instance.bids_kind in ("expected", "example"):
+        lines.append(w[f"bids_{instance.bids_kind}"])
     if evaluation is None:
         lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
@@ -75,6 +83,15 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
                     if evaluation.compactness_cost else ""))
     if solution.bound is not None and minimised:
         lines.append(f"{w['bound']} {money(solution.bound, lang)}")
+    price = solution.details.get("compactness_price")
+    if isinstance(price, dict):
+        lines.append(w["compactness_price"].format(
+            extra=money(price["extra_money"], lang), km=num(price["saved_km"], lang),
+            without=money(price["without"]["money"], lang),
+            without_km=num(price["without"]["cut_border_km"], lang),
+            status=w["statuses"].get(price["without"]["status"], price["without"]["status"]),
+            with_=money(price["with"]["money"], lang),
+            with_km=num(price["with"]["cut_border_km"], lang)))
     if quiet:
         return "\n".join(lines)
     lines.append(f"{w['lot']:>7}  {w['winner']:<24} {w['districts']:>9} {w['clients']:>8} "

@@ -410,7 +410,9 @@ class _Checks:
         if not i.bids and not self.fixed_lot_bids:
             self.add(role, "no prices: neither per-district bids nor a fixed design with lot "
                      "bids", hint="add bids = \"bids.csv\" with columns "
-                                  "bidder,district_id,price to [files], or lots and lot_bids")
+                                  "bidder,district_id,price to [files], or lots and lot_bids; "
+                                  "before the bids are in: [bids] expected_tariff = EUR per "
+                                  "client (every current provider bids that)")
             return
         if i.bids:
             nobody = sorted((d for d in self.district_ids if d not in self.bidders_of),

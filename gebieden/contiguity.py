@@ -20,8 +20,15 @@ from gebieden._guards import (
 )
 
 KINDS = ("rook", "queen")
-MIN_BORDER_M = 0.001
+# The one contiguity rule of allocatie (validate, design, init and the reports all call
+# `adjacency` with these defaults). Real CBS borders are not exact: two districts whose
+# borders run within TOLERANCE_M of each other share that border; a shared border shorter
+# than MIN_BORDER_M is a point contact (queen), not a shared border (rook).
+TOLERANCE_M = 1.0
+MIN_BORDER_M = 0.5
 _ROBUST_GRID_M = 0.001
+_BRIDGED_M = 0.5  # the tolerance added more border than this: reported as repaired
+_EXACT_M = 0.001  # shorter exact overlaps of two boundaries are rounding, not a border
 
 
 @dataclass(frozen=True, order=True)
@@ -32,6 +39,7 @@ class Adjacency:
     b: str
     border_m: float
     kind: str
+    gap_m: float = 0.0  # > 0: shared within the tolerance only, apart by this much on average
 
     def __post_init__(self) -> None:
         if not self.a < self.b:
@@ -41,15 +49,19 @@ class Adjacency:
             )
 
 
-def adjacency(gdf: gpd.GeoDataFrame, kind: str = "rook", snap_m: float = 0.0) -> list[Adjacency]:
+def adjacency(gdf: gpd.GeoDataFrame, kind: str = "rook", snap_m: float = TOLERANCE_M,
+              min_border_m: float = MIN_BORDER_M) -> list[Adjacency]:
     """Return the neighbour pairs of `gdf`, sorted by (a, b), each with a < b.
 
-    kind="rook": pairs sharing a border of positive length (border_m = length of the shared
-    boundary). kind="queen": the rook pairs plus pairs that touch only at a point
-    (kind "queen_only", border_m 0.0). With snap_m > 0 districts up to snap_m apart count as
-    touching; border_m is then the larger of the exact shared length and an estimate (the
-    length of each boundary within snap_m of the other, averaged, minus 2*snap_m), and a pair
-    without exact shared border counts as rook only if that estimate exceeds snap_m.
+    kind="rook": pairs sharing a border longer than `min_border_m` (border_m = length of the
+    shared boundary). kind="queen": the rook pairs plus pairs that touch, or come within
+    `snap_m`, with a shorter common border (kind "queen_only", border_m 0.0). With snap_m > 0
+    (default TOLERANCE_M, 1 m) districts up to snap_m apart count as touching; border_m is
+    then the larger of the exact shared length and the snapped one (each boundary snapped
+    onto the other with shapely.snap, the longer common length), a pair without exact
+    shared border counts as rook only if that length exceeds min_border_m, and `gap_m`
+    says how far apart such a pair's borders are on average (sliver gap and overlap area
+    divided by the border: what the tolerance repaired).
     Overlapping pairs count as rook with the mean length of each boundary inside the other.
 
     Raises ValueError for an unknown kind or negative snap_m, GeometryError if the CRS is not
@@ -59,6 +71,8 @@ def adjacency(gdf: gpd.GeoDataFrame, kind: str = "rook", snap_m: float = 0.0) ->
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
     if not snap_m >= 0:
         raise ValueError(f"snap_m must be a distance >= 0 in metres, got {snap_m!r}.")
+    if not min_border_m >= 0:
+        raise ValueError(f"min_border_m must be a length >= 0 in metres, got {min_border_m!r}.")
     require_projected(gdf, "adjacency")
     require_unique_ids(gdf, "adjacency")
     require_present(gdf, "adjacency")
@@ -72,20 +86,27 @@ def adjacency(gdf: gpd.GeoDataFrame, kind: str = "rook", snap_m: float = 0.0) ->
     keep = left < right
     left, right = left[keep], right[keep]
     first, second = geoms[left], geoms[right]
-    border = _exact_border(first, second)
-    rook = border > MIN_BORDER_M
+    exact = _exact_border(first, second)
+    minimum = max(min_border_m, _EXACT_M)
+    rook = exact > minimum
+    border = exact
     if snap_m > 0:
         estimate = _snapped_border(first, second, snap_m)
-        rook |= estimate > snap_m
-        border = np.where(rook, np.maximum(border, estimate), 0.0)
-    else:
-        border = np.where(rook, border, 0.0)
+        rook |= estimate > minimum
+        border = np.maximum(exact, estimate)
+    border = np.where(rook, border, 0.0)
+    # pairs whose borders do not coincide over (part of) their length, only come near
+    gaps = np.zeros(len(left))
+    bridged = rook & (exact < border - _BRIDGED_M)
+    if bridged.any():
+        gaps[bridged] = _gap_m(first[bridged], second[bridged], snap_m, border[bridged])
     edges = []
-    for i, j, length, is_rook in zip(left, right, border, rook, strict=True):
+    for i, j, length, is_rook, gap in zip(left, right, border, rook, gaps, strict=True):
         if not is_rook and kind == "rook":
             continue
         a, b = sorted((ids[i], ids[j]))
-        edges.append(Adjacency(a, b, float(length), "rook" if is_rook else "queen_only"))
+        edges.append(Adjacency(a, b, float(length), "rook" if is_rook else "queen_only",
+                               float(gap)))
     return sorted(edges)
 
 
@@ -125,10 +146,26 @@ def _exact_border(first: np.ndarray, second: np.ndarray) -> np.ndarray:
 
 
 def _snapped_border(first: np.ndarray, second: np.ndarray, snap_m: float) -> np.ndarray:
-    """Return the buffer estimate of the shared border for districts up to snap_m apart."""
-    near_first = _robust_length(shapely.boundary(first), shapely.buffer(second, snap_m))
-    near_second = _robust_length(shapely.boundary(second), shapely.buffer(first, snap_m))
-    return np.maximum((near_first + near_second) / 2.0 - 2.0 * snap_m, 0.0)
+    """Return the shared border of districts up to snap_m apart: each boundary snapped onto
+    the other (vertices within snap_m move onto it), the longer common length."""
+    a, b = shapely.boundary(first), shapely.boundary(second)
+    onto_b = _robust_length(shapely.snap(a, b, snap_m), b)
+    onto_a = _robust_length(shapely.snap(b, a, snap_m), a)
+    return np.maximum(onto_a, onto_b)
+
+
+def _gap_m(first: np.ndarray, second: np.ndarray, snap_m: float,
+           border: np.ndarray) -> np.ndarray:
+    """Return how far apart the near-shared borders of each pair are, on average (metres):
+    the area of the sliver gap and overlap between them divided by the border length."""
+    union = shapely.union(first, second)
+    closed = shapely.buffer(shapely.buffer(union, snap_m, join_style="mitre"), -snap_m,
+                            join_style="mitre")
+    zone = shapely.buffer(shapely.intersection(shapely.boundary(first),
+                                               shapely.buffer(second, snap_m)), snap_m)
+    gap = shapely.area(shapely.intersection(shapely.difference(closed, union), zone))
+    overlap = shapely.area(shapely.intersection(first, second))
+    return np.maximum((gap + overlap) / np.maximum(border, 1e-9), 1e-12)
 
 
 def _robust_length(a: np.ndarray, b: np.ndarray) -> np.ndarray:

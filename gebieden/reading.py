@@ -22,13 +22,14 @@ _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
 def read_districts(
-    path: str | Path, id_field: str = "id", layer: str | None = None
+    path: str | Path, id_field: str = "id", layer: str | None = None, where: str | None = None
 ) -> gpd.GeoDataFrame:
     """Read districts and return a GeoDataFrame indexed by id (str, index name "id").
 
     All other properties are kept as columns. A geographic CRS (or none, read as WGS84 per
     RFC 7946) is reprojected to EPSG:28992 RD New; a projected CRS in metres is kept.
-    Duplicate ids are kept: check them with `duplicate_ids`.
+    Duplicate ids are kept: check them with `duplicate_ids`. `where` is an OGR SQL filter
+    (e.g. ``"gemeentecode IN ('GM0114')"``) so one municipality of a national file is read.
 
     Raises GeometryError if the file is missing or unreadable, the layer is ambiguous or
     unknown, there are no features, `id_field` is missing, an id is empty, or a geometry is
@@ -42,7 +43,7 @@ def read_districts(
         )
     layer = _pick_layer(path, layer)
     try:
-        raw = pyogrio.read_dataframe(path, layer=layer)
+        raw = pyogrio.read_dataframe(path, layer=layer, where=where)
     except Exception as exc:
         raise GeometryError(
             f"Cannot read district file {path}: {exc}. Expected a {FORMATS} that GDAL can open; "
@@ -53,8 +54,10 @@ def read_districts(
             f"District file {path} has no geometry column; expected polygons in a {FORMATS}."
         )
     if raw.empty:
+        selected = f" matching {where}" if where else ""
         raise GeometryError(
-            f"District file {path} has no features; expected at least one district polygon."
+            f"District file {path} has no features{selected}; expected at least one district "
+            "polygon."
         )
     ids = _read_ids(raw, path, id_field)
     gdf = raw.drop(columns=[id_field])

@@ -10,6 +10,7 @@ Geometry and wijk inhabitants are real (CBS, CC BY 4.0); everything else is SYNT
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shutil
 import sys
@@ -22,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from allocatie.loading import DEFAULT_COMPACTNESS_WEIGHT  # noqa: E402
 from tools.instances import generator as gen  # noqa: E402
 
 DEFAULT_DATA = Path(os.environ.get("ALLOCATIE_NL_DATA", "/work/shared/data/nl"))
@@ -61,6 +63,7 @@ class Spec:
     n_tight: int = 2
     fixed_lots: bool = False
     time_limit_s: int = 60
+    compactness_weight: float = 0.0  # EUR per km of border between lots
 
 
 SPECS = (
@@ -78,6 +81,7 @@ SPECS = (
         noise=0.05,
         regime="moderate",
         town_lots=3,
+        compactness_weight=DEFAULT_COMPACTNESS_WEIGHT,  # the default instance: compact lots
         centre_id="WK011440",
         fixed_lots=True,
     ),
@@ -277,6 +281,9 @@ parts are not CBS data.
 def build(spec: Spec, data: Path, out: Path) -> Path:
     """Build one instance folder (removed and rewritten)."""
     tender = build_tender(spec, data)
+    if spec.compactness_weight:
+        tender = dataclasses.replace(
+            tender, rules={**tender.rules, "compactness_weight": spec.compactness_weight})
     folder = out / spec.folder
     if folder.exists():
         shutil.rmtree(folder)

@@ -71,9 +71,10 @@ def test_stop_keeps_the_best_design_found() -> None:
 
 
 @st.composite
-def small_instances(draw) -> Instance:
+def small_instances(draw, compact: bool = False) -> Instance:
     """Grids of up to 3 x 3 districts, 2-3 bidders, random prices, gaps in the bids,
-    capacities, lot caps, client bounds and incumbents; feasibility not guaranteed."""
+    capacities, lot caps, client bounds and incumbents; feasibility not guaranteed. With
+    ``compact`` a compactness weight as well."""
     rows = draw(st.integers(1, 3))
     cols = draw(st.integers(2, 3))
     ids = [f"d{r}{c}" for r in range(rows) for c in range(cols)]
@@ -102,7 +103,9 @@ def small_instances(draw) -> Instance:
     rules = Rules(lots_min=k, lots_max=k, max_lots_per_bidder=draw(st.sampled_from([1, 2, None])),
                   transition_cost=float(draw(st.sampled_from([0, 40]))),
                   lot_clients_min=draw(st.integers(0, 20)) if bounded else None,
-                  lot_clients_max=draw(st.integers(20, 80)) if bounded else None)
+                  lot_clients_max=draw(st.integers(20, 80)) if bounded else None,
+                  compactness_weight=float(draw(st.sampled_from([100, 2000]))) if compact
+                  else 0.0)
     return Instance(name="random", districts=tuple(districts), bidders=bidders, bids=bids,
                     edges=tuple(edges), rules=rules)
 
@@ -123,6 +126,26 @@ def test_design_agrees_with_brute_force(backend: str, instance: Instance) -> Non
     assert objectives_match(solution.objective, check.objective)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_with_compactness_design_agrees_with_brute_force(backend: str) -> None:
+    """The territory bound includes the border between territories (rows (11)): a valid
+    lower bound, so the design is still the brute-force optimum."""
+
+    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(instance=small_instances(compact=True))
+    def agrees(instance: Instance) -> None:
+        truth = brute_force_design(instance)
+        solution = design(instance, quick(backend), heuristic_time_s=0.1)
+        if truth is None:
+            assert solution.status is Status.INFEASIBLE, solution.message
+            return
+        assert solution.status is Status.OPTIMAL, (solution.status, solution.message)
+        assert solution.objective == pytest.approx(truth[0], abs=0.01)
+        assert solution.bound is not None and solution.bound <= truth[0] + 0.01
+
+    agrees()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", ["highs", "cpsat"])
 def test_emmen_wijken_design_is_checked_and_bounded(backend: str, instances_dir) -> None:
@@ -135,7 +158,9 @@ def test_emmen_wijken_design_is_checked_and_bounded(backend: str, instances_dir)
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        instance = load_instance(instances_dir / "emmen-wijken")
+        # without the instance's compactness weight: the spec's objective, whose optimum
+        # on this instance is known
+        instance = load_instance(instances_dir / "emmen-wijken", {"compactness_weight": 0.0})
     solution = design(instance, SolverSettings(backend=backend, time_limit_s=90))
     assert solution.status.has_solution
     check = evaluate(instance, solution.assignment, solution.winners)

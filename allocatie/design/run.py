@@ -292,7 +292,7 @@ def _territory_phase(run: _Run, start: Design | None, share: float) -> Status:
                              "lots that meet the lot-level rules")
         elif within_changed_cap(instance, cut[0]):
             assignment, winners, lot_level = cut
-            objective = raw.objective * tm.scale + lot_level + (
+            objective = raw.objective * tm.scale - tm.cut_cost(raw.values) + lot_level + (
                 instance.rules.compactness_weight * cut_border_km(instance, assignment))
             run.offer(Design(assignment, winners, objective, "territory"))
         break

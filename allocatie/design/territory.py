@@ -29,6 +29,10 @@ districts both in P for b, c_db = price x clients + lambda x (served - incumbent
          every connected part of a territory holds its lots' worth of clients
     (9) distinct_winners           W_min <= sum_b w_b <= W_max
     (10) pinned_and_together       z_db = z_eb for districts that must share a lot
+    (11) cut_between_territories   y_de >= z_db - z_eb for every b bidding on d, y_de in [0, 1]
+                                   with cost compactness_weight x border_km(d, e): districts
+                                   of different territories are in different lots, so this
+                                   part of the compactness term is a valid lower bound
 
 z, r, w binary; n integer; f, g >= 0 (integral at an integer optimum, as CP-SAT needs).
 """
@@ -36,7 +40,7 @@ z, r, w binary; n integer; f, g >= 0 (integral at an integer optimum, as CP-SAT 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from allocatie.costs import district_costs
 from allocatie.design.flow import rooted_flow, tree_flow
@@ -56,6 +60,11 @@ class TerritoryModel:
     flow: dict[tuple[str, str, str], int]  # (bidder, from, to) -> arc flow
     supply: dict[tuple[str, str], int]  # (district, bidder) -> root supply
     scale: float
+    cut: dict[tuple[str, str], int] = field(default_factory=dict)  # edge -> y (11)
+
+    def cut_cost(self, values) -> float:
+        """EUR of the (11) terms in a solution: the compactness between territories."""
+        return sum(values[var] * self.model.cost[var] for var in self.cut.values()) * self.scale
 
     def territories(self, values) -> tuple[dict[str, str], dict[str, int]]:
         """(district -> bidder, bidder -> number of lots) from solution values."""
@@ -90,6 +99,8 @@ class TerritoryModel:
         for b, lots in count.items():
             hint[self.n[b]] = float(lots)
             hint[self.w[b]] = 1.0
+        for (a, c), var in self.cut.items():
+            hint[var] = float(winners[assignment[a]] != winners[assignment[c]])
         return hint
 
 
@@ -127,7 +138,8 @@ def build_territory_model(instance: Instance, scale: float = 1000.0,
     client_bounds_relaxed(m, instance, z, n, by_bidder)
     distinct_winners(m, instance, w)
     pinned_and_together(m, instance, z, by_district)
-    return TerritoryModel(m, z, n, w, r, flow, supply, scale)
+    cut = cut_between_territories(m, instance, z, by_district, scale, integer_flow)
+    return TerritoryModel(m, z, n, w, r, flow, supply, scale, cut)
 
 
 # ----------------------------------------------------------------- constraint families
@@ -251,3 +263,24 @@ def pinned_and_together(m: Model, instance: Instance, z, by_district) -> None:
                 if (other, b) in z:
                     terms.append((z[(other, b)], -1))
                 m.add_eq(terms, 0)
+
+
+def cut_between_territories(m: Model, instance: Instance, z, by_district, scale: float,
+                            integer: bool = False) -> dict[tuple[str, str], int]:
+    """Rows (11): the compactness of borders between districts of different bidders
+    (``integer``: y binary, for CP-SAT, which has no continuous variables)."""
+    weight = instance.rules.compactness_weight
+    if not weight:
+        return {}
+    cut = {}
+    for e in instance.edges:
+        if e.border_m <= 0:
+            continue
+        y = m.add_var(0, 1, weight * e.border_m / 1000.0 / scale, integer)
+        cut[(e.a, e.b)] = y
+        for b in by_district[e.a]:
+            terms = [(y, 1), (z[(e.a, b)], -1)]
+            if (e.b, b) in z:
+                terms.append((z[(e.b, b)], 1))
+            m.add_ge(terms, 0)
+    return cut

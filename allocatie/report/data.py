@@ -549,6 +549,12 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
             items.append((t["a_penalty"], data.eur(ev.client_penalty)))
         if ev.compactness_cost:
             items.append((t["a_compactness"], data.eur(ev.compactness_cost)))
+        price = solution.details.get("compactness_price")
+        if isinstance(price, Mapping):
+            items.append((t["a_compactness_price"], t["a_compactness_price_value"].format(
+                extra=data.eur(price["extra_money"]), km=data.num(price["saved_km"]),
+                without=data.eur(price["without"]["money"]),
+                with_=data.eur(price["with"]["money"]))))
         minimised = minimises_objective(solution)
         items.append((t["a_objective"] if minimised else t["a_objective_rule"],
                       data.eur(ev.objective)))
@@ -629,11 +635,13 @@ def _short(data: ReportData) -> str:
     relaxation = data.solution.details.get("relaxation")
     named = (f"{t['short_relaxation'].format(name=relaxation['name'])} "
              if isinstance(relaxation, Mapping) else "")
-    return named + t["short_solution"].format(
+    text = named + t["short_solution"].format(
         status=data.status_text, lots=data.integer(len(data.lots)),
         winners=data.integer(len(data.winners)), cost=data.eur(ev.cost),
         switchers=data.integer(ev.transitions), served=data.integer(data.served_total),
         share=data.pct(share))
+    kind = data.instance.bids_kind
+    return text + (" " + t[f"short_bids_{kind}"] if kind != "bid" else "")
 
 
 def _diagnosis(solution: Solution) -> tuple[str, ...]:

@@ -103,6 +103,11 @@ _NL: dict[str, str] = {
     "short_none": "{status}.",
     "short_relaxation": "Gegund met de regelversoepeling {name}: de gepubliceerde percelen "
                         "zoals ze zijn (zie de toelichting).",
+    "short_bids_expected": "Let op: er zijn nog geen biedingen. Elke zittende aanbieder is "
+                           "meegenomen tegen een verwacht tarief per cliënt; de kosten en de "
+                           "gunning zijn verwacht, niet geboden.",
+    "short_bids_example": "Let op: dit zijn VOORBEELDBIEDINGEN (synthetisch), geen echte "
+                          "inschrijvingen.",
     # question
     "q_instance": "Instantie",
     "q_description": "Omschrijving",
@@ -161,6 +166,10 @@ _NL: dict[str, str] = {
     "a_solver_value": "{solver}, {seconds} s",
     "a_changed": "{districts} in een ander perceel dan nu",
     "a_message": "Toelichting",
+    "a_compactness_price": "Wat compacte percelen kosten",
+    "a_compactness_price_value": "{extra} per jaar aan kosten en overstappen, voor {km} km "
+                                 "minder perceelgrens ({with_} met, {without} zonder de "
+                                 "compactheidsweging; apart berekend)",
     "status_optimal": "Bewezen optimaal",
     "status_optimal_gap": "Optimaal binnen de gevraagde gap van {gap}",
     "status_feasible": "Toelaatbaar, niet bewezen optimaal, gap {gap}",
@@ -373,6 +382,10 @@ _EN: dict[str, str] = {
     "short_none": "{status}.",
     "short_relaxation": "Awarded under the rule relaxation {name}: the published lots as they "
                         "are (see the explanation).",
+    "short_bids_expected": "Note: there are no bids yet. Every current provider is taken at an "
+                           "expected tariff per client; the costs and the award are expected, "
+                           "not bid.",
+    "short_bids_example": "Note: these are EXAMPLE bids (synthetic), not real bids.",
     "q_instance": "Instance",
     "q_description": "Description",
     "q_districts": "Number of {districts}",
@@ -429,6 +442,10 @@ _EN: dict[str, str] = {
     "a_solver_value": "{solver}, {seconds} s",
     "a_changed": "{districts} in another lot than today",
     "a_message": "Note",
+    "a_compactness_price": "What compact lots cost",
+    "a_compactness_price_value": "{extra} per year in cost and switching, for {km} km less "
+                                 "lot border ({with_} with, {without} without the compactness "
+                                 "weight; solved separately)",
     "status_optimal": "Proven optimal",
     "status_optimal_gap": "Optimal within the requested gap of {gap}",
     "status_feasible": "Feasible, not proven optimal, gap {gap}",

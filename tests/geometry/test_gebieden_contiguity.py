@@ -40,11 +40,19 @@ def test_matches_shared_adjacency_csv(data: Path, case: str, id_field: str, csv:
 
     rook_ref = {pair for pair, (_, kind) in reference.items() if kind == "rook"}
     assert {pair for pair, e in mine.items() if e.kind == "rook"} == rook_ref
-    assert {pair for pair, e in mine.items() if e.kind == "queen_only"} == set(reference) - rook_ref
+    queen = {pair for pair, e in mine.items() if e.kind == "queen_only"}
+    assert queen >= set(reference) - rook_ref
+    # the 1 m tolerance may add point contacts between districts that come within 1 m
+    ids = list(gdf.index)
+    for a, b in queen - set(reference):
+        assert gdf.geometry.iloc[ids.index(a)].distance(gdf.geometry.iloc[ids.index(b)]) <= 1.0
     for pair in rook_ref:
         expected = reference[pair][0]
         # the CSV is rounded to 0.1 m, which is more than 1% for a few borders under 5 m
-        assert mine[pair].border_m == pytest.approx(expected, rel=0.01, abs=0.05), pair
+        if mine[pair].gap_m == 0:  # the tolerance only lengthens borders that nearly coincide
+            assert mine[pair].border_m == pytest.approx(expected, rel=0.01, abs=0.05), pair
+        else:
+            assert mine[pair].border_m > expected and mine[pair].gap_m <= 1.0, pair
     assert all(e.border_m == 0.0 for e in edges if e.kind == "queen_only")
     assert [e.kind for e in adjacency(gdf)] == ["rook"] * len(rook_ref)
     assert elapsed < 1.0
@@ -64,7 +72,7 @@ def test_grid_rook_and_queen(grid) -> None:
 
 def test_snap_bridges_a_small_gap(shapes) -> None:
     gdf = shapes({"a": box(0, 0, 100, 100), "b": box(100.5, 0, 200, 100)})
-    assert adjacency(gdf, kind="queen") == []
+    assert adjacency(gdf, kind="queen", snap_m=0.0) == []
     [edge] = adjacency(gdf, snap_m=1.0)
     assert (edge.a, edge.b, edge.kind) == ("a", "b", "rook")
     assert 97.0 <= edge.border_m <= 101.0
