@@ -16,6 +16,12 @@ WORDS = {
            "combination": "combination",
            "moves": "who moves to whom (clients; the diagonal stays):",
            "corner": "from / to", "nobody": "no clients with a current provider",
+           "bids_expected": "NO BIDS YET: costs are EXPECTED (every current provider at the "
+                            "expected tariff), not bid",
+           "bids_example": "EXAMPLE BIDS: synthetic bids, not real ones",
+           "compactness_price": "compactness costs {extra} per year in cost and switching and "
+                                "saves {km} km of lot border (without it: {without}, "
+                                "{without_km} km, {status}; with it: {with_}, {with_km} km)",
            "statuses": {}},
     "nl": {"status": "uitkomst", "gap": "gap", "note": "toelichting", "objective": "doelwaarde",
            "cost": "kosten", "transitions": "overstappers", "penalty": "boete",
@@ -24,6 +30,12 @@ WORDS = {
            "switch": "wissel", "combination": "combinatie",
            "moves": "wie gaat naar wie (cliënten; op de diagonaal blijven ze):",
            "corner": "van / naar", "nobody": "geen cliënten met een huidige aanbieder",
+           "bids_expected": "NOG GEEN BIEDINGEN: de kosten zijn VERWACHT (elke zittende "
+                            "aanbieder tegen het verwachte tarief), niet geboden",
+           "bids_example": "VOORBEELDBIEDINGEN: synthetische biedingen, geen echte",
+           "compactness_price": "compactheid kost {extra} per jaar aan kosten en overstappen en "
+                                "bespaart {km} km perceelgrens (zonder: {without}, "
+                                "{without_km} km, {status}; met: {with_}, {with_km} km)",
            "statuses": {"optimal": "bewezen optimaal", "feasible": "toelaatbaar",
                         "infeasible": "onmogelijk", "no_solution": "geen oplossing"}},
 }

@@ -7,9 +7,12 @@ import uuid
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
+from gebieden._guards import polygonal_part
 from gebieden.errors import GeometryError
 
 WGS84 = "EPSG:4326"
@@ -45,7 +48,7 @@ def write_geojson_atomic(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
         raise FileNotFoundError(
             f"Folder {path.parent} for {path.name} does not exist; create it first."
         )
-    out = to_wgs84(gdf)
+    out = _rounded(to_wgs84(gdf))
     options = {"RFC7946": "YES", "COORDINATE_PRECISION": str(COORDINATE_DECIMALS)}
     if _is_default_index(out.index):
         out = out.reset_index(drop=True)
@@ -68,6 +71,23 @@ def write_geojson_atomic(gdf: gpd.GeoDataFrame, path: str | Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _rounded(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """`gdf` with coordinates rounded to the written precision, keeping polygons polygons.
+
+    The GeoJSON driver rounds coordinates itself and then repairs what the rounding broke, which
+    turns a polygon with a sliver into a GeometryCollection of polygons and lines. Rounding here
+    (snap rounding keeps the result valid) and keeping the polygonal part avoids that.
+    """
+    geoms = gdf.geometry.to_numpy()
+    polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))  # Polygon, MultiPolygon
+    rounded = shapely.set_precision(geoms, 10.0**-COORDINATE_DECIMALS)
+    kept = [polygonal_part(r) if is_polygon and r is not None else r
+            for r, is_polygon in zip(rounded, polygonal, strict=True)]
+    out = gdf.copy()
+    out[out.geometry.name] = gpd.GeoSeries(kept, index=gdf.index, crs=gdf.crs)
+    return out
 
 
 def _is_default_index(index: pd.Index) -> bool:
