@@ -24,7 +24,7 @@ from allocatie import generator as gen  # noqa: E402
 from allocatie.synthetic import synthetic_districts, write_synthetic_instance  # noqa: E402
 
 INSTANCES = ROOT / "instances"
-BUNDLED = ("emmen-wijken", "emmen-buurten", "rivierenland-buurten")
+BUNDLED = ("emmen-wijken", "emmen-buurten", "rivierenland-buurten", "groningen-buurten")
 
 
 def _load_build_script():
