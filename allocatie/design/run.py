@@ -15,6 +15,7 @@ from allocatie.design.cuts import (
     unsplittable_part_cuts,
 )
 from allocatie.design.partition import split_territory
+from allocatie.design.scale import scale_phase, territory_too_big
 from allocatie.design.second_search import SecondSearch
 from allocatie.design.second_search import wanted as second_search_wanted
 from allocatie.design.slots import build_slot_model
@@ -129,6 +130,10 @@ def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
             run.second = SecondSearch(instance, run.time_left(), settings.seed + 1,
                                       (start[1], start[2]))
 
+    if territory_too_big(instance):  # province scale: see allocatie/design/scale.py
+        if scale_phase(run) is Status.INFEASIBLE:
+            return run.infeasible("no design meets the rules (proven by the relaxed bound)")
+        return None
     relaxed = lot_level_rules(instance)
     # The territory model carries the client bounds per connected part (client flow), so it
     # gets most of the time; the winner-slot model is the fallback for what it relaxes.
@@ -176,6 +181,8 @@ class _Run:
 
     def offer(self, objective: float, assignment: dict[str, str], winners: dict[str, str],
               source: str) -> None:
+        first = self.details.setdefault("first_design_s", {})
+        first.setdefault(source, round(time.perf_counter() - self.started, 1))  # type: ignore[union-attr]
         if self.best is None or objective < self.best[0] - 1e-6:
             self.best = (objective, assignment, winners, source)
 

@@ -1,0 +1,143 @@
+"""Lot design at province scale, where the territory model is too big to help.
+
+The territory model grows with bids x neighbour arcs: at 1,000 Voronoi districts (K = 20,
+15 bidders) it has 127,000 columns and 255,000 rows, its root LP does not finish within
+300 s on the 2-core reference machine, and HiGHS reports no bound but the trivial 0 (a gap of
+100%) after 600 s (``benchmarks/bench_scale.py``; figures in docs/ENGINEERING.md). Above
+:data:`MAX_TERRITORY_COLUMNS` the design run therefore does instead:
+
+1. the heuristic's first design, as always;
+2. :func:`relaxed_bound`: the territory model without the contiguity flow (29,000 columns
+   at 1,000 districts). It keeps what holds for every bidder's territory as a whole:
+   capacity, lots per bidder and their fees, the client bounds summed over a bidder's lots,
+   the number of lots and of winners, pins; and for each district with fewer clients than a
+   lot's minimum the cut ``z_db <= sum_{e in N(d)} z_eb`` (such a district cannot be a lot
+   on its own and a lot is connected, so a neighbour shares its lot and bidder). It drops
+   contiguity beyond that, compactness and the cap on changed districts, all of which only
+   add cost or remove designs, so its MILP bound is a valid lower bound on every design;
+3. the rest of the time the heuristic goes on improving the best design (a second search
+   runs on the spare core meanwhile, as on smaller instances).
+
+The result states that bound and its gap; the gap is honest but not small (3-4% at 1,000
+districts), because most of it is the price of contiguity that this bound does not see.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from allocatie.design.territory import TerritoryModel, build_territory_model
+from allocatie.instance import Instance
+from allocatie.milp import Progress, solve
+from allocatie.settings import SolverSettings
+from allocatie.status import Status
+
+if TYPE_CHECKING:
+    from allocatie.design.run import _Run
+
+#: Above this many territory-model columns (bids x 2 plus 2 per neighbour arc per bidder)
+#: the design run uses the relaxed bound instead of the territory model.
+MAX_TERRITORY_COLUMNS = 100_000
+#: Share of the time left after the first design that the relaxed bound may take, and a cap.
+BOUND_SHARE = 0.25
+BOUND_CAP_S = 120.0
+CONTINUE_MARGIN_S = 1.5  # the continued heuristic stops this long before the time limit
+
+
+def territory_columns(instance: Instance) -> int:
+    """The number of columns the territory model would have (z, r, n, w, arc flows and
+    root supplies), counted without building it."""
+    bid_on: dict[str, set[str]] = {}
+    for b, d in instance.bids:
+        bid_on.setdefault(d, set()).add(b)
+    pairs = sum(len(v) for v in bid_on.values())
+    arcs = 0
+    if instance.rules.contiguity != "none":
+        for e in instance.edges_for():
+            arcs += 2 * len(bid_on.get(e.a, set()) & bid_on.get(e.b, set()))
+    return 3 * pairs + arcs + 2 * len(instance.bidders)
+
+
+def territory_too_big(instance: Instance) -> bool:
+    """Whether the territory model is past the size where it gives a bound in time."""
+    return territory_columns(instance) > MAX_TERRITORY_COLUMNS
+
+
+def relaxed_model(instance: Instance) -> TerritoryModel:
+    """The territory model without the contiguity flow, plus the lonely-district cuts."""
+    flat = dataclasses.replace(instance,
+                               rules=dataclasses.replace(instance.rules, contiguity="none"))
+    tm = build_territory_model(flat)
+    rules = instance.rules
+    low = rules.lot_clients_min
+    if instance.rules.contiguity == "none" or rules.soft_client_bounds or not low:
+        return tm
+    neighbours = instance.neighbours
+    for (d, b), var in tm.z.items():
+        if instance.clients(d) < low:
+            around = [(tm.z[(e, b)], -1) for e in neighbours[d] if (e, b) in tm.z]
+            tm.model.add_le([(var, 1), *around], 0)
+    return tm
+
+
+def relaxed_bound(instance: Instance, settings: SolverSettings, time_limit_s: float,
+                  stop: threading.Event | None = None,
+                  on_bound: Callable[[float], None] | None = None,
+                  ) -> tuple[float | None, Status]:
+    """(lower bound in EUR on every design, solver status) of :func:`relaxed_model`, solved
+    with ``settings`` for at most ``time_limit_s``. The bound is None when the solver found
+    none; ``Status.INFEASIBLE`` proves that no design meets the rules."""
+    tm = relaxed_model(instance)
+
+    def scaled(event: Progress) -> None:
+        if on_bound is not None and event.bound is not None:
+            on_bound(event.bound * tm.scale)
+
+    raw = solve(tm.model, settings.with_(time_limit_s=max(1.0, time_limit_s)), scaled, stop)
+    if raw.status is Status.INFEASIBLE:
+        return None, raw.status
+    bound = None if raw.bound is None else raw.bound * tm.scale
+    return bound, raw.status
+
+
+def bound_time(time_left_s: float) -> float:
+    """The time the relaxed bound gets out of ``time_left_s``."""
+    return min(BOUND_CAP_S, BOUND_SHARE * max(0.0, time_left_s))
+
+
+def scale_phase(run: _Run) -> Status:
+    """Instead of the territory and winner-slot phases: the relaxed bound, then the heuristic
+    goes on from the best design until the time limit. Returns the bound's solver status."""
+    from allocatie.design.heuristic import heuristic_design
+
+    instance, settings = run.instance, run.settings
+    columns = territory_columns(instance)
+    run.details.update(method="heuristic + relaxed bound", territory_columns=columns)
+    started = time.perf_counter()
+    bound, status = relaxed_bound(instance, settings, bound_time(run.time_left()), run.stop,
+                                  on_bound=lambda b: run.report(None, b, "relaxed bound"))
+    run.details.update(relaxed_bound=None if bound is None else round(bound, 2),
+                       relaxed_bound_status=status.value,
+                       relaxed_bound_time_s=round(time.perf_counter() - started, 3))
+    if status is Status.INFEASIBLE:
+        return status
+    run.raise_bound(bound, status is Status.OPTIMAL and run.best is not None
+                    and run.best[0] <= (bound or 0.0), "relaxed bound")
+    run.notes.append(f"the territory model is too large here ({columns:,} columns): the bound "
+                     "is that of a relaxation without contiguity, so the gap overstates how "
+                     "far the design is from the optimum")
+    left = run.time_left() - CONTINUE_MARGIN_S
+    if left < 1.0 or run.proven() or (run.stop is not None and run.stop.is_set()):
+        return status
+    start = None if run.best is None else (run.best[1], run.best[2])
+    found = heuristic_design(instance, time_limit_s=left, seed=settings.seed + 2,
+                             stop=run.stop, start=start)
+    if found is not None:
+        run.offer(found.objective, dict(found.assignment), dict(found.winners),
+                  "heuristic (continued)")
+        run.report(found.objective, None, "heuristic")
+    return status
