@@ -223,16 +223,18 @@ def load_average() -> str:
         return "unknown"
 
 
-def print_table(results: list[dict]) -> None:
-    print("| instance | stage | seconds | peak MB | result |")
-    print("| --- | --- | ---: | ---: | --- |")
-    for res in results:
-        for row in res["rows"]:
-            peak = "" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
-            print(f"| {res['instance']} | {row['stage']} | {row['seconds']:.1f} | {peak} | "
-                  f"{row['result']} |")
-        fixed = sum(r["seconds"] for r in res["rows"] if r["stage"] in ("load", "report"))
-        print(f"| {res['instance']} | load + validate + adjacency + report | {fixed:.1f} | | |")
+TABLE_HEAD = "| instance | stage | seconds | peak MB | result |\n| --- | --- | ---: | ---: | --- |"
+
+
+def print_rows(res: dict) -> None:
+    """The table rows of one instance (printed as soon as it is done)."""
+    for row in res["rows"]:
+        peak = "" if row["peak_mb"] is None else f"{row['peak_mb']:.0f}"
+        print(f"| {res['instance']} | {row['stage']} | {row['seconds']:.1f} | {peak} | "
+              f"{row['result']} |")
+    fixed = sum(r["seconds"] for r in res["rows"] if r["stage"] in ("load", "report"))
+    print(f"| {res['instance']} | load + validate + adjacency + report | {fixed:.1f} | | |",
+          flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# bench_scale {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
           f"load average at start {load_average()}; checkpoints {checkpoints} s"
           + (" (separate runs)" if args.separate else " (one traced run)"))
-    results = []
+    print(TABLE_HEAD, flush=True)
     for name in names:
         command = [sys.executable, __file__, "--child", name, "--checkpoints",
                    ",".join(map(str, checkpoints)), "--workdir", str(args.workdir)]
@@ -271,9 +273,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: failed (exit {done.returncode})\n{done.stderr[-3000:]}",
                   file=sys.stderr)
             return 1
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        print(f"# {name} done, load average {load_average()}", file=sys.stderr)
-    print_table(results)
+        print_rows(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(f"# {name} done, load average {load_average()}", flush=True)
     print(f"# load average at end {load_average()}")
     return 0
 

@@ -26,7 +26,7 @@ QUICK = SolverSettings(backend="highs", time_limit_s=20)
 @given(instance=small_instances())
 def test_relaxed_bound_never_exceeds_the_optimum(instance: Instance) -> None:
     truth = brute_force_design(instance)
-    bound, status = scale.relaxed_bound(instance, QUICK, 10.0)
+    bound, status = scale.relaxed_bound(instance, QUICK, 10.0, milp=True)
     if status is Status.INFEASIBLE:
         assert truth is None  # the relaxation proves infeasible only what is infeasible
         return
@@ -56,7 +56,7 @@ def test_lonely_district_cut_is_added_and_proves_the_path_infeasible() -> None:
         instance).model.num_rows
     assert extra >= len(instance.bids)  # one cut per bid (and the bound rows)
     assert brute_force_design(bounded) is None
-    assert scale.relaxed_bound(bounded, QUICK, 10.0)[1] is Status.INFEASIBLE
+    assert scale.relaxed_bound(bounded, QUICK, 10.0, milp=True)[1] is Status.INFEASIBLE
 
 
 def test_column_count_matches_the_built_model(tmp_path) -> None:

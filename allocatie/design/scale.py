@@ -1,9 +1,10 @@
 """Lot design at province scale, where the territory model is too big to help.
 
 The territory model grows with bids x neighbour arcs: at 1,000 Voronoi districts (K = 20,
-15 bidders) it has 127,000 columns and 255,000 rows, its root LP does not finish within
-300 s on the 2-core reference machine, and HiGHS reports no bound but the trivial 0 (a gap of
-100%) after 600 s (``benchmarks/bench_scale.py``; figures in docs/ENGINEERING.md). Above
+15 bidders) it has 127,000 columns and 255,000 rows, and its root LP (as already at 500
+districts, 42,000 columns, and on the 635 Groningen buurten) does not finish within 240-300 s
+on the 2-core reference machine, so HiGHS reports no bound but the trivial 0 (a gap of 100%)
+(``benchmarks/bench_scale.py``; figures in docs/ENGINEERING.md). Above
 :data:`MAX_TERRITORY_COLUMNS` the design run therefore does instead:
 
 1. the heuristic's first design, as always;
@@ -30,21 +31,25 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from allocatie.design.cuts import separate_small_set_cuts
 from allocatie.design.territory import TerritoryModel, build_territory_model
 from allocatie.instance import Instance
-from allocatie.milp import Progress, solve
+from allocatie.milp import Relaxation, solve
 from allocatie.settings import SolverSettings
 from allocatie.status import Status
 
 if TYPE_CHECKING:
     from allocatie.design.run import _Run
 
-#: Above this many territory-model columns (bids x 2 plus 2 per neighbour arc per bidder)
-#: the design run uses the relaxed bound instead of the territory model.
-MAX_TERRITORY_COLUMNS = 100_000
+#: Above this many territory-model columns (3 per bid, 2 per neighbour arc per bidder) the
+#: design run uses the relaxed bound instead of the territory model. Measured root LP times
+#: (2-core machine, shared): Rivierenland (18,670 columns) 6-8 s; Voronoi 500 (42,131) not
+#: solved in 240 s, Groningen buurten (66,509) and Voronoi 1,000 (126,979) not in 300 s.
+MAX_TERRITORY_COLUMNS = 30_000
 #: Share of the time left after the first design that the relaxed bound may take, and a cap.
-BOUND_SHARE = 0.25
-BOUND_CAP_S = 120.0
+BOUND_SHARE = 0.5
+BOUND_CAP_S = 300.0
+MAX_CUT_ROUNDS = 30
 CONTINUE_MARGIN_S = 1.5  # the continued heuristic stops this long before the time limit
 
 
@@ -87,21 +92,41 @@ def relaxed_model(instance: Instance) -> TerritoryModel:
 def relaxed_bound(instance: Instance, settings: SolverSettings, time_limit_s: float,
                   stop: threading.Event | None = None,
                   on_bound: Callable[[float], None] | None = None,
-                  ) -> tuple[float | None, Status]:
-    """(lower bound in EUR on every design, solver status) of :func:`relaxed_model`, solved
-    with ``settings`` for at most ``time_limit_s``. The bound is None when the solver found
-    none; ``Status.INFEASIBLE`` proves that no design meets the rules."""
+                  milp: bool = False) -> tuple[float | None, Status]:
+    """(lower bound in EUR on every design, status) of :func:`relaxed_model` within
+    ``time_limit_s``: its LP, tightened by rounds of small-set cuts (a connected set with
+    fewer clients than a lot's minimum cannot hold a lot alone, see
+    :func:`allocatie.design.cuts.separate_small_set_cuts`) on a warm LP. With ``milp`` (or
+    when the LP gives no answer) the MILP with those cuts is then solved for the time left
+    (``settings``' backend); ``Status.INFEASIBLE`` proves that no design meets the rules.
+    The bound is None when neither found one."""
     tm = relaxed_model(instance)
-
-    def scaled(event: Progress) -> None:
-        if on_bound is not None and event.bound is not None:
-            on_bound(event.bound * tm.scale)
-
-    raw = solve(tm.model, settings.with_(time_limit_s=max(1.0, time_limit_s)), scaled, stop)
+    deadline = time.perf_counter() + max(1.0, time_limit_s) * (0.5 if milp else 1.0)
+    bound, rounds = None, 0
+    relaxation = Relaxation(tm.model)
+    while rounds < MAX_CUT_ROUNDS and not (stop is not None and stop.is_set()):
+        lp = relaxation.solve(max(0.5, deadline - time.perf_counter()))
+        if lp is None:
+            break
+        rounds += 1
+        bound = lp[0] * tm.scale
+        if on_bound is not None:
+            on_bound(bound)
+        rows = separate_small_set_cuts(tm, instance, lp[1])
+        if not rows or time.perf_counter() >= deadline:
+            break
+        for row in rows:
+            tm.model.add_le(row, 0)
+    if bound is not None and not milp:
+        return bound, Status.FEASIBLE
+    limit = max(1.0, deadline - time.perf_counter() + (time_limit_s / 2 if milp else 0.0))
+    raw = solve(tm.model, settings.with_(time_limit_s=limit), None, stop)
     if raw.status is Status.INFEASIBLE:
         return None, raw.status
-    bound = None if raw.bound is None else raw.bound * tm.scale
-    return bound, raw.status
+    found = None if raw.bound is None else raw.bound * tm.scale
+    if bound is None or (found is not None and found > bound):
+        bound = found
+    return bound, Status.FEASIBLE if raw.status is Status.OPTIMAL else raw.status
 
 
 def bound_time(time_left_s: float) -> float:
@@ -118,15 +143,16 @@ def scale_phase(run: _Run) -> Status:
     columns = territory_columns(instance)
     run.details.update(method="heuristic + relaxed bound", territory_columns=columns)
     started = time.perf_counter()
+    # Without a design (the heuristic's repair failed) the MILP may prove there is none.
     bound, status = relaxed_bound(instance, settings, bound_time(run.time_left()), run.stop,
-                                  on_bound=lambda b: run.report(None, b, "relaxed bound"))
+                                  on_bound=lambda b: run.report(None, b, "relaxed bound"),
+                                  milp=run.best is None)
     run.details.update(relaxed_bound=None if bound is None else round(bound, 2),
                        relaxed_bound_status=status.value,
                        relaxed_bound_time_s=round(time.perf_counter() - started, 3))
     if status is Status.INFEASIBLE:
         return status
-    run.raise_bound(bound, status is Status.OPTIMAL and run.best is not None
-                    and run.best[0] <= (bound or 0.0), "relaxed bound")
+    run.raise_bound(bound, False, "relaxed bound")
     run.notes.append(f"the territory model is too large here ({columns:,} columns): the bound "
                      "is that of a relaxation without contiguity, so the gap overstates how "
                      "far the design is from the optimum")
