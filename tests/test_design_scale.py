@@ -87,6 +87,7 @@ def test_design_takes_the_scale_path_above_the_threshold(tmp_path, monkeypatch) 
     assert solution.status.has_solution, solution.message
     assert solution.details["method"] == "heuristic + relaxed bound"
     assert "relaxation without contiguity" in solution.message
+    assert solution.solver.startswith("HiGHS")
     check = evaluate(instance, solution.assignment, solution.winners)
     assert check.feasible, check.violations
     assert objectives_match(solution.objective, check.objective)

@@ -134,6 +134,14 @@ def relaxed_bound(instance: Instance, settings: SolverSettings, time_limit_s: fl
     return bound, Status.FEASIBLE if raw.status is Status.OPTIMAL else raw.status
 
 
+def solver_name(settings: SolverSettings) -> str:
+    """The solver of the relaxed bound as the results name it (its LP is HiGHS)."""
+    import highspy
+
+    name = f"HiGHS {highspy.Highs().version()}"
+    return name if settings.backend == "highs" else f"{name} (LP), {settings.backend} (MILP)"
+
+
 def bound_time(time_left_s: float) -> float:
     """The time the relaxed bound gets out of ``time_left_s``."""
     return min(BOUND_CAP_S, BOUND_SHARE * max(0.0, time_left_s))
@@ -147,6 +155,7 @@ def scale_phase(run: _Run) -> Status:
     instance, settings = run.instance, run.settings
     columns = territory_columns(instance)
     run.details.update(method="heuristic + relaxed bound", territory_columns=columns)
+    run.solver = solver_name(settings)
     started = time.perf_counter()
     # Without a design (the heuristic's repair failed) the MILP may prove there is none.
     bound, status = relaxed_bound(instance, settings, bound_time(run.time_left()), run.stop,
@@ -159,8 +168,8 @@ def scale_phase(run: _Run) -> Status:
         return status
     run.raise_bound(bound, False, "relaxed bound")
     run.notes.append(f"the territory model is too large here ({columns:,} columns): the bound "
-                     "is that of a relaxation without contiguity, so the gap overstates how "
-                     "far the design is from the optimum")
+                     "is that of a relaxation without contiguity, so the design is likely "
+                     "closer to the optimum than the gap says")
     for chunk in range(10_000):  # in chunks, so progress is reported as the design improves
         left = run.time_left() - CONTINUE_MARGIN_S
         if left < 1.0 or run.proven() or (run.stop is not None and run.stop.is_set()):
