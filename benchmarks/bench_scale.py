@@ -187,10 +187,15 @@ def measure(name: str, checkpoints: list[int], separate: bool, workdir: Path) ->
             first = details.get("first_design_s", {})
             milp_first = min((t for source, t in first.items() if source != "heuristic"
                               and "heuristic" not in source), default=None)
+            if "relaxed_bound" in details:
+                method = (f"relaxed bound {_money(details['relaxed_bound'])} in "
+                          f"{details['relaxed_bound_time_s']:.0f} s (territory model skipped)")
+            else:
+                method = (f"root bound {_money(details.get('root_lp_bound'))} "
+                          f"({details.get('cut_rounds', 0)} cut rounds), first MILP design "
+                          + ("-" if milp_first is None else f"{milp_first:.0f} s"))
             row["result"] = (
-                f"{solution.status.value}, root bound {_money(details.get('root_lp_bound'))} "
-                f"({details.get('cut_rounds', 0)} cut rounds), first MILP design "
-                + ("-" if milp_first is None else f"{milp_first:.0f} s")
+                f"{solution.status.value}, {method}"
                 + f"; {_money(solution.objective)}, bound {_money(solution.bound)}, gap "
                 f"{_pct(solution.gap)}; worker peak {workers:.0f} MB")
         if not separate:
