@@ -103,3 +103,22 @@ def test_scale_path_reports_infeasible_rules(monkeypatch) -> None:
     solution = design(impossible, QUICK, heuristic_time_s=0.2)
     assert solution.status is Status.INFEASIBLE
     assert "relaxed bound" in solution.message
+
+
+@pytest.mark.slow
+def test_groningen_buurten_gets_a_checked_design_and_a_bound(instances_dir) -> None:
+    """The bundled province (635 buurten, 66,509 territory columns) takes the scale path:
+    whatever the machine's speed, a design the checker accepts and a positive bound below
+    it within a 60 s limit."""
+    from allocatie.loading import load_instance
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        instance = load_instance(instances_dir / "groningen-buurten")
+    assert scale.territory_too_big(instance)
+    solution = design(instance, SolverSettings(backend="highs", time_limit_s=60))
+    assert solution.status is Status.FEASIBLE, solution.message
+    check = evaluate(instance, solution.assignment, solution.winners)
+    assert check.feasible, check.violations
+    assert objectives_match(solution.objective, check.objective)
+    assert solution.bound is not None and 0 < solution.bound <= solution.objective
