@@ -131,7 +131,24 @@ SPECS = (
         regime="moderate",
         time_limit_s=30,
     ),
+    Spec(
+        folder="groningen-buurten",
+        source="groningen/groningen_buurten_2024_rd.geojson",
+        level="buurt",
+        title="Provincie Groningen (10 gemeenten), 635 buurten, hard regime "
+        "(synthetische inschrijvingen)",
+        seed=2050,
+        lots=16,
+        bidders=14,
+        transition_cost=300,
+        mixed_share=0.4,
+        noise=0.10,
+        regime="hard",
+        n_tight=4,
+        time_limit_s=600,
+    ),
 )
+PLACES = {"groningen": "the province of Groningen"}  # else the folder's first word
 
 
 def build_tender(spec: Spec, data: Path) -> gen.Tender:
@@ -202,6 +219,13 @@ def readme_text(spec: Spec, tender: gen.Tender) -> str:
             "BU17400103 Pottemsestraat en Groenestraat); the proxy's 10 ha floor still gives "
             "them inhabitants.\n"
         )
+    if spec.folder == "groningen-buurten":
+        extra = (
+            "\nThe whole province: 10 gemeenten, 123 wijken, 601,347 inhabitants (CBS, "
+            "1-1-2024). The source file's own proxies (`inwoners_proxy_area`, "
+            "`inwoners_proxy_mixed`) are not used; the proxy above is the same as for the "
+            "other bundled buurt instances. The geometry is coarse (areas approximate).\n"
+        )
     lots_note = (
         "The fixed design for the award (`lots.csv`) is today's areas; `lot_bids.csv` has a "
         "price per year for each whole lot (the lot fee is not included), a quality score "
@@ -209,7 +233,8 @@ def readme_text(spec: Spec, tender: gen.Tender) -> str:
         if spec.fixed_lots
         else ""
     )
-    place = spec.folder.split("-")[0].capitalize()
+    key = spec.folder.split("-")[0]
+    place = PLACES.get(key, key.capitalize())
     files = "`lots.csv`, `lot_bids.csv`, `combination_bids.csv`, " if spec.fixed_lots else ""
     return f"""# {spec.folder}: {spec.title}
 

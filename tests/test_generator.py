@@ -21,7 +21,8 @@ from tools.instances.synthetic import synthetic_districts, write_synthetic_insta
 ROOT = Path(__file__).resolve().parents[1]
 
 INSTANCES = ROOT / "instances"
-BUNDLED = ("emmen-wijken", "emmen-buurten", "rivierenland-buurten", "lelystad-buurten")
+BUNDLED = ("emmen-wijken", "emmen-buurten", "rivierenland-buurten", "lelystad-buurten",
+           "groningen-buurten")
 
 
 def _load_build_script():

@@ -17,6 +17,7 @@ from allocatie.design.cuts import (
     unsplittable_part_cuts,
 )
 from allocatie.design.partition import split_territory
+from allocatie.design.scale import scale_phase, territory_too_big
 from allocatie.design.second_search import SecondSearch
 from allocatie.design.second_search import wanted as second_search_wanted
 from allocatie.design.slots import build_slot_model
@@ -144,6 +145,10 @@ def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
             run.second = SecondSearch(instance, run.budget.left(), settings.seed + 1,
                                       (dict(start.assignment), dict(start.winners)))
 
+    if territory_too_big(instance):  # province scale: see allocatie/design/scale.py
+        if scale_phase(run) is Status.INFEASIBLE:
+            return run.infeasible("no design meets the rules (proven by the relaxed bound)")
+        return None
     relaxed = lot_level_rules(instance)
     # The territory model carries the client bounds per connected part (client flow), so it
     # gets most of the time; the winner-slot model is the fallback for what it relaxes.
@@ -191,7 +196,10 @@ class _Run:
                                    bound, backend, self.phase))
 
     def offer(self, design: Design) -> None:
-        """Keep ``design`` if it is better than the best so far."""
+        """Keep ``design`` if it is better than the best so far; note when each source first
+        delivered one (``details["first_design_s"]``)."""
+        first = self.details.setdefault("first_design_s", {})
+        first.setdefault(design.source, round(self.budget.elapsed(), 1))  # type: ignore[union-attr]
         if design.better_than(self.best):
             self.best = design
 
