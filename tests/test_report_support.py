@@ -108,3 +108,19 @@ def tiny_instance() -> Instance:
     edges = (Edge("A", "B", 10.0), Edge("B", "C", 10.0))
     return Instance(name="Drie wijken", districts=districts, bidders=bidders, bids=bids,
                     edges=edges, rules=Rules(lots_min=2, lots_max=2, transition_cost=500.0))
+
+
+def test_design_note_is_wholly_dutch_in_a_dutch_report():
+    from allocatie.design.run import lot_level_rules
+    from allocatie.report.data import message_text
+
+    instance = load_instance(Path(__file__).resolve().parents[1] / "instances" / "emmen-wijken")
+    rules = lot_level_rules(instance)
+    assert "compactness weight" in rules
+    note = "lot-level rules (" + ", ".join(rules) + ") are relaxed in the territory bound"
+    solution = Solution(status=Status.FEASIBLE, message=note)
+    dutch = message_text(solution, "nl")
+    assert dutch.startswith("de ondergrens laat de regels per perceel (")
+    assert "weging van compactheid" in dutch and "cliëntgrenzen per perceel" in dutch
+    assert not any(rule in dutch for rule in rules)
+    assert message_text(solution, "en") == note

@@ -610,6 +610,22 @@ _DUTCH_NOTES = (
 )
 
 
+# The names of design/run.py's lot_level_rules, in Dutch
+_DUTCH_RULE_NAMES = {
+    "client bounds per lot": "cliëntgrenzen per perceel",
+    "compactness weight": "weging van compactheid",
+    "pinned districts": "vastgezette gebieden",
+    "cap on districts that change area": "maximum aantal gebieden dat van gebied wisselt",
+}
+
+
+def _dutch_note(pattern: re.Pattern[str], dutch: str, part: str) -> str:
+    text = pattern.sub(dutch, part)
+    for english, name in _DUTCH_RULE_NAMES.items():
+        text = text.replace(english, name)
+    return text
+
+
 def message_text(solution: Solution, lang: str) -> str | None:
     """The solver's note in the report's language, or None. Award notes repeat the status
     and the audit log, so they are left out; English design notes are translated when
@@ -622,7 +638,7 @@ def message_text(solution: Solution, lang: str) -> str | None:
     for part in solution.message.split("; "):
         for pattern, dutch in _DUTCH_NOTES:
             if pattern.fullmatch(part):
-                parts.append(pattern.sub(dutch, part))
+                parts.append(_dutch_note(pattern, dutch, part))
                 break
     return "; ".join(parts) or None
 
