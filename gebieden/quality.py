@@ -172,7 +172,8 @@ def _sliver_gaps(
                 tuple(around),
                 f"gap of {hole.area:,.1f} m² ({hole.area / 10_000:.3f} ha) near "
                 f"({x:.0f}, {y:.0f}) between districts {format_ids(around)}; expected districts "
-                "without gaps. Merge the gap into one neighbour, or use adjacency(snap_m=...).",
+                "without gaps. Merge the gap into one neighbour, or widen the contiguity tolerance "
+                "([geometry] contiguity_snap_m in instance.toml; adjacency(snap_m=...) in Python).",
                 float(hole.area),
             )
         )

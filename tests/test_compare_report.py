@@ -173,6 +173,22 @@ def test_workbook_has_dutch_headers_and_real_numbers(run) -> None:
     assert "Benoemd: zonder Zorggroep A" in labels and "Willekeurig: 95%" in labels
 
 
+def test_worst_scenarios_show_the_total_they_are_ranked_by(run) -> None:
+    sheet = load_workbook(run.out_dir / "vergelijking.xlsx")["Slechtste scenario's"]
+    header = [c.value for c in sheet[1]]
+    total = header.index("Totaal (kosten + overstapkosten)")
+    cost, switchers = header.index("Kosten"), header.index("Overstappers")
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    awarded = [r for r in rows if r[header.index("Uitkomst")] == "gegund"]
+    assert awarded
+    for design in {r[0] for r in awarded}:
+        totals = [r[total] for r in awarded if r[0] == design]
+        assert totals == sorted(totals, reverse=True)
+    # the total is cost plus one transition cost per switcher, the same in every row
+    per_switcher = {round((r[total] - r[cost]) / r[switchers], 6) for r in awarded}
+    assert len(per_switcher) == 1 and per_switcher.pop() > 0
+
+
 def test_each_design_is_written_by_its_name(run) -> None:
     import geopandas as gpd
 

@@ -108,3 +108,41 @@ def tiny_instance() -> Instance:
     edges = (Edge("A", "B", 10.0), Edge("B", "C", 10.0))
     return Instance(name="Drie wijken", districts=districts, bidders=bidders, bids=bids,
                     edges=edges, rules=Rules(lots_min=2, lots_max=2, transition_cost=500.0))
+
+
+def test_design_note_is_wholly_dutch_in_a_dutch_report():
+    from allocatie.design.run import lot_level_rules
+    from allocatie.report.data import message_text
+
+    instance = load_instance(Path(__file__).resolve().parents[1] / "instances" / "emmen-wijken")
+    rules = lot_level_rules(instance)
+    assert "compactness weight" in rules
+    note = "lot-level rules (" + ", ".join(rules) + ") are relaxed in the territory bound"
+    solution = Solution(status=Status.FEASIBLE, message=note)
+    dutch = message_text(solution, "nl")
+    assert dutch.startswith("de ondergrens laat de regels per perceel (")
+    assert "weging van compactheid" in dutch and "cliëntgrenzen per perceel" in dutch
+    assert not any(rule in dutch for rule in rules)
+    assert message_text(solution, "en") == note
+
+
+def test_objective_label_names_every_part_of_the_sum():
+    import dataclasses
+
+    from allocatie.award import award
+    from allocatie.report.data import objective_label
+    from allocatie.report.texts import texts
+
+    instance = load_instance(Path(__file__).resolve().parents[1] / "instances" / "emmen-wijken")
+    assert instance.rules.compactness_weight
+    winners = dict(award(instance, rule="optimal").winners)
+    compact = evaluate(instance, dict(instance.lots), winners)
+    plain_instance = dataclasses.replace(
+        instance, rules=dataclasses.replace(instance.rules, compactness_weight=0.0))
+    plain = evaluate(plain_instance, dict(instance.lots), winners)
+    assert compact.compactness_cost > 0 and plain.compactness_cost == 0
+    nl, en = texts("nl"), texts("en")
+    assert objective_label(nl, plain, True) == "Doelwaarde (kosten + overstapkosten)"
+    assert objective_label(nl, compact, True) == \
+        "Doelwaarde (kosten + overstapkosten + compactheid)"
+    assert objective_label(en, compact, False) == "Cost plus transition cost + compactness"

@@ -223,7 +223,7 @@ def build(spec: CompareSpec, instance: Instance, candidates: Sequence[Candidate]
         design_header=[t["col_row"], t["col_cost"], t["col_transitions"], t["col_objective"],
                        t["col_no_award"], t["col_status"]],
         worst_header=[t["col_scenario"], t["col_status"], t["col_cost"], t["col_transitions"],
-                      t["col_reason"]],
+                      t["col_objective"], t["col_reason"]],
         named_header=named_header, named=named_table, designs=views,
         counts=_counts_text(spec, counts, duplicates, t) if counts else "",
         failures=list(failures),
@@ -347,6 +347,7 @@ def _worst(rows: pd.DataFrame, spec: CompareSpec, t: Mapping[str, str], lang: st
         out.append([(_scenario_name(record, t), "text"),
                     (_status_word(str(record["status"]), t), "text"),
                     (_num(record["cost"]), "eur"), (_num(record["transitions"]), "int"),
+                    (_num(record["objective"]), "eur"),
                     (reason_words(record, spec, t, lang, instance, words, described, max_lots),
                      "text")])
     return out, " ".join(notes)

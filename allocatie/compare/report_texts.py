@@ -117,7 +117,8 @@ _NL = {
     "rule_instance": "de regels van het instance",
     "design_failed": "Indeling mislukt: {message}",
     "worst_heading": "Waar deze indeling mislukte of het slechtst uitviel",
-    "worst_none": "Geen scenario zonder gunning; hieronder de duurste scenario's.",
+    "worst_none": "Geen scenario zonder gunning; hieronder de scenario's met het hoogste "
+                  "totaal (kosten + overstapkosten).",
     "worst_no_award": "{n} van de {total} scenario's zonder gunning.",
     "worst_errors": "{n} scenario's mislukt door een fout.",
     "reason_no_bid": "perceel {lots} kreeg geen inschrijving: geen aanwezige inschrijver bood "
@@ -273,7 +274,8 @@ _EN = {
     "rule_instance": "the instance's rules",
     "design_failed": "Design failed: {message}",
     "worst_heading": "Where this design failed or did worst",
-    "worst_none": "No scenario without an award; below, the most expensive scenarios.",
+    "worst_none": "No scenario without an award; below, the scenarios with the highest "
+                  "total (cost + transition cost).",
     "worst_no_award": "{n} of {total} scenarios without an award.",
     "worst_errors": "{n} scenarios failed with an error.",
     "reason_no_bid": "lot {lots} got no bid: no bidder present bid on all its {districts}",

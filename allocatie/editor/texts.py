@@ -85,7 +85,9 @@ PAGE: dict[str, dict[str, str]] = {
         "tip_lot": "Perceel",
         "help": "Klik op een gebied om het aan het actieve perceel te geven. Houd Shift "
                 "ingedrukt en sleep om meerdere gebieden te schilderen. Ctrl-Z maakt ongedaan, "
-                "Ctrl-Y opnieuw.",
+                "Ctrl-Y opnieuw. Het slotje naast een perceel zet het vast; 'Maak af' tekent "
+                "dan de andere percelen. 'Opslaan' schrijft de percelen en het volledige "
+                "rapport.",
         "name": "Naam",
         "balance": "Balans (kleinste / grootste perceel)",
         "balance_short": "Balans",
@@ -191,7 +193,9 @@ PAGE: dict[str, dict[str, str]] = {
         "tip_bids": "Bids (EUR per client per year)",
         "tip_lot": "Lot",
         "help": "Click a district to give it to the active lot. Hold Shift and drag to paint "
-                "several. Ctrl-Z undoes, Ctrl-Y redoes.",
+                "several. Ctrl-Z undoes, Ctrl-Y redoes. The padlock next to a lot locks it; "
+                "'Complete' then draws the other lots. 'Save' writes the "
+                "lots and the complete report.",
         "name": "Name",
         "balance": "Balance (smallest / largest lot)",
         "balance_short": "Balance",

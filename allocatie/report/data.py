@@ -233,6 +233,14 @@ def district_words(instance: Instance, t: Mapping[str, str]) -> tuple[str, str]:
     return t["district"], t["districts"]
 
 
+def objective_label(t: Mapping[str, str], ev: Evaluation, minimised: bool) -> str:
+    """The objective's label, naming every part it sums (penalty, compactness when set)."""
+    extra = "".join(t[key] for key, value in (("a_plus_penalty", ev.client_penalty),
+                                               ("a_plus_compactness", ev.compactness_cost))
+                    if value)
+    return t["a_objective" if minimised else "a_objective_rule"].format(extra=extra)
+
+
 def minimises_objective(solution: Solution) -> bool:
     """Whether the run minimised the objective (cost + transition cost): every design, and
     an award under rule optimal on price. Other award rules (by lot, by preference, or the
@@ -555,8 +563,7 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
                 extra=data.eur(price["extra_money"]), km=data.num(price["saved_km"]),
                 without=data.eur(price["without"]["money"]),
                 with_=data.eur(price["with"]["money"]))))
-        minimised = minimises_objective(solution)
-        items.append((t["a_objective"] if minimised else t["a_objective_rule"],
+        items.append((objective_label(t, ev, minimises_objective(solution)),
                       data.eur(ev.objective)))
         if ev.changed_districts is not None and "rule" not in solution.details:
             items.append((t["a_changed"].format(districts=data.districts_word),
@@ -610,6 +617,22 @@ _DUTCH_NOTES = (
 )
 
 
+# The names of design/run.py's lot_level_rules, in Dutch
+_DUTCH_RULE_NAMES = {
+    "client bounds per lot": "cliëntgrenzen per perceel",
+    "compactness weight": "weging van compactheid",
+    "pinned districts": "vastgezette gebieden",
+    "cap on districts that change area": "maximum aantal gebieden dat van gebied wisselt",
+}
+
+
+def _dutch_note(pattern: re.Pattern[str], dutch: str, part: str) -> str:
+    text = pattern.sub(dutch, part)
+    for english, name in _DUTCH_RULE_NAMES.items():
+        text = text.replace(english, name)
+    return text
+
+
 def message_text(solution: Solution, lang: str) -> str | None:
     """The solver's note in the report's language, or None. Award notes repeat the status
     and the audit log, so they are left out; English design notes are translated when
@@ -622,7 +645,7 @@ def message_text(solution: Solution, lang: str) -> str | None:
     for part in solution.message.split("; "):
         for pattern, dutch in _DUTCH_NOTES:
             if pattern.fullmatch(part):
-                parts.append(pattern.sub(dutch, part))
+                parts.append(_dutch_note(pattern, dutch, part))
                 break
     return "; ".join(parts) or None
 

@@ -26,6 +26,7 @@ from allocatie.report.data import (
     figure_rows,
     message_text,
     minimises_objective,
+    objective_label,
     solver_text,
 )
 
@@ -115,7 +116,7 @@ def _summary(ws: Worksheet, data: ReportData) -> None:
             rows.append([(t["a_penalty"], None), (round(ev.client_penalty, 2), EUR)])
         if ev.compactness_cost:
             rows.append([(t["a_compactness"], None), (round(ev.compactness_cost, 2), EUR)])
-        label = t["a_objective"] if minimises_objective(solution) else t["a_objective_rule"]
+        label = objective_label(t, ev, minimises_objective(solution))
         rows.append([(label, None), (round(ev.objective, 2), EUR)])
     for label, value in figure_rows(data):
         if isinstance(value, str):

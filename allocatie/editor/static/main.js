@@ -1,7 +1,7 @@
 // The editor page: state, tools, undo/redo, live figures, jobs ("Maak af", "Herstel",
 // boundary prices), variants and saving. Talks to the server through api.js only.
 import * as api from "./api.js";
-import { eur, escapeHtml as h, percent, setLocale } from "./format.js";
+import { decimal, eur, escapeHtml as h, percent, setLocale } from "./format.js";
 import { History } from "./history.js";
 import { LotMap } from "./map.js";
 import { renderBinding, renderLots, renderProblems, renderTotals, renderVariants }
@@ -259,7 +259,7 @@ function showJob() {
   } else if (job.kind === "prices" && p.total) {
     detail = `<progress max="${p.total}" value="${p.done}"></progress> ${p.done}/${p.total}`;
   }
-  el.innerHTML = `<h2>${h(title)} <span class="hint">${job.elapsed_s.toFixed(1)} s</span></h2>
+  el.innerHTML = `<h2>${h(title)} <span class="hint">${decimal(job.elapsed_s, 1)} s</span></h2>
     ${detail}<button id="cancel">${h(t.cancel)}</button>`;
   el.querySelector("#cancel").addEventListener("click", () => api.cancelJob(job.id));
 }
@@ -288,7 +288,7 @@ function finishJob(job) {
   if (job.kind === "complete") {
     text = r.status === "optimal" ? t.optimal
       : `${t.not_proven}${r.gap !== null && r.gap !== undefined ? ", " + t.gap.toLowerCase() + " " + percent(r.gap) : ""}`;
-    text = `${t.complete}: ${eur(r.design_objective)} (${text}, ${r.time_s} s)`;
+    text = `${t.complete}: ${eur(r.design_objective)} (${text}, ${decimal(r.time_s, 1)} s)`;
     if (state.before !== null && state.before !== undefined) {
       text += `; ${t.was} ${eur(state.before)}`;
     }
