@@ -82,7 +82,9 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
         },
         "lots": [
             {"lot": f.lot, "winner": f.winner, "districts": list(f.districts),
-             "clients": f.clients, "cost": f.cost, "transitions": f.transitions}
+             "clients": f.clients, "cost": f.cost, "transitions": f.transitions,
+             # a combination's price is split over its lots by allocatie.lot_shares
+             "combination": _combination_entry(instance, solution, f.combination)}
             for f in (evaluation.lots if evaluation else ())
         ],
         "relaxation": _jsonable(solution.details.get("relaxation")),
@@ -93,6 +95,15 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
         "allocatie_version": __version__,
     }
     return data
+
+
+def _combination_entry(instance: Instance, solution: Solution, cid: str) -> dict | None:
+    """The accepted combination bid a lot is part of: its id, bidder, price and lots."""
+    if not cid:
+        return None
+    combo = next(c for c in instance.combination_bids if c.id == cid)
+    return {"id": cid, "bidder": combo.bidder, "price": combo.price,
+            "lots": sorted(combo.lots, key=natural_key)}
 
 
 @dataclass(frozen=True)

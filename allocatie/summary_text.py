@@ -108,11 +108,8 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
         return "\n".join(lines)
     lines.append(f"{w['lot']:>7}  {w['winner']:<24} {w['districts']:>9} {w['clients']:>8} "
                  f"{w['cost']:>14} {w['switch']:>7}")
-    from allocatie.report.data import combination_shares
-
-    shares = combination_shares(instance, solution.combinations)  # the report's rule
     for f in evaluation.lots:
-        cost, combination, _lots = shares.get(f.lot, (f.cost, "", ()))
+        cost, combination = f.cost, f.combination  # the share by allocatie.lot_shares
         lines.append(f"{f.lot:>7}  {(f.winner or '-'):<24} {len(f.districts):>9} "
                      f"{count(f.clients, lang):>8} {money(cost, lang):>14} "
                      f"{count(f.transitions, lang):>7}"

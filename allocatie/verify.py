@@ -6,14 +6,16 @@ instance and against the other files:
 
 - ``summary.json``: readable; status one of the spec's; objective, cost, transitions,
   transition cost and penalty equal to the ones recomputed from the design; one lot entry per
-  lot with the same winner, districts, clients, cost and transitions; ``feasible_by_checker``
-  and ``violations`` as recomputed; the bound not above the objective, ``optimal`` only with a
-  bound that proves it, the gap equal to (objective - bound) / objective; the instance's name;
+  lot with the same winner, districts, clients, cost (a winning combination bid's price split
+  over its lots by :mod:`allocatie.lot_shares`), transitions and combination;
+  ``feasible_by_checker`` and ``violations`` as recomputed; the bound not above the
+  objective, ``optimal`` only with a bound that proves it, the gap equal to
+  (objective - bound) / objective; the instance's name;
 - ``assignment.csv``: every row (known district, once, a lot, one winner per lot); the design
   keeps every rule (:func:`allocatie.checker.evaluate`);
 - ``transitions.csv`` and ``transitions_per_lot.csv``: equal to the recomputed matrices;
 - ``lots.geojson``: present when the instance has geometry, one feature per lot with the same
-  winner, clients, cost and transitions;
+  winner, clients, cost (the same per-lot share), transitions and combination;
 - ``.allocatie-manifest``: every file it lists is present.
 
 A folder with status ``infeasible`` and a design (``evaluate`` of a design that breaks rules,
@@ -385,6 +387,10 @@ def _check_lot_entries(summary: dict, result: Evaluation, report: CheckReport) -
             claimed = _number(entry, key, report, where=f"lot {figures.lot}: ")
             if claimed is None or not objectives_match(claimed, float(value)):
                 wrong.append(f"{key} {entry.get(key)!r} (recomputed {value:,.2f})")
+        combination = entry.get("combination")
+        claimed_id = combination.get("id") if isinstance(combination, dict) else combination
+        if (claimed_id or "") != figures.combination:
+            wrong.append(f"combination {claimed_id!r} (design: {figures.combination or None!r})")
         if wrong:
             bad += 1
             report.fail("summary_lots", f"lot {figures.lot}: " + "; ".join(wrong),
@@ -508,6 +514,7 @@ def _check_geojson(folder: Path, instance: Instance, result: Evaluation,
             continue
         p, geometry = props[f.lot]
         if (p.get("winner") != f.winner or p.get("clients") != f.clients
+                or (p.get("combination") or "") != f.combination
                 or p.get("transitions") != f.transitions
                 or not isinstance(p.get("cost"), int | float)
                 or not objectives_match(float(p["cost"]), f.cost)
