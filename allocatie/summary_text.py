@@ -75,7 +75,8 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     seconds = f"{solution.time_s:.1f}".replace(".", "," if lang == "nl" else ".")
     lines = [f"{head}, {seconds} s, {solution.solver}"]
     if solution.message and ("rule" not in solution.details or not solution.status.has_solution):
-        lines.append(f"{w['note']}: {solution.message}")  # an award's note repeats the status
+        message = solution.details.get(f"message_{lang}", solution.message)  # CLI's language
+        lines.append(f"{w['note']}: {message}")  # an award's note repeats the status
     relaxation = solution.details.get("relaxation")
     if isinstance(relaxation, dict) and "rule" in solution.details:  # named on every award
         from allocatie.relaxation import describe as describe_relaxation
@@ -84,7 +85,11 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     if instance.bids_kind in ("expected", "example"):
         lines.append(w[f"bids_{instance.bids_kind}"])
     if evaluation is None:
-        lines += [f"  {line}" for line in solution.log]
+        english = solution.details.get("diagnosis_en")
+        if lang == "en" and isinstance(english, list):  # the log is in the report's language
+            lines += [f"  Diagnosis {i}: {line}" for i, line in enumerate(english, 1)]
+        else:
+            lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
     lines.append(f"{w['objective']} {money(solution.objective, lang)} = {w['cost']} "
                  f"{money(evaluation.cost, lang)} + {count(evaluation.transitions, lang)} "
