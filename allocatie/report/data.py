@@ -580,6 +580,15 @@ _DUTCH_NOTES = (
 )
 
 
+# the rule families the design notes name (allocatie.design.run.lot_level_rules)
+_DUTCH_RULE_NAMES = {
+    "client bounds per lot": "grenzen aan het aantal cliënten per perceel",
+    "compactness weight": "de prijs van compactheid",
+    "pinned districts": "vastgezette wijken",
+    "cap on districts that change area": "het maximum aantal wijken dat van gebied wisselt",
+}
+
+
 def message_text(solution: Solution, lang: str) -> str | None:
     """The solver's note in the report's language, or None. Award notes repeat the status
     and the audit log, so they are left out; English design notes are translated when
@@ -592,7 +601,10 @@ def message_text(solution: Solution, lang: str) -> str | None:
     for part in solution.message.split("; "):
         for pattern, dutch in _DUTCH_NOTES:
             if pattern.fullmatch(part):
-                parts.append(pattern.sub(dutch, part))
+                text = pattern.sub(dutch, part)
+                for english, word in _DUTCH_RULE_NAMES.items():
+                    text = text.replace(english, word)
+                parts.append(text)
                 break
     return "; ".join(parts) or None
 
