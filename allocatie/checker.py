@@ -10,7 +10,8 @@ From an instance and a proposed design with winners alone (no solver), it recomp
 
       cost(L, b)        = lot_fee(b) + sum_{d in L} price(b, d) * clients(d)
                           (fixed design with lot bids: the lot bid price; an accepted
-                          combination bid replaces the prices of its lots)
+                          combination bid replaces the prices of its lots, and its price
+                          is attributed per lot by :mod:`allocatie.lot_shares`)
       transitions(L, b) = sum_{d in L} clients in d whose current provider is not b
       objective         = total cost + transition_cost * total transitions
                           + soft client-bound penalty + compactness_weight * cut border (km)
@@ -29,6 +30,7 @@ import networkx as nx
 from scipy.optimize import linear_sum_assignment
 
 from allocatie.instance import Instance
+from allocatie.lot_shares import LotShare, combination_shares
 from allocatie.solution import Solution
 from allocatie.text import natural_key
 
@@ -67,6 +69,7 @@ class LotFigures:
     cost: float
     transitions: int
     client_penalty: float = 0.0
+    combination: str = ""  # the accepted combination bid the lot is part of, if any
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ def evaluate(
     _check_contiguity(instance, members, violations)
     _check_pins(instance, assignment, violations)
     combo_of_lot = _accepted_combinations(instance, winners, combinations, pricing, violations)
+    shares = combination_shares(instance, tuple(dict.fromkeys(combo_of_lot.values())))
 
     figures = []
     matrix: Counter[tuple[str, str]] = Counter()
@@ -129,7 +133,7 @@ def evaluate(
             winner = None
             cost = 0.0
         elif pricing == "lot_bids":
-            cost = _lot_bid_cost(instance, lot, winner, combo_of_lot, violations)
+            cost = _lot_bid_cost(instance, lot, winner, shares, violations)
         else:
             cost = _district_cost(instance, lot, winner, districts, violations)
         moved = 0
@@ -142,9 +146,10 @@ def evaluate(
                 if provider != winner:
                     moved += n
         penalty = _client_bounds(instance, lot, clients, violations)
-        figures.append(LotFigures(lot, winner, districts, clients, cost, moved, penalty))
+        figures.append(LotFigures(lot, winner, districts, clients, cost, moved, penalty,
+                                  combo_of_lot.get(lot, "")))
 
-    # Combination prices are attached to the first lot of each combination (in lot order).
+    # A combination's price is split over its lots by the documented rule (lot_shares).
     cost = sum(f.cost for f in figures)
     _check_bidders(instance, figures, violations)
     transitions = sum(f.transitions for f in figures)
@@ -279,16 +284,13 @@ def _accepted_combinations(instance: Instance, winners: Mapping[str, str],
     return combo_of_lot
 
 
-def _lot_bid_cost(instance: Instance, lot: str, winner: str, combo_of_lot: Mapping[str, str],
+def _lot_bid_cost(instance: Instance, lot: str, winner: str, shares: Mapping[str, LotShare],
                   violations: list[Violation]) -> float:
     if (instance.lots or {}) and lot not in set(instance.lots.values()):
         violations.append(Violation("fixed_design", f"lot {lot} is not a lot of the fixed "
                                     "design", lots=(lot,)))
-    cid = combo_of_lot.get(lot)
-    if cid is not None:
-        combo = next(c for c in instance.combination_bids if c.id == cid)
-        first = min(combo.lots, key=natural_key)
-        return combo.price if lot == first else 0.0
+    if lot in shares:
+        return shares[lot].amount
     bid = _lot_bid_index(instance).get((winner, lot))
     if bid is None:
         violations.append(Violation("bid", f"lot {lot}: winner {winner} has no bid on this lot",

@@ -490,6 +490,8 @@ def _cli_lang(args: argparse.Namespace) -> str:
 # the command line's own sentences (problem messages of the input stay English)
 _SAY = {
     "en": {"reading": "reading {folder} ...",
+           "conflict": "infeasible: the rules of {instance} conflict, no solution can keep "
+                       "them all:",
            "designing": "designing {lots} lots for {districts} districts, {bidders} bidders "
                         "({backend}, time limit {limit} s; Ctrl-C stops and keeps the best "
                         "design)",
@@ -504,6 +506,8 @@ _SAY = {
                              "skipped, the results are kept (summary.json records the "
                              "interruption)"},
     "nl": {"reading": "{folder} inlezen ...",
+           "conflict": "onmogelijk: de regels van {instance} zijn met elkaar in strijd, geen "
+                       "oplossing houdt ze allemaal:",
            "designing": "{lots} percelen ontwerpen voor {districts} gebieden, {bidders} "
                         "inschrijvers ({backend}, tijdslimiet {limit} s; Ctrl-C stopt en houdt "
                         "het beste ontwerp)",
@@ -595,8 +599,7 @@ def _rules_conflict(args: argparse.Namespace, conflict: RuleConflict) -> int:
     """The rules cannot all be met: infeasibility (exit 3), with the diagnosis written to the
     results folder when the command writes one."""
     lines = [str(p) for p in conflict.problems]
-    print(f"infeasible: the rules of {args.instance} conflict, no solution can keep them all:",
-          file=sys.stderr)
+    print(_text(args, "conflict", instance=args.instance), file=sys.stderr)
     for line in lines:
         print(f"  - {line}", file=sys.stderr)
     if getattr(args, "out", None) is None or args.command == "compare":

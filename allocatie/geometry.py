@@ -42,10 +42,12 @@ def _repaired_districts(path: str, mtime_ns: int, size: int, id_field: str,
 
 
 def lot_table(solution: Solution, evaluation: Evaluation) -> pd.DataFrame:
-    """Per-lot figures indexed by lot: winner, districts, clients, cost, transitions."""
+    """Per-lot figures indexed by lot: winner, districts, clients, cost (a combination's
+    share by :mod:`allocatie.lot_shares`), transitions, the combination bid ("" if none)."""
     rows = [
         {"lot": f.lot, "winner": f.winner or "", "districts": len(f.districts),
-         "clients": f.clients, "cost": round(f.cost, 2), "transitions": f.transitions}
+         "clients": f.clients, "cost": round(f.cost, 2), "transitions": f.transitions,
+         "combination": f.combination}
         for f in evaluation.lots
     ]
     return pd.DataFrame(rows).set_index("lot")

@@ -44,9 +44,14 @@ LOTS_GEOJSON = "lots.geojson"
 
 def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation | None,
                  command: str, interrupted: Sequence[str] = (),
-                 mip_gap: float | None = None) -> dict:
-    """The content of ``summary.json``: the spec's fields plus the rules and settings used."""
+                 mip_gap: float | None = None, lang: str = "nl") -> dict:
+    """The content of ``summary.json``: the spec's fields plus the rules and settings used.
+
+    An award rule that does not minimise the objective (by lot, by preference, the highest
+    price-quality score) has no bound or gap: ``award_rule`` holds what the report says
+    instead, the rule, its own proof and the price of the rule."""
     rules = instance.rules
+    rule = _award_rule(instance, solution, lang)
     data: dict = {
         "status": solution.status.value,
         "objective": solution.objective,
@@ -57,8 +62,9 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
         "cut_border_km": evaluation.cut_border_km if evaluation else None,
         "compactness_cost": evaluation.compactness_cost if evaluation else None,
         "changed_districts": evaluation.changed_districts if evaluation else None,
-        "bound": solution.bound,
-        "gap": solution.gap,
+        "bound": solution.bound if rule is None else None,
+        "gap": solution.gap if rule is None else None,
+        "award_rule": rule,
         "mip_gap": mip_gap,  # the relative gap requested: "optimal" is proven within it
         "solver": solution.solver,
         "time_s": round(solution.time_s, 3),
@@ -82,7 +88,9 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
         },
         "lots": [
             {"lot": f.lot, "winner": f.winner, "districts": list(f.districts),
-             "clients": f.clients, "cost": f.cost, "transitions": f.transitions}
+             "clients": f.clients, "cost": f.cost, "transitions": f.transitions,
+             # a combination's price is split over its lots by allocatie.lot_shares
+             "combination": _combination_entry(instance, solution, f.combination)}
             for f in (evaluation.lots if evaluation else ())
         ],
         "relaxation": _jsonable(solution.details.get("relaxation")),
@@ -93,6 +101,38 @@ def summary_dict(instance: Instance, solution: Solution, evaluation: Evaluation 
         "allocatie_version": __version__,
     }
     return data
+
+
+def _award_rule(instance: Instance, solution: Solution, lang: str) -> dict | None:
+    """For an award rule that does not minimise the objective: the rule, the criterion, the
+    rule's own proof (``score_status``: the price-quality score proven highest), the price of
+    the rule (the extra objective over the cheapest award) and the report's sentence."""
+    from allocatie.report.data import minimises_objective, status_text
+    from allocatie.report.texts import texts
+
+    if not solution.status.has_solution or minimises_objective(solution):
+        return None
+    details = solution.details
+    price = details.get("price_of_rule")
+    keys = ("objective", "objective_pct", "rule_objective", "optimal_objective",
+            "optimal_status")
+    return {
+        "rule": details.get("rule"), "criterion": details.get("criterion"),
+        "minimises_objective": False,
+        "proof": details.get("score_status"),
+        "price_of_rule": ({k: price.get(k) for k in keys} if isinstance(price, Mapping)
+                          else None),
+        "statement": status_text(solution, instance, texts(lang), lang),
+    }
+
+
+def _combination_entry(instance: Instance, solution: Solution, cid: str) -> dict | None:
+    """The accepted combination bid a lot is part of: its id, bidder, price and lots."""
+    if not cid:
+        return None
+    combo = next(c for c in instance.combination_bids if c.id == cid)
+    return {"id": cid, "bidder": combo.bidder, "price": combo.price,
+            "lots": sorted(combo.lots, key=natural_key)}
 
 
 @dataclass(frozen=True)
@@ -151,7 +191,7 @@ def write_results(out: str | Path, instance: Instance, solution: Solution, comma
     try:
         with _sigint_deferred() as stopped:
             _write_json(staging / SUMMARY, summary_dict(instance, solution, evaluation, command,
-                                                        phases, mip_gap))
+                                                        phases, mip_gap, lang))
             _write_spec_files(staging, instance, solution, evaluation)
         if report and not stopped:
             try:
@@ -167,7 +207,7 @@ def write_results(out: str | Path, instance: Instance, solution: Solution, comma
                         path.unlink()
                 phases.append("report")
                 _write_json(staging / SUMMARY, summary_dict(instance, solution, evaluation,
-                                                            command, phases, mip_gap))
+                                                            command, phases, mip_gap, lang))
             move_into_place(staging, target)
     except BaseException:
         if staging.exists() and (staging / STAGING_MARKER).exists():

@@ -75,7 +75,8 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     seconds = f"{solution.time_s:.1f}".replace(".", "," if lang == "nl" else ".")
     lines = [f"{head}, {seconds} s, {solution.solver}"]
     if solution.message and ("rule" not in solution.details or not solution.status.has_solution):
-        lines.append(f"{w['note']}: {solution.message}")  # an award's note repeats the status
+        message = solution.details.get(f"message_{lang}", solution.message)  # CLI's language
+        lines.append(f"{w['note']}: {message}")  # an award's note repeats the status
     relaxation = solution.details.get("relaxation")
     if isinstance(relaxation, dict) and "rule" in solution.details:  # named on every award
         from allocatie.relaxation import describe as describe_relaxation
@@ -84,7 +85,11 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     if instance.bids_kind in ("expected", "example"):
         lines.append(w[f"bids_{instance.bids_kind}"])
     if evaluation is None:
-        lines += [f"  {line}" for line in solution.log]
+        english = solution.details.get("diagnosis_en")
+        if lang == "en" and isinstance(english, list):  # the log is in the report's language
+            lines += [f"  Diagnosis {i}: {line}" for i, line in enumerate(english, 1)]
+        else:
+            lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
     lines.append(f"{w['objective']} {money(solution.objective, lang)} = {w['cost']} "
                  f"{money(evaluation.cost, lang)} + {count(evaluation.transitions, lang)} "
@@ -108,11 +113,8 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
         return "\n".join(lines)
     lines.append(f"{w['lot']:>7}  {w['winner']:<24} {w['districts']:>9} {w['clients']:>8} "
                  f"{w['cost']:>14} {w['switch']:>7}")
-    from allocatie.report.data import combination_shares
-
-    shares = combination_shares(instance, solution.combinations)  # the report's rule
     for f in evaluation.lots:
-        cost, combination, _lots = shares.get(f.lot, (f.cost, "", ()))
+        cost, combination = f.cost, f.combination  # the share by allocatie.lot_shares
         lines.append(f"{f.lot:>7}  {(f.winner or '-'):<24} {len(f.districts):>9} "
                      f"{count(f.clients, lang):>8} {money(cost, lang):>14} "
                      f"{count(f.transitions, lang):>7}"

@@ -6,14 +6,18 @@ instance and against the other files:
 
 - ``summary.json``: readable; status one of the spec's; objective, cost, transitions,
   transition cost and penalty equal to the ones recomputed from the design; one lot entry per
-  lot with the same winner, districts, clients, cost and transitions; ``feasible_by_checker``
-  and ``violations`` as recomputed; the bound not above the objective, ``optimal`` only with a
-  bound that proves it, the gap equal to (objective - bound) / objective; the instance's name;
+  lot with the same winner, districts, clients, cost (a winning combination bid's price split
+  over its lots by :mod:`allocatie.lot_shares`), transitions and combination;
+  ``feasible_by_checker`` and ``violations`` as recomputed; the bound not above the
+  objective, ``optimal`` only with a bound that proves it, the gap equal to
+  (objective - bound) / objective; under an award rule that does not minimise the
+  objective no bound, no gap, not ``optimal``, and a price of the rule that adds up; the
+  instance's name;
 - ``assignment.csv``: every row (known district, once, a lot, one winner per lot); the design
   keeps every rule (:func:`allocatie.checker.evaluate`);
 - ``transitions.csv`` and ``transitions_per_lot.csv``: equal to the recomputed matrices;
 - ``lots.geojson``: present when the instance has geometry, one feature per lot with the same
-  winner, clients, cost and transitions;
+  winner, clients, cost (the same per-lot share), transitions and combination;
 - ``.allocatie-manifest``: every file it lists is present.
 
 A folder with status ``infeasible`` and a design (``evaluate`` of a design that breaks rules,
@@ -127,6 +131,7 @@ def check_results_folder(instance: Instance, folder: str | Path) -> CheckReport:
     _check_figures(summary, result, report)
     _check_lot_entries(summary, result, report)
     _check_bound(summary, status, result, report)
+    _check_award_rule(summary, status, result, report)
     _check_matrix(folder, result, report)
     _check_matrix_per_lot(folder, result, report)
     _check_geojson(folder, instance, result, report)
@@ -385,6 +390,10 @@ def _check_lot_entries(summary: dict, result: Evaluation, report: CheckReport) -
             claimed = _number(entry, key, report, where=f"lot {figures.lot}: ")
             if claimed is None or not objectives_match(claimed, float(value)):
                 wrong.append(f"{key} {entry.get(key)!r} (recomputed {value:,.2f})")
+        combination = entry.get("combination")
+        claimed_id = combination.get("id") if isinstance(combination, dict) else combination
+        if (claimed_id or "") != figures.combination:
+            wrong.append(f"combination {claimed_id!r} (design: {figures.combination or None!r})")
         if wrong:
             bad += 1
             report.fail("summary_lots", f"lot {figures.lot}: " + "; ".join(wrong),
@@ -394,6 +403,45 @@ def _check_lot_entries(summary: dict, result: Evaluation, report: CheckReport) -
                     file=SUMMARY, lots=(lot,))
     if not bad and not by_lot:
         report.good(f"{len(result.lots)} lot entries equal to the design")
+
+
+def _check_award_rule(summary: dict, status: str, result: Evaluation,
+                      report: CheckReport) -> None:
+    """An award rule that does not minimise the objective (any rule but ``optimal`` on
+    price) claims no bound, no gap and not ``optimal``; its ``award_rule`` entry names the
+    rule and a price of the rule that adds up with the recomputed objective."""
+    details = summary.get("details")
+    rule = details.get("rule") if isinstance(details, dict) else None
+    if rule is None:
+        return
+    criterion = details.get("criterion", "price")
+    if rule == "optimal" and criterion == "price":
+        return
+    entry = summary.get("award_rule")
+    where = f"rule {rule} ({criterion}) does not minimise the objective"
+    if not isinstance(entry, dict) or entry.get("rule") != rule:
+        report.fail("award_rule", f"{where}, but 'award_rule' does not name it", file=SUMMARY)
+        return
+    if status == "optimal" or summary.get("bound") is not None or summary.get("gap") is not None:
+        report.fail("award_rule", f"{where}, but the summary claims status {status}, bound "
+                    f"{summary.get('bound')!r}, gap {summary.get('gap')!r}", file=SUMMARY)
+    price = entry.get("price_of_rule")
+    if price is None:
+        return
+    try:
+        own, cheapest = float(price["rule_objective"]), float(price["optimal_objective"])
+        extra, pct = float(price["objective"]), float(price["objective_pct"])
+    except (KeyError, TypeError, ValueError):
+        report.fail("award_rule", f"price_of_rule {price!r} unreadable", file=SUMMARY)
+        return
+    if (not objectives_match(own, result.objective) or not objectives_match(extra, own - cheapest)
+            or abs(pct - extra / max(abs(cheapest), 1e-9)) > 1e-6):
+        report.fail("award_rule", f"price_of_rule {extra:,.2f} ({pct:.4%}) does not add up: "
+                    f"objective {result.objective:,.2f} recomputed, cheapest award "
+                    f"{cheapest:,.2f}", file=SUMMARY)
+    else:
+        report.good(f"award rule {rule}: no bound or gap claimed; price of the rule "
+                    f"{extra:,.2f} adds up")
 
 
 def _check_bound(summary: dict, status: str, result: Evaluation, report: CheckReport) -> None:
@@ -508,6 +556,7 @@ def _check_geojson(folder: Path, instance: Instance, result: Evaluation,
             continue
         p, geometry = props[f.lot]
         if (p.get("winner") != f.winner or p.get("clients") != f.clients
+                or (p.get("combination") or "") != f.combination
                 or p.get("transitions") != f.transitions
                 or not isinstance(p.get("cost"), int | float)
                 or not objectives_match(float(p["cost"]), f.cost)

@@ -220,10 +220,17 @@ def test_lock_two_lots_and_complete_the_plan(page, server, screenshots):
     page.locator("#toolbar button[data-lock='1']").click()
     page.locator("#toolbar button[data-lock='2']").click()
     page.wait_for_selector("#toolbar button[data-lock='2'][aria-pressed='true']")
-    page.locator("#time-limit").fill("20")
+    # Not a race against the clock on a loaded machine: a long limit, then stop the solve as
+    # soon as it shows a completion (what a user does); the best completion found comes back.
+    page.locator("#time-limit").fill("600")
     page.locator("#time-limit").dispatch_event("change")
     page.locator("#complete").click()
-    page.wait_for_selector("#job [data-job-result]", timeout=90_000)
+    page.wait_for_function("() => /\\d/.test(document.querySelector('#job "
+                           "[data-job=incumbent]')?.textContent || '') || "
+                           "!!document.querySelector('#job [data-job-result]')",
+                           timeout=240_000)
+    page.evaluate("() => document.querySelector('#job #cancel')?.click()")
+    page.wait_for_selector("#job [data-job-result]", timeout=120_000)
     page.screenshot(path=screenshots / "editor-completed.png")
     outcome = page.locator("#job").inner_text()
     assert "Maak af: €" in outcome, outcome

@@ -182,3 +182,19 @@ def test_design_reports_its_phases_from_the_start(emmen_wijken: Path) -> None:
     phases = list(dict.fromkeys(e.phase for e in events))
     assert phases[0] == "heuristic" and events[0].elapsed_s < 1.0
     assert {"territory_model", "root_cuts", "territory_milp"} <= set(phases)
+
+
+def test_the_dutch_design_note_names_the_relaxed_rules_in_dutch() -> None:
+    import inspect
+
+    from allocatie.design.run import lot_level_rules
+    from allocatie.report.data import message_text
+    from allocatie.solution import Solution
+    from allocatie.status import Status
+
+    rules = tuple(re.findall(r'found\.append\("([^"]+)"\)', inspect.getsource(lot_level_rules)))
+    assert len(rules) >= 4  # every rule family the design notes can name
+    message = f"lot-level rules ({', '.join(rules)}) are relaxed in the territory bound"
+    text = message_text(Solution(Status.FEASIBLE, message=message), "nl")
+    assert text is not None and text.startswith("de ondergrens laat de regels per perceel")
+    assert not any(rule in text for rule in rules), text

@@ -69,6 +69,29 @@ def test_lot_limits_below_the_lots_exit_3_with_the_diagnosis(emmen_wijken: Path,
         raise AssertionError("no rule conflict raised")
 
 
+def test_a_rule_conflict_speaks_the_language_of_each_output(emmen_wijken: Path,
+                                                           tmp_path: Path, capsys) -> None:
+    """The command line in English by default (the report folder in Dutch); --lang nl makes
+    both Dutch. The input problems themselves stay English (the house convention)."""
+    gone = {"Zorggroep A", "Welzijn C", "Thuishulp E"}
+    for name in ("bidders.csv", "bids.csv", "lot_bids.csv", "combination_bids.csv"):
+        rewrite(emmen_wijken / name, lambda r: None if r["bidder"] in gone else r)
+    args = ["award", str(emmen_wijken), "--no-report", "--max-lots-per-bidder", "1"]
+    assert main([*args, "--out", str(tmp_path / "en")]) == 3
+    printed = capsys.readouterr()
+    cli = printed.out + printed.err
+    assert "infeasible: the rules of" in cli and "the rules conflict (1 found)" in cli
+    assert "Diagnosis 1:" in cli
+    assert "strijd" not in cli and "Diagnose " not in cli and "inlezen" not in cli
+    log = (tmp_path / "en" / "log.txt").read_text(encoding="utf-8")
+    assert log.startswith("Diagnose 1:")  # the results folder is Dutch by default
+    assert main([*args, "--out", str(tmp_path / "nl"), "--lang", "nl"]) == 3
+    printed = capsys.readouterr()
+    cli = printed.out + printed.err
+    assert "de regels van" in cli and "met elkaar in strijd (1 gevonden)" in cli
+    assert "Diagnose 1:" in cli and "infeasible:" not in cli and "note:" not in cli
+
+
 def test_an_infeasible_design_names_the_binding_rule_and_by_how_much(emmen_wijken: Path,
                                                                       tmp_path: Path) -> None:
     rewrite(emmen_wijken / "bidders.csv", lambda r: {**r, "capacity": "700", "max_lots": ""})

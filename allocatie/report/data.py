@@ -12,6 +12,7 @@ from pathlib import Path
 
 from allocatie.checker import Evaluation, objectives_match
 from allocatie.instance import Instance
+from allocatie.lot_shares import combination_shares
 from allocatie.report.texts import DEFAULT_ATTRIBUTION, texts
 from allocatie.solution import Solution
 from allocatie.status import Status
@@ -308,9 +309,9 @@ def _lot_rows(instance: Instance, evaluation: Evaluation,
     shares = combination_shares(instance, combinations)
     for index, figures in enumerate(evaluation.lots):
         served = sum(instance.district_by_id[d].served for d in figures.districts)
-        cost, combination, members = figures.cost, "", ()
+        cost, combination, members = figures.cost, "", ()  # cost: the checker's share
         if figures.lot in shares:
-            cost, combination, members = shares[figures.lot]
+            combination, members = shares[figures.lot].combination, shares[figures.lot].lots
         rows.append(LotRow(
             lot=figures.lot, winner=figures.winner, districts=figures.districts,
             names=tuple(instance.district_by_id[d].name or d for d in figures.districts),
@@ -319,37 +320,6 @@ def _lot_rows(instance: Instance, evaluation: Evaluation,
             combination=combination, combination_lots=members,
         ))
     return tuple(rows)
-
-
-def combination_shares(instance: Instance, combinations: Sequence[str]
-                       ) -> dict[str, tuple[float, str, tuple[str, ...]]]:
-    """lot -> (its share of the combination price, combination id, the combination's lots)
-    for every lot of an accepted combination bid.
-
-    Rule (docs/instance-format.md): the price of a combination is split over its lots in
-    proportion to the same bidder's separate lot bids on them (what it asks for each lot
-    alone); when it has no separate bid on every lot of the combination, in proportion to
-    the lots' clients; equal shares when those are all zero. The shares add up to the
-    combination price, so the total cost is unchanged."""
-    by_id = {c.id: c for c in instance.combination_bids}
-    members: dict[str, list[str]] = defaultdict(list)
-    for d, lot in (instance.lots or {}).items():
-        members[lot].append(d)
-    alone = {(b.bidder, b.lot): b.price for b in instance.lot_bids}
-    out: dict[str, tuple[float, str, tuple[str, ...]]] = {}
-    for cid in combinations:
-        combo = by_id.get(cid)
-        if combo is None:
-            continue
-        lots = tuple(sorted(combo.lots, key=natural_key))
-        weights = [alone.get((combo.bidder, lot)) for lot in lots]
-        if any(w is None or w <= 0 for w in weights):
-            weights = [sum(instance.clients(d) for d in members.get(lot, ())) for lot in lots]
-        total = sum(weights)  # type: ignore[arg-type]
-        for lot, weight in zip(lots, weights, strict=True):
-            share = combo.price * weight / total if total else combo.price / len(lots)
-            out[lot] = (share, cid, lots)
-    return out
 
 
 def _district_rows(instance: Instance, solution: Solution,
