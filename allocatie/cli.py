@@ -238,8 +238,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from allocatie.checker import evaluate
-    from allocatie.design_file import with_own_lot_count
-    from allocatie.loading import load_lots_file
+    from allocatie.io.design_file import with_own_lot_count
+    from allocatie.io.loading import load_lots_file
 
     _check_out(args)
     _say(args, _text(args, "reading", folder=args.instance))
@@ -578,7 +578,7 @@ def _load(args: argparse.Namespace, overrides: dict | None = None,
           tolerate: Sequence[str] = ()) -> Instance:
     """Load the instance; rule conflicts of the kinds in ``tolerate`` are let through (the
     command deals with them), others raise :class:`RuleConflict` for :func:`_rules_conflict`."""
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     try:
         return load_instance(args.instance, overrides,
@@ -610,14 +610,14 @@ def _rules_conflict(args: argparse.Namespace, conflict: RuleConflict) -> int:
 
 def _check_out(args: argparse.Namespace) -> None:
     """Refuse an unsafe --out before any solving (so a refusal costs nothing)."""
-    from allocatie.outfolder import check_out
+    from allocatie.io.outfolder import check_out
 
     check_out(args.out, args.instance, args.force)
 
 
 def _finish(args: argparse.Namespace, instance: Instance, solution: Solution,
             command: str, interrupted: Sequence[str] = ()) -> int:
-    from allocatie.results import write_results
+    from allocatie.io.results import write_results
     from allocatie.summary_text import describe
 
     # the reports show the solver settings of this run, not the instance's defaults

@@ -176,7 +176,7 @@ def test_workbook_has_dutch_headers_and_real_numbers(run) -> None:
 def test_each_design_is_written_by_its_name(run) -> None:
     import geopandas as gpd
 
-    from allocatie.loading import load_instance, load_lots_file
+    from allocatie.io.loading import load_instance, load_lots_file
 
     instance = load_instance(INSTANCE)
     for name, lots in (("vandaag", 6), ("bestek", 6), ("vijf", 5)):

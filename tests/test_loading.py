@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from allocatie.errors import InstanceError, Problem, UsageError
-from allocatie.loading import LoadWarning, load_instance, load_lots_file, read_geometry_settings
+from allocatie.io.loading import LoadWarning, load_instance, load_lots_file, read_geometry_settings
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Turn the SPEC's candidate designs into fixed designs (district -> lot), once per run.
 
 - ``current``: today's areas (the instance's ``current_lots``);
-- ``fixed``: a ``district_id,lot`` file, read with :func:`allocatie.loading.load_lots_file`;
+- ``fixed``: a ``district_id,lot`` file, read with :func:`allocatie.io.loading.load_lots_file`;
 - ``design``: the design MILP (:func:`allocatie.design.design`) on the expected bids (the
   instance as is) under the candidate's rule variation. Its result is stored in
   ``out_dir/designs/<key>.json`` (key = hash of the instance, rules, candidate and solver
@@ -120,7 +120,7 @@ def _current(spec: DesignSpec, instance: Instance) -> Candidate:
 
 
 def _fixed(spec: DesignSpec, instance: Instance) -> Candidate:
-    from allocatie.loading import load_lots_file
+    from allocatie.io.loading import load_lots_file
 
     assert spec.path is not None
     lots, _winners = load_lots_file(spec.path, instance)  # a winner column is ignored

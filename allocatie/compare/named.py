@@ -84,7 +84,7 @@ def read_bids(path: Path, instance: Instance, problems: list[str],
     """Read an alternative bids file with the instance loader's reader and check the bids
     with the instance's validation (same messages as for ``bids.csv``). Problems are added to
     ``problems``; returns the bids read."""
-    from allocatie import loading
+    from allocatie.io import loading
     from allocatie.validation import Context, check_instance
 
     state = loading._Load(path.parent)

@@ -97,7 +97,7 @@ def write_comparison(out: Path, spec: CompareSpec, instance: Instance,
     """Write ``vergelijking.html``, ``vergelijking.xlsx`` and ``designs/<name>/lots.csv`` +
     ``lots.geojson`` into ``out`` (each atomically). Returns the paths by name."""
     from allocatie.compare import workbook
-    from allocatie.geometry import district_frame
+    from allocatie.io.geometry import district_frame
 
     frame = district_frame(instance)
     files: dict[str, Path] = {}

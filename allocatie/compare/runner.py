@@ -252,7 +252,7 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
     run_id = uuid.uuid4().hex[:12]
     stop = stop or threading.Event()
 
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     say(f"reading the instance {spec.instance}")
     base = load_instance(spec.instance)

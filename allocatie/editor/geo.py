@@ -35,7 +35,7 @@ class Geography:
 
 def load_geography(instance: Instance) -> Geography:
     """Read the instance's districts file once (an instance built in code has none)."""
-    from allocatie.geometry import district_frame
+    from allocatie.io.geometry import district_frame
 
     frame = district_frame(instance)
     if frame is None:

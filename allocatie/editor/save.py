@@ -23,7 +23,7 @@ def save_drawing(out: Path, instance: Instance, drawing: Mapping[str, str],
     """Write ``out/lots.csv`` and ``out/results/`` (as ``allocatie evaluate --lots
     out/lots.csv --out out/results`` would) and return what was written. Raises
     :class:`UsageError` when a district has no lot (``lots.csv`` needs every district)."""
-    from allocatie.results import write_results
+    from allocatie.io.results import write_results
 
     missing = [d for d in instance.district_ids if d not in drawing]
     if missing:

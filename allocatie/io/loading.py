@@ -2,7 +2,7 @@
 
 :func:`load_instance` reads ``instance.toml``, the districts (GeoJSON, GeoPackage or
 Shapefile, in WGS84 or RD, through :mod:`gebieden`) and every table (CSV from Dutch or English
-Excel, TXT or XLSX, see :mod:`allocatie.tables`). It collects every problem of every file,
+Excel, TXT or XLSX, see :mod:`allocatie.io.tables`). It collects every problem of every file,
 with file, row, id and a fix, runs the semantic checks of :mod:`allocatie.validation`, and
 raises one :class:`~allocatie.errors.InstanceError` listing them all. What is odd but workable
 (repaired polygons, overlaps, sliver gaps, added bridges, a bidder who bids on nothing) is
@@ -39,8 +39,8 @@ from allocatie.instance import (
     LotBid,
     Rules,
 )
+from allocatie.io.tables import Row, Table, decode_text, parse_number, read_table, split_sheet
 from allocatie.settings import SolverSettings
-from allocatie.tables import Row, Table, decode_text, parse_number, read_table, split_sheet
 from allocatie.text import list_ids
 from allocatie.validation import Context, check_instance
 
@@ -248,7 +248,7 @@ def load_lots_file(path: str | Path,
     winner column). Raises :class:`InstanceError` listing unknown, duplicate and missing
     district ids, empty lots, unknown winners and lots with two different winners.
     """
-    from allocatie.design_file import design_table
+    from allocatie.io.design_file import design_table
 
     table = design_table(path, instance)  # also resultaat.xlsx's Wijken sheet, names
     problems = list(table.problems)
@@ -574,7 +574,7 @@ def _read_districts(files: dict[str, Any], geometry: _Geometry,
                                       "layer in instance.toml" if about_fields else None))
         return [], [], None
     state.unread.discard("districts")
-    from allocatie.coordinates import coordinate_problems
+    from allocatie.io.coordinates import coordinate_problems
 
     wrong_place, far_away = coordinate_problems(gdf, value)
     state.problems.extend(wrong_place)
