@@ -20,7 +20,7 @@ def district_frame(instance: Instance) -> gpd.GeoDataFrame | None:
     instance was built in code without a districts file."""
     if instance.folder is None or "districts" not in instance.files:
         return None
-    from allocatie.io.loading import read_geometry_settings
+    from allocatie.io.instance_toml import read_geometry_settings
 
     settings = read_geometry_settings(instance.folder)
     path = (Path(instance.folder) / instance.files["districts"]).resolve()

@@ -171,7 +171,7 @@ def _say_clients(report: InitReport, table: Clients, frame) -> None:
 def _settings(cbs: CbsDistricts, table: Clients, offer: Bids | None, k: int,
               name: str | None, providers: list[str],
               tariff: float) -> tuple[dict, dict]:
-    from allocatie.io.loading import DEFAULT_COMPACTNESS_WEIGHT
+    from allocatie.io.instance_toml import DEFAULT_COMPACTNESS_WEIGHT
 
     total = sum(table.total(d) for d in cbs.frame.index)
     average = total / k
