@@ -59,7 +59,7 @@ def count(value: int, lang: str = "en") -> str:
 def describe(instance: Instance, solution: Solution, evaluation: Evaluation | None,
              lang: str = "en", quiet: bool = False) -> str:
     """A printable summary of a result in ``lang`` (``en`` or ``nl``)."""
-    from allocatie.report.data import minimises_objective, status_text
+    from allocatie.report.sentences import minimises_objective, status_text
     from allocatie.report.texts import texts
 
     lang = "nl" if lang == "nl" else "en"

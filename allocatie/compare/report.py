@@ -190,7 +190,8 @@ def build(spec: CompareSpec, instance: Instance, candidates: Sequence[Candidate]
           duplicates: Mapping[str, str], counts: Mapping[str, int] | None,
           failures: Sequence[str], frame: Any = None) -> Comparison:
     """The report's content (see :class:`Comparison`)."""
-    from allocatie.report.data import attribution, district_words
+    from allocatie.report.sentences import district_words
+    from allocatie.report.sources import attribution
 
     t = compare_texts(lang)
     word, words = district_words(instance, texts(lang))

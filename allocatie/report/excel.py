@@ -20,14 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocatie.report.data import (
-    Figure,
-    ReportData,
-    figure_rows,
-    message_text,
-    minimises_objective,
-    solver_text,
-)
+from allocatie.report.data import Figure, ReportData, figure_rows
+from allocatie.report.sentences import message_text, minimises_objective, solver_text
 
 EUR = '"€ "#,##0'
 INT = "#,##0"
