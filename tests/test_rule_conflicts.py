@@ -84,8 +84,8 @@ def test_a_result_the_checker_rejects_is_never_reported_feasible(emmen_wijken: P
                                                                   tmp_path: Path,
                                                                   capsys) -> None:
     from allocatie.award import award
+    from allocatie.cli.summary import describe
     from allocatie.io.results import write_results
-    from allocatie.summary_text import describe
 
     instance = load_instance(emmen_wijken)
     solution = award(instance)
