@@ -174,7 +174,7 @@ def _apply_relaxation(instance: Instance, folder: Path, summary: dict,
                       report: CheckReport) -> Instance:
     """The instance under the rule relaxation the summary records, when it may apply: only
     ``accept-fixed-lots``, only for an award of exactly the published lots."""
-    from allocatie.relaxation import ACCEPT_FIXED_LOTS, accept_fixed_lots
+    from allocatie.award.relaxation import ACCEPT_FIXED_LOTS, accept_fixed_lots
 
     relaxation = summary.get("relaxation")
     if relaxation is None:

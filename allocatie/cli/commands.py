@@ -146,7 +146,7 @@ def cmd_award(args: argparse.Namespace) -> int:
     _say(args, _text(args, "reading", folder=args.instance))
     relaxed: list[str] = []
     if args.accept_fixed_lots:
-        from allocatie.relaxation import accept_fixed_lots
+        from allocatie.award.relaxation import accept_fixed_lots
 
         instance, relaxed = _load_accepting_fixed_lots(args, overrides)
         if relaxed:
@@ -163,7 +163,7 @@ def cmd_award(args: argparse.Namespace) -> int:
     solution = award(instance, rule=args.rule, settings=_settings(args, instance),
                      criterion=args.criterion, lang=_report_lang(args))
     if relaxed:
-        from allocatie.relaxation import ACCEPT_FIXED_LOTS, describe
+        from allocatie.award.relaxation import ACCEPT_FIXED_LOTS, describe
 
         solution = dataclasses.replace(
             solution, message="; ".join(filter(None, (describe(relaxed, _cli_lang(args)),

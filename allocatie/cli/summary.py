@@ -78,7 +78,7 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
         lines.append(f"{w['note']}: {solution.message}")  # an award's note repeats the status
     relaxation = solution.details.get("relaxation")
     if isinstance(relaxation, dict) and "rule" in solution.details:  # named on every award
-        from allocatie.relaxation import describe as describe_relaxation
+        from allocatie.award.relaxation import describe as describe_relaxation
 
         lines.append(f"{w['note']}: {describe_relaxation(list(relaxation['broken']), lang)}")
     if instance.bids_kind in ("expected", "example"):
