@@ -25,8 +25,10 @@ from allocatie.checker import changed_districts, evaluate
 from allocatie.compare.spec import CompareSpec, DesignSpec
 from allocatie.compare.store import CODE_VERSION, DESIGNS, digest, read_json, write_json
 from allocatie.compare.tasks import award_figures, award_instance, winners_text
+from allocatie.errors import InstanceError
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
+from allocatie.validation import with_rules
 
 DesignProgress = Callable[[str, int, int], None]
 
@@ -147,7 +149,16 @@ def design_rules_instance(spec: DesignSpec, instance: Instance) -> Instance:
     if rules.lots_min > rules.lots_max:
         rules = replace(rules, lots_max=rules.lots_min) if spec.lots_min is not None else \
             replace(rules, lots_min=rules.lots_max)
-    return replace(instance, rules=rules, lots=None, lot_bids=(), combination_bids=())
+    overrides = {name: getattr(rules, name) for name in {*changes, "lots_min", "lots_max"}}
+    bare = replace(instance, lots=None, lot_bids=(), combination_bids=())
+    try:
+        return with_rules(bare, overrides)
+    except InstanceError as error:
+        if any(p.kind == "input" for p in error.problems):
+            raise
+        # rules no design can keep: the design MILP says infeasible, a result of the
+        # comparison (as before), not an input error
+        return replace(bare, rules=rules)
 
 
 def design_settings(spec: DesignSpec, solver: SolverSettings) -> SolverSettings:
