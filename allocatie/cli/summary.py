@@ -6,7 +6,7 @@ from __future__ import annotations
 from allocatie.checker import Evaluation
 from allocatie.instance import Instance
 from allocatie.solution import Solution
-from allocatie.text import console_eur, fmt_eur
+from allocatie.text import console_eur, fmt_eur, plain_int, plain_num
 
 WORDS = {
     "en": {"status": "status", "gap": "gap", "note": "note", "objective": "objective",
@@ -46,16 +46,6 @@ def money(value: float | None, lang: str = "en") -> str:
     return fmt_eur(value, "nl") if lang == "nl" else console_eur(value)
 
 
-def num(value: float, lang: str = "en") -> str:
-    """One decimal: ``1,234.5`` (en) or ``1.234,5`` (nl)."""
-    text = f"{value:,.1f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "nl" else text
-
-
-def count(value: int, lang: str = "en") -> str:
-    return f"{value:,}".replace(",", ".") if lang == "nl" else f"{value:,}"
-
-
 def describe(instance: Instance, solution: Solution, evaluation: Evaluation | None,
              lang: str = "en", quiet: bool = False) -> str:
     """A printable summary of a result in ``lang`` (``en`` or ``nl``)."""
@@ -87,7 +77,7 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
         lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
     lines.append(f"{w['objective']} {money(solution.objective, lang)} = {w['cost']} "
-                 f"{money(evaluation.cost, lang)} + {count(evaluation.transitions, lang)} "
+                 f"{money(evaluation.cost, lang)} + {plain_int(evaluation.transitions, lang)} "
                  f"{w['transitions']} x {money(instance.rules.transition_cost, lang)}"
                  + (f" + {w['penalty']} {money(evaluation.client_penalty, lang)}"
                     if evaluation.client_penalty else "")
@@ -98,12 +88,12 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     price = solution.details.get("compactness_price")
     if isinstance(price, dict):
         lines.append(w["compactness_price"].format(
-            extra=money(price["extra_money"], lang), km=num(price["saved_km"], lang),
+            extra=money(price["extra_money"], lang), km=plain_num(price["saved_km"], 1, lang),
             without=money(price["without"]["money"], lang),
-            without_km=num(price["without"]["cut_border_km"], lang),
+            without_km=plain_num(price["without"]["cut_border_km"], 1, lang),
             status=w["statuses"].get(price["without"]["status"], price["without"]["status"]),
             with_=money(price["with"]["money"], lang),
-            with_km=num(price["with"]["cut_border_km"], lang)))
+            with_km=plain_num(price["with"]["cut_border_km"], 1, lang)))
     if quiet:
         return "\n".join(lines)
     lines.append(f"{w['lot']:>7}  {w['winner']:<24} {w['districts']:>9} {w['clients']:>8} "
@@ -114,8 +104,8 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     for f in evaluation.lots:
         cost, combination, _lots = shares.get(f.lot, (f.cost, "", ()))
         lines.append(f"{f.lot:>7}  {(f.winner or '-'):<24} {len(f.districts):>9} "
-                     f"{count(f.clients, lang):>8} {money(cost, lang):>14} "
-                     f"{count(f.transitions, lang):>7}"
+                     f"{plain_int(f.clients, lang):>8} {money(cost, lang):>14} "
+                     f"{plain_int(f.transitions, lang):>7}"
                      + (f"  ({w['combination']} {combination})" if combination else ""))
     lines.append(transitions_table(evaluation, lang))
     return "\n".join(lines)
@@ -132,7 +122,7 @@ def transitions_table(evaluation: Evaluation, lang: str = "en") -> str:
     head = f"{w['corner']:<26}" + "".join(f"{t[:width]:>{width + 1}}" for t in targets)
     rows = [w["moves"], head]
     for s in sources:
-        cells = "".join(f"{count(evaluation.matrix.get((s, t), 0), lang):>{width + 1}}"
+        cells = "".join(f"{plain_int(evaluation.matrix.get((s, t), 0), lang):>{width + 1}}"
                         for t in targets)
         rows.append(f"{s[:25]:<26}{cells}")
     return "\n".join(rows)
