@@ -28,7 +28,6 @@ from allocatie.cli.running import (
     _with_stop,
 )
 from allocatie.errors import InstanceError, UsageError
-from allocatie.solution import Solution
 from allocatie.status import Status
 
 
@@ -44,7 +43,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from allocatie.checker import evaluate
+    from allocatie.award.given import award_design, scored_design
     from allocatie.io.design_file import with_own_lot_count
     from allocatie.io.loading import load_lots_file
 
@@ -54,23 +53,12 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     assignment, winners = load_lots_file(args.lots, instance)
     instance, note = with_own_lot_count(instance, assignment, args.lots)
     if not winners:
-        from allocatie.award import award
-
-        fixed = dataclasses.replace(instance, lots=assignment, lot_bids=(), combination_bids=())
-        awarded = award(fixed, rule="optimal", settings=_settings(args, instance))
+        fixed, awarded = award_design(instance, assignment, _settings(args, instance))
         if not awarded.status.has_solution:
             return _finish(args, fixed, awarded, "evaluate")
         winners = dict(awarded.winners)
         instance = fixed
-    result = evaluate(instance, assignment, winners)
-    # A given design is scored, not optimised: "feasible" when it keeps every rule,
-    # "infeasible" (with the broken rules listed) when it does not.
-    solution = Solution(Status.FEASIBLE if result.feasible else Status.INFEASIBLE,
-                        assignment=assignment, winners=winners, objective=result.objective,
-                        solver="evaluate (no optimisation)",
-                        message="; ".join(filter(None, (note, "" if result.feasible else
-                                                         "the design breaks rules: "
-                                                         + "; ".join(result.messages)))))
+    solution, _result = scored_design(instance, assignment, winners, note)
     return _finish(args, instance, solution, "evaluate")
 
 
