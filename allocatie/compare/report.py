@@ -467,9 +467,9 @@ def _map_payload(frame: Any, instance: Instance, candidates: Sequence[Candidate]
     import geopandas as gpd
 
     import gebieden
+    from allocatie.io.geometry import rounded_geojson
     from allocatie.report import maps
     from allocatie.report.data import EXTRA_LOT_COLOURS, LOT_COLOURS
-    from allocatie.report.webmap import _geometry
 
     palette = LOT_COLOURS + EXTRA_LOT_COLOURS
     wgs = gebieden.to_wgs84(frame)
@@ -482,7 +482,7 @@ def _map_payload(frame: Any, instance: Instance, candidates: Sequence[Candidate]
                          "properties": {"id": str(district_id),
                                         "name": district.name or str(district_id),
                                         "clients": fmt_int(district.clients, lang)},
-                         "geometry": _geometry(geometry)})
+                         "geometry": rounded_geojson(geometry)})
     designs = []
     for candidate, view in zip(candidates, views, strict=True):
         if candidate.assignment is None:
@@ -500,7 +500,7 @@ def _map_payload(frame: Any, instance: Instance, candidates: Sequence[Candidate]
         for lot, geometry, point in zip(lots.index, lots.geometry, points.geometry,
                                         strict=True):
             outlines.append({"type": "Feature", "properties": {"lot": str(lot)},
-                             "geometry": _geometry(geometry)})
+                             "geometry": rounded_geojson(geometry)})
             labels.append({"lot": str(lot), "lat": round(point.y, 5), "lon": round(point.x, 5)})
         view.map = {"index": view.number}
         designs.append({
