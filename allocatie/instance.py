@@ -1,7 +1,7 @@
 """The immutable tender instance: districts, who serves them today, bidders, bids and rules.
 
 An :class:`Instance` holds ids and numbers only (no polygons). It is built by
-:func:`allocatie.loading.load_instance` from an instance folder, or directly in code and tests;
+:func:`allocatie.io.loading.load_instance` from an instance folder, or directly in code and tests;
 :func:`allocatie.validation.instance_problems` collects every inconsistency so one error can
 list them all (this module imports no checks: no import circle).
 """

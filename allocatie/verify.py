@@ -36,8 +36,8 @@ from pathlib import Path
 from allocatie.checker import Evaluation, Violation, evaluate, objectives_match
 from allocatie.errors import Problem
 from allocatie.instance import Instance
-from allocatie.outfolder import MANIFEST, file_digest, is_staging_folder
-from allocatie.tables import read_table
+from allocatie.io.outfolder import MANIFEST, file_digest, is_staging_folder
+from allocatie.io.tables import read_table
 from allocatie.text import natural_key
 
 SUMMARY = "summary.json"
@@ -179,7 +179,7 @@ def _apply_relaxation(instance: Instance, folder: Path, summary: dict,
                       report: CheckReport) -> Instance:
     """The instance under the rule relaxation the summary records, when it may apply: only
     ``accept-fixed-lots``, only for an award of exactly the published lots."""
-    from allocatie.relaxation import ACCEPT_FIXED_LOTS, accept_fixed_lots
+    from allocatie.award.relaxation import ACCEPT_FIXED_LOTS, accept_fixed_lots
 
     relaxation = summary.get("relaxation")
     if relaxation is None:
@@ -575,7 +575,7 @@ def _check_geojson(folder: Path, instance: Instance, result: Evaluation,
 def _check_workbook(folder: Path, instance: Instance, assignment: dict[str, str],
                     winners: dict[str, str], report: CheckReport) -> None:
     """The districts sheet of resultaat.xlsx names the same lot and winner per district."""
-    from allocatie.design_file import design_table
+    from allocatie.io.design_file import design_table
 
     path = folder / WORKBOOK
     if not path.exists():

@@ -76,7 +76,7 @@ def synthetic_instance(lots: int, bidders: int, seed: int = 1, bid_share: float 
 
 def emmen_or_synthetic() -> tuple[str, Instance]:
     try:
-        from allocatie.loading import load_instance
+        from allocatie.io.loading import load_instance
 
         return "emmen-wijken", load_instance(ROOT / "instances" / "emmen-wijken")
     except Exception as error:  # noqa: BLE001 - fall back to a synthetic instance

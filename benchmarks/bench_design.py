@@ -106,7 +106,7 @@ def machine() -> str:
 def instances(seeds: list[int], sizes: list[int], only: str | None,
               workdir: Path) -> list[tuple[str, Callable[[], Instance]]]:
     """(name, loader) of every benchmark instance, filtered by ``only`` (a substring)."""
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     found: list[tuple[str, Callable[[], Instance]]] = []
     for name in BUNDLED:

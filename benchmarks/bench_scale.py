@@ -13,7 +13,7 @@ subprocess of its own, so peaks do not carry over.
 
 Stages:
 
-- ``load`` :func:`allocatie.loading.load_instance` (reading, geometry repair, adjacency and
+- ``load`` :func:`allocatie.io.loading.load_instance` (reading, geometry repair, adjacency and
   validation together); ``adjacency`` and ``validate`` are the same steps timed on their own;
 - ``heuristic`` :func:`allocatie.design.heuristic.heuristic_design` with the limit the design
   run gives it at the smallest checkpoint; its result column shows when the first design came;
@@ -22,7 +22,7 @@ Stages:
   the first design from the MILP, objective and gap. By default ONE run at the largest
   checkpoint and the gap at the smaller ones read from its progress trace (what a user who
   stopped it then would have seen); ``--separate`` does one run per checkpoint instead;
-- ``report`` :func:`allocatie.results.write_results` (summary, maps, rapport.html, xlsx).
+- ``report`` :func:`allocatie.io.results.write_results` (summary, maps, rapport.html, xlsx).
 
 Every design is re-checked by :func:`allocatie.checker.evaluate`. Peak memory per stage is
 the process's peak resident set (VmHWM) after resetting it through ``/proc/self/clear_refs``
@@ -133,8 +133,8 @@ def measure(name: str, checkpoints: list[int], separate: bool, workdir: Path) ->
         LARGE_INSTANCE,
     )
     from allocatie.design.territory import build_territory_model
-    from allocatie.loading import load_instance
-    from allocatie.results import write_results
+    from allocatie.io.loading import load_instance
+    from allocatie.io.results import write_results
     from allocatie.validation import check_instance
 
     warnings.simplefilter("ignore")

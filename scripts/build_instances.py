@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from allocatie.loading import DEFAULT_COMPACTNESS_WEIGHT  # noqa: E402
-from tools.instances import generator as gen  # noqa: E402
+from allocatie.io.instance_toml import DEFAULT_COMPACTNESS_WEIGHT  # noqa: E402
+from tools import instances as gen  # noqa: E402
 
 DEFAULT_DATA = Path(os.environ.get("ALLOCATIE_NL_DATA", "/work/shared/data/nl"))
 DEFAULT_OUT = ROOT / "instances"

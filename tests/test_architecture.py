@@ -61,3 +61,17 @@ def test_gebieden_and_tools_import_no_product_code_they_must_not_know() -> None:
         if module.startswith("allocatie"):
             assert not {t for t in targets if t.startswith("tools")}, module
     assert "allocatie.validation" not in set(graph.successors("allocatie.instance"))
+
+
+# The doors from allocatie to gebieden: the I/O floor, the reports (the comparison report
+# draws maps too), the editor's map and onboarding (reading CBS geometry).
+GEOMETRY_DOORS = ("allocatie.io", "allocatie.report", "allocatie.editor", "allocatie.onboarding",
+                  "allocatie.compare.report")
+
+
+def test_only_io_reports_editor_and_onboarding_import_gebieden() -> None:
+    graph = _graph(top_level_only=False)
+    through = sorted(module for module in graph if module.startswith("allocatie")
+                     and any(t.split(".")[0] == "gebieden" for t in graph.successors(module))
+                     and not module.startswith(GEOMETRY_DOORS))
+    assert through == [], through

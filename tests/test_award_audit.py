@@ -73,7 +73,7 @@ EMMEN = ROOT / "instances" / "emmen-wijken"
 def emmen():
     if not (EMMEN / "lot_bids.csv").exists():
         pytest.skip("instances/emmen-wijken has no lot bids yet")
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     return load_instance(EMMEN)
 

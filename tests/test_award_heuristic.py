@@ -12,8 +12,8 @@ from test_award_property import small_instances
 
 from allocatie.award import award, award_data
 from allocatie.award import milp as award_milp
+from allocatie.award.formulation import Formulation
 from allocatie.award.heuristic import greedy_award
-from allocatie.award.milp import Formulation
 from allocatie.checker import evaluate
 from allocatie.milp import RawResult
 from allocatie.settings import SolverSettings

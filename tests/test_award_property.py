@@ -110,7 +110,7 @@ def shared_suite() -> list:
                                    combos=combo, transition_cost=500.0,
                                    max_lots_per_bidder=3))
     try:
-        from allocatie.loading import load_instance
+        from allocatie.io.loading import load_instance
 
         suite.append(load_instance(ROOT / "instances" / "emmen-wijken"))
     except Exception:  # noqa: BLE001 - the bundled instance is optional here

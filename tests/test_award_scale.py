@@ -9,8 +9,8 @@ import pytest
 from test_award_factory import benchmark_instance, make_instance
 
 from allocatie.award import award, award_data
+from allocatie.award.formulation import Formulation
 from allocatie.award.heuristic import greedy_award
-from allocatie.award.milp import Formulation
 from allocatie.checker import evaluate, objectives_match
 from allocatie.settings import SolverSettings
 from allocatie.status import Status

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from allocatie.cli import main
-from allocatie.loading import load_instance
+from allocatie.io.loading import load_instance
 from allocatie.verify import check_results_folder
 
 ROOT = Path(__file__).resolve().parents[1]

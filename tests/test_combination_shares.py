@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from allocatie.cli import main
-from allocatie.loading import load_instance
+from allocatie.io.loading import load_instance
 from allocatie.lot_shares import combination_shares
 from allocatie.verify import check_results_folder
 

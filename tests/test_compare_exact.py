@@ -153,7 +153,7 @@ def test_price_factors_have_mean_one() -> None:
 # --------------------------------------------------------------------------- vs the MILP
 @pytest.fixture(scope="module")
 def emmen() -> Instance:
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     return load_instance(ROOT / "instances" / "emmen-wijken")
 
@@ -161,7 +161,7 @@ def emmen() -> Instance:
 def test_exact_equals_the_award_milp_on_emmen_scenarios(emmen: Instance) -> None:
     """40 scenarios x 2 designs, with capacity shocks strong enough to bind and no-shows
     that make some awards infeasible: same status and same optimum as the MILP."""
-    from allocatie.loading import load_lots_file
+    from allocatie.io.loading import load_lots_file
 
     seven, _ = load_lots_file(ROOT / "examples" / "emmen-stad4-land3.csv", emmen)
     params = ScenarioSpec(count=40, seed=5, price_level_sd=0.1, district_noise_sd=0.08,

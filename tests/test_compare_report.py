@@ -192,7 +192,7 @@ def test_worst_scenarios_show_the_total_they_are_ranked_by(run) -> None:
 def test_each_design_is_written_by_its_name(run) -> None:
     import geopandas as gpd
 
-    from allocatie.loading import load_instance, load_lots_file
+    from allocatie.io.loading import load_instance, load_lots_file
 
     instance = load_instance(INSTANCE)
     for name, lots in (("vandaag", 6), ("bestek", 6), ("vijf", 5)):

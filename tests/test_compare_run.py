@@ -115,7 +115,7 @@ def test_recorded_figures_match_the_checker(reference) -> None:
     """Rebuild two scenarios' instances and recompute their awards with the checker."""
     from allocatie.compare.scenarios import apply_draw, draw
     from allocatie.compare.tasks import award_instance
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     instance = load_instance(INSTANCE)
     target = award_instance(instance, dict(instance.current_lots))

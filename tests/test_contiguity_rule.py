@@ -9,7 +9,7 @@ import pytest
 
 from allocatie.cli import main
 from allocatie.design import design
-from allocatie.loading import load_instance
+from allocatie.io.loading import load_instance
 from allocatie.settings import SolverSettings
 
 

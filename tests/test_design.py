@@ -154,7 +154,7 @@ def test_emmen_wijken_design_is_checked_and_bounded(backend: str, instances_dir)
     proven optimum found on the reference machine is EUR 13,671,928."""
     import warnings
 
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -357,7 +357,7 @@ def test_heuristic_stops_on_the_event() -> None:
 
 
 def test_heuristic_on_emmen_wijken_is_fast_and_feasible() -> None:
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     instance = load_instance(INSTANCES / "emmen-wijken")
     found = heuristic_design(instance, time_limit_s=1.0)
@@ -371,7 +371,7 @@ def test_heuristic_on_emmen_wijken_is_fast_and_feasible() -> None:
 
 @pytest.mark.slow
 def test_heuristic_on_rivierenland_is_feasible_in_a_second() -> None:
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     instance = load_instance(INSTANCES / "rivierenland-buurten")
     found = heuristic_design(instance, time_limit_s=1.0)

@@ -60,7 +60,7 @@ def test_lonely_district_cut_is_added_and_proves_the_path_infeasible() -> None:
 
 
 def test_column_count_matches_the_built_model(tmp_path) -> None:
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
     from tools.instances.synthetic import write_synthetic_instance
 
     folder = write_synthetic_instance(tmp_path / "v", 40, 4, 4, 3, fixed_lots=False)
@@ -74,7 +74,7 @@ def test_column_count_matches_the_built_model(tmp_path) -> None:
 def test_design_takes_the_scale_path_above_the_threshold(tmp_path, monkeypatch) -> None:
     """With the threshold at 0 a small Voronoi instance goes the province-scale way: a design
     the checker accepts, the relaxed bound below it, and a note that says why."""
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
     from tools.instances.synthetic import write_synthetic_instance
 
     folder = write_synthetic_instance(tmp_path / "v", 60, 4, 4, 5, fixed_lots=False)
@@ -110,7 +110,7 @@ def test_groningen_buurten_gets_a_checked_design_and_a_bound(instances_dir) -> N
     """The bundled province (635 buurten, 66,509 territory columns) takes the scale path:
     whatever the machine's speed, a design the checker accepts and a positive bound below
     it within a 60 s limit."""
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

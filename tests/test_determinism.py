@@ -18,7 +18,7 @@ import hashlib, time
 from allocatie.design.run import tighten_with_cuts
 from allocatie.design.slots import build_slot_model
 from allocatie.design.territory import build_territory_model
-from allocatie.loading import load_instance
+from allocatie.io.loading import load_instance
 
 instance = load_instance({folder!r})
 tm = build_territory_model(instance)

@@ -21,8 +21,8 @@ from allocatie.editor.complete import LOCKED_PREFIX, contract
 from allocatie.editor.server import ThreadedServer
 from allocatie.editor.session import DRAFT
 from allocatie.errors import UsageError
-from allocatie.loading import load_instance
-from allocatie.results import read_results
+from allocatie.io.loading import load_instance
+from allocatie.io.results import read_results
 from allocatie.verify import check_results_folder
 
 INSTANCES = Path(__file__).resolve().parents[1] / "instances"

@@ -26,7 +26,7 @@ from allocatie.checker import evaluate
 from allocatie.cli import main
 from allocatie.editor.command import build_session
 from allocatie.editor.server import ThreadedServer
-from allocatie.results import read_results
+from allocatie.io.results import read_results
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -53,7 +53,7 @@ def test_the_tools_own_outputs_are_read_back(tmp_path: Path) -> None:
 
 
 def test_districts_named_by_name_in_a_dutch_excel_file(tmp_path: Path) -> None:
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     instance = load_instance(INSTANCE)
     with (EXAMPLES / "emmen-stad3-land2.csv").open(encoding="utf-8") as handle:

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from tools.instances import generator as gen
+from tools import instances as gen
 from tools.instances.synthetic import synthetic_districts, write_synthetic_instance
 
 ROOT = Path(__file__).resolve().parents[1]

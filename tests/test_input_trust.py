@@ -14,7 +14,7 @@ import shapely
 
 from allocatie.cli import main
 from allocatie.errors import InstanceError
-from allocatie.loading import LoadWarning, load_instance
+from allocatie.io.loading import LoadWarning, load_instance
 
 
 def problems_of(folder: Path) -> list:

@@ -14,7 +14,8 @@ import pytest
 from openpyxl import Workbook
 
 from allocatie.errors import InstanceError, Problem, UsageError
-from allocatie.loading import LoadWarning, load_instance, load_lots_file, read_geometry_settings
+from allocatie.io.instance_toml import read_geometry_settings
+from allocatie.io.loading import LoadWarning, load_instance, load_lots_file
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 import gebieden
 from allocatie.cli import main
 from allocatie.errors import InstanceError
-from allocatie.loading import load_instance
+from allocatie.io.loading import load_instance
 from allocatie.onboarding import init_instance
 from allocatie.onboarding.clients import TEMPLATE
 from tests.onboarding import kwb

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from allocatie.cli import main
-from allocatie.outfolder import MANIFEST, STAGING_MARKER
+from allocatie.io.outfolder import MANIFEST, STAGING_MARKER
 
 SPEC = {"summary.json", "assignment.csv", "transitions.csv", "transitions_per_lot.csv",
         "lots.geojson"}
@@ -195,8 +195,8 @@ def test_ctrl_c_during_a_design_keeps_the_best_and_records_it(instances_dir: Pat
 def test_an_out_folder_that_changed_during_the_run_does_not_lose_the_result(
         emmen_wijken: Path, tmp_path: Path) -> None:
     from allocatie.award import award as award_lots
-    from allocatie.loading import load_instance
-    from allocatie.results import write_results
+    from allocatie.io.loading import load_instance
+    from allocatie.io.results import write_results
 
     instance = load_instance(emmen_wijken)
     solution = award_lots(instance)  # meanwhile someone saves a file into --out:

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from test_report_support import EMMEN_WIJKEN, emmen_solution, load, tiny_instance
 
 from allocatie.checker import evaluate
+from allocatie.cli.progress import ProgressPrinter, duration
 from allocatie.milp.model import Progress
-from allocatie.progress import ProgressPrinter, duration
 from allocatie.report import write_report
 from allocatie.report.data import build
 from allocatie.report.texts import texts

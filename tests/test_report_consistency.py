@@ -13,9 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from allocatie.cli import main
-from allocatie.loading import load_instance
+from allocatie.cli.progress import ProgressPrinter
+from allocatie.io.loading import load_instance
 from allocatie.milp import Progress
-from allocatie.progress import ProgressPrinter
 from allocatie.report.data import organisation_colours
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from allocatie.checker import Evaluation, evaluate
 from allocatie.instance import Bidder, District, Edge, Instance, Rules
-from allocatie.loading import load_instance
+from allocatie.io.loading import load_instance
 from allocatie.solution import Solution
 from allocatie.status import Status
 

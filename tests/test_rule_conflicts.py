@@ -10,7 +10,7 @@ from pathlib import Path
 
 from allocatie.cli import main
 from allocatie.errors import RuleConflict
-from allocatie.loading import load_instance
+from allocatie.io.loading import load_instance
 
 
 def rewrite(path: Path, change) -> None:
@@ -107,8 +107,8 @@ def test_a_result_the_checker_rejects_is_never_reported_feasible(emmen_wijken: P
                                                                   tmp_path: Path,
                                                                   capsys) -> None:
     from allocatie.award import award
-    from allocatie.results import write_results
-    from allocatie.summary_text import describe
+    from allocatie.cli.summary import describe
+    from allocatie.io.results import write_results
 
     instance = load_instance(emmen_wijken)
     solution = award(instance)

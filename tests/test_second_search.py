@@ -10,7 +10,7 @@ from allocatie.checker import evaluate, objectives_match
 from allocatie.design import design, second_search
 from allocatie.design import run as design_run
 from allocatie.design.heuristic import heuristic_design
-from allocatie.loading import load_instance
+from allocatie.io.loading import load_instance
 from allocatie.settings import SolverSettings
 
 INSTANCES = Path(__file__).resolve().parents[1] / "instances"

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from allocatie.errors import Problem
-from allocatie.tables import parse_number, read_table
+from allocatie.io.tables import parse_number, read_table
 
 
 def write_bytes(path: Path, text: str, encoding: str = "utf-8", bom: bool = False) -> Path:

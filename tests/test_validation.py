@@ -11,7 +11,7 @@ import pytest
 
 from allocatie.errors import InstanceError, Problem
 from allocatie.instance import Bidder, District, Edge, LotBid, Rules
-from allocatie.loading import load_instance
+from allocatie.io.loading import load_instance
 from allocatie.validation import (
     Context,
     check_instance,

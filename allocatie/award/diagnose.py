@@ -26,7 +26,8 @@ from itertools import combinations
 import numpy as np
 
 from allocatie.award.data import AwardData, award_data
-from allocatie.award.milp import FAMILIES, minimal_relaxation
+from allocatie.award.formulation import FAMILIES
+from allocatie.award.milp import minimal_relaxation
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
 from allocatie.status import Status

@@ -1,7 +1,7 @@
 """Turn the SPEC's candidate designs into fixed designs (district -> lot), once per run.
 
 - ``current``: today's areas (the instance's ``current_lots``);
-- ``fixed``: a ``district_id,lot`` file, read with :func:`allocatie.loading.load_lots_file`;
+- ``fixed``: a ``district_id,lot`` file, read with :func:`allocatie.io.loading.load_lots_file`;
 - ``design``: the design MILP (:func:`allocatie.design.design`) on the expected bids (the
   instance as is) under the candidate's rule variation. Its result is stored in
   ``out_dir/designs/<key>.json`` (key = hash of the instance, rules, candidate and solver
@@ -25,8 +25,10 @@ from allocatie.checker import changed_districts, evaluate
 from allocatie.compare.spec import CompareSpec, DesignSpec
 from allocatie.compare.store import CODE_VERSION, DESIGNS, digest, read_json, write_json
 from allocatie.compare.tasks import award_figures, award_instance, winners_text
+from allocatie.errors import InstanceError
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
+from allocatie.validation import with_rules
 
 DesignProgress = Callable[[str, int, int], None]
 
@@ -120,7 +122,7 @@ def _current(spec: DesignSpec, instance: Instance) -> Candidate:
 
 
 def _fixed(spec: DesignSpec, instance: Instance) -> Candidate:
-    from allocatie.loading import load_lots_file
+    from allocatie.io.loading import load_lots_file
 
     assert spec.path is not None
     lots, _winners = load_lots_file(spec.path, instance)  # a winner column is ignored
@@ -147,7 +149,16 @@ def design_rules_instance(spec: DesignSpec, instance: Instance) -> Instance:
     if rules.lots_min > rules.lots_max:
         rules = replace(rules, lots_max=rules.lots_min) if spec.lots_min is not None else \
             replace(rules, lots_min=rules.lots_max)
-    return replace(instance, rules=rules, lots=None, lot_bids=(), combination_bids=())
+    overrides = {name: getattr(rules, name) for name in {*changes, "lots_min", "lots_max"}}
+    bare = replace(instance, lots=None, lot_bids=(), combination_bids=())
+    try:
+        return with_rules(bare, overrides)
+    except InstanceError as error:
+        if any(p.kind == "input" for p in error.problems):
+            raise
+        # rules no design can keep: the design MILP says infeasible, a result of the
+        # comparison (as before), not an input error
+        return replace(bare, rules=rules)
 
 
 def design_settings(spec: DesignSpec, solver: SolverSettings) -> SolverSettings:

@@ -84,11 +84,12 @@ def read_bids(path: Path, instance: Instance, problems: list[str],
     """Read an alternative bids file with the instance loader's reader and check the bids
     with the instance's validation (same messages as for ``bids.csv``). Problems are added to
     ``problems``; returns the bids read."""
-    from allocatie import loading
+    from allocatie.io.instance_tables import read_bids
+    from allocatie.io.instance_toml import LoadState
     from allocatie.validation import Context, check_instance
 
-    state = loading._Load(path.parent)
-    bids = loading._read_bids({"bids": path.name}, state)
+    state = LoadState(path.parent)
+    bids = read_bids({"bids": path.name}, state)
     if not state.problems:
         files = {**dict(instance.files), "bids": str(path)}
         trial = replace(instance, bids=bids, files=files)

@@ -97,7 +97,7 @@ def write_comparison(out: Path, spec: CompareSpec, instance: Instance,
     """Write ``vergelijking.html``, ``vergelijking.xlsx`` and ``designs/<name>/lots.csv`` +
     ``lots.geojson`` into ``out`` (each atomically). Returns the paths by name."""
     from allocatie.compare import workbook
-    from allocatie.geometry import district_frame
+    from allocatie.io.geometry import district_frame
 
     frame = district_frame(instance)
     files: dict[str, Path] = {}
@@ -190,7 +190,8 @@ def build(spec: CompareSpec, instance: Instance, candidates: Sequence[Candidate]
           duplicates: Mapping[str, str], counts: Mapping[str, int] | None,
           failures: Sequence[str], frame: Any = None) -> Comparison:
     """The report's content (see :class:`Comparison`)."""
-    from allocatie.report.data import attribution, district_words
+    from allocatie.report.sentences import district_words
+    from allocatie.report.sources import attribution
 
     t = compare_texts(lang)
     word, words = district_words(instance, texts(lang))
@@ -467,9 +468,9 @@ def _map_payload(frame: Any, instance: Instance, candidates: Sequence[Candidate]
     import geopandas as gpd
 
     import gebieden
+    from allocatie.io.geometry import rounded_geojson
     from allocatie.report import maps
     from allocatie.report.data import EXTRA_LOT_COLOURS, LOT_COLOURS
-    from allocatie.report.webmap import _geometry
 
     palette = LOT_COLOURS + EXTRA_LOT_COLOURS
     wgs = gebieden.to_wgs84(frame)
@@ -482,7 +483,7 @@ def _map_payload(frame: Any, instance: Instance, candidates: Sequence[Candidate]
                          "properties": {"id": str(district_id),
                                         "name": district.name or str(district_id),
                                         "clients": fmt_int(district.clients, lang)},
-                         "geometry": _geometry(geometry)})
+                         "geometry": rounded_geojson(geometry)})
     designs = []
     for candidate, view in zip(candidates, views, strict=True):
         if candidate.assignment is None:
@@ -500,7 +501,7 @@ def _map_payload(frame: Any, instance: Instance, candidates: Sequence[Candidate]
         for lot, geometry, point in zip(lots.index, lots.geometry, points.geometry,
                                         strict=True):
             outlines.append({"type": "Feature", "properties": {"lot": str(lot)},
-                             "geometry": _geometry(geometry)})
+                             "geometry": rounded_geojson(geometry)})
             labels.append({"lot": str(lot), "lat": round(point.y, 5), "lon": round(point.x, 5)})
         view.map = {"index": view.number}
         designs.append({

@@ -30,18 +30,11 @@ reason than a proof that no design meets its rules.
 
 from __future__ import annotations
 
-import concurrent.futures as cf
-import contextlib
-import logging
-import math
-import multiprocessing
-import os
-import platform
 import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,10 +43,19 @@ from typing import Any
 import pandas as pd
 
 from allocatie.compare.candidates import Candidate, describe, prepare
-from allocatie.compare.named import ResolvedNamed, resolve
+from allocatie.compare.execution import drive, make_executor, parallelism, versions
+from allocatie.compare.named import resolve
+from allocatie.compare.planning import (
+    auto_chunk_size,
+    candidate_info,
+    make_chunks,
+    make_plan,
+    same_designs,
+    table_rows,
+)
 from allocatie.compare.plots import write_pareto_png
 from allocatie.compare.spec import CompareSpec, load_spec
-from allocatie.compare.store import CODE_VERSION, TaskStore, instance_hash, task_key, write_json
+from allocatie.compare.store import CODE_VERSION, TaskStore, instance_hash, write_json
 from allocatie.compare.summary import (
     NO_AWARD,
     design_table,
@@ -62,11 +64,7 @@ from allocatie.compare.summary import (
     write_tables,
 )
 from allocatie.compare.tasks import (
-    Chunk,
-    DesignRecipe,
     InstanceRecipe,
-    ignore_interrupts,
-    run_chunk,
 )
 from allocatie.errors import UsageError
 from allocatie.text import console_eur
@@ -74,21 +72,7 @@ from allocatie.validation import with_rules
 
 ProgressCallback = Callable[[int, int, float], None]
 StageCallback = Callable[[str], None]
-MAX_CHUNK = 50
-GRACE_S = 30.0
 SPREADS = ("box", "whiskers", "none")
-
-
-@dataclass(frozen=True)
-class PlannedTask:
-    """One design x scenario of the plan (``named`` set for a named scenario, whose index
-    in the SPEC is ``scenario``)."""
-
-    design_order: int
-    candidate: Candidate
-    scenario: int
-    key: str
-    named: ResolvedNamed | None = None
 
 
 @dataclass(frozen=True)
@@ -252,7 +236,7 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
     run_id = uuid.uuid4().hex[:12]
     stop = stop or threading.Event()
 
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     say(f"reading the instance {spec.instance}")
     base = load_instance(spec.instance)
@@ -299,7 +283,7 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
         report()
 
     executor_name, message, interrupted = "none (nothing to run)", "", stop.is_set()
-    parallel = _parallelism(workers, dask)
+    parallel = parallelism(workers, dask)
     say(f"awarding {total} tasks ({len(todo)} to compute, {total - len(todo)} stored)")
     report()
     if todo and not interrupted:
@@ -307,14 +291,14 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
         recipe = InstanceRecipe(str(spec.instance), content_hash,
                                 tuple(sorted(dict(spec.rules).items())))
         chunks = list(make_chunks(todo, spec, recipe, size, run_id))
-        with _executor(workers, dask) as (submit, executor_name, in_flight):
+        with make_executor(workers, dask) as (submit, executor_name, in_flight):
             interrupted, message = drive(submit, chunks, on_records, stop, in_flight)
     computed = sum(1 for p in todo if results.get(p.key, {}).get("run_id") == run_id)
 
     say("writing the tables and the report")
     scenarios = scenario_table(table_rows(plan, results, candidates, duplicates))
     infos = [{"design": c.spec.name, "kind": c.spec.kind,
-              "same_as": duplicates.get(c.spec.name, ""), **_candidate_info(c),
+              "same_as": duplicates.get(c.spec.name, ""), **candidate_info(c),
               **describe(c, instance, spec)} for c in candidates]
     designs = design_table(scenarios, infos, spec.scenarios.count)
     named_rows = named_table(scenarios, designs, named)
@@ -363,7 +347,7 @@ def run_compare(spec_path: str | Path | CompareSpec, out_dir: str | Path,
         "distinct_designs": distinct, "duplicates": duplicates, "no_design": no_design,
         "design_failures": design_failures,
         "interrupted": interrupted, "message": message,
-        "designs": [{"design": c.spec.name, **c.spec.params(), **_candidate_info(c)}
+        "designs": [{"design": c.spec.name, **c.spec.params(), **candidate_info(c)}
                     for c in candidates],
         "named_scenarios": [{"name": n.name, **n.key_params(), "bids_file": n.bids_file}
                             for n in named],
@@ -379,278 +363,3 @@ def _num(value: float) -> str:
 
 def _pct(value: float) -> str:
     return "-" if pd.isna(value) else f"{100 * value:.1f}%"
-
-
-# --------------------------------------------------------------------------- planning
-def same_designs(candidates: Sequence[Candidate]) -> dict[str, str]:
-    """Names whose design is an earlier candidate's: the same districts together in each lot
-    (whatever the lot labels) and the same lot cap. Returns ``{later name: first name}``."""
-    first: dict[tuple[Any, ...], str] = {}
-    out: dict[str, str] = {}
-    for candidate in candidates:
-        if candidate.assignment is None:
-            continue
-        key = (partition(candidate.assignment), candidate.spec.max_lots_per_bidder)
-        if key in first:
-            out[candidate.spec.name] = first[key]
-        else:
-            first[key] = candidate.spec.name
-    return out
-
-
-def partition(assignment: Mapping[str, str]) -> frozenset[frozenset[str]]:
-    """The lots of a design as sets of districts (lot labels left out)."""
-    lots: dict[str, set[str]] = {}
-    for district, lot in assignment.items():
-        lots.setdefault(lot, set()).add(district)
-    return frozenset(frozenset(members) for members in lots.values())
-
-
-def make_plan(spec: CompareSpec, candidates: Sequence[Candidate], content_hash: str,
-              named: Sequence[ResolvedNamed] = (),
-              duplicates: Mapping[str, str] | None = None) -> list[PlannedTask]:
-    """One task per distinct design x scenario (random ones, then the named ones), in design
-    order; candidates without a design and duplicates of an earlier design get none."""
-    plan = []
-    for order, candidate in enumerate(candidates):
-        if not candidate.ok or candidate.spec.name in (duplicates or {}):
-            continue
-        for i in range(spec.scenarios.count):
-            key = task_key(task_inputs(spec, candidate, content_hash, i))
-            plan.append(PlannedTask(order, candidate, i, key))
-        for scenario in named:
-            key = task_key(task_inputs(spec, candidate, content_hash, scenario.index, scenario))
-            plan.append(PlannedTask(order, candidate, scenario.index, key, scenario))
-    return plan
-
-
-def task_inputs(spec: CompareSpec, candidate: Candidate, content_hash: str,
-                index: int, named: ResolvedNamed | None = None) -> dict[str, Any]:
-    """Everything that decides a task's result (hashed into its key)."""
-    assert candidate.assignment is not None
-    scenario = {"named": named.key_params()} if named is not None else \
-        {**spec.scenarios.sampling(), "index": index}
-    return {
-        "instance": content_hash,
-        "rules": sorted(dict(spec.rules).items()),
-        "design": {"assignment": sorted(dict(candidate.assignment).items()),
-                   "max_lots_per_bidder": candidate.spec.max_lots_per_bidder},
-        "scenario": scenario,
-        "award": spec.award.params(),
-        "solver": spec.solver_params(),
-    }
-
-
-def auto_chunk_size(tasks: int, parallel: int) -> int:
-    """Scenarios per batch: about four batches per worker, at most :data:`MAX_CHUNK`."""
-    return max(1, min(MAX_CHUNK, math.ceil(tasks / max(1, 4 * parallel))))
-
-
-def make_chunks(todo: Sequence[PlannedTask], spec: CompareSpec, recipe: InstanceRecipe,
-                size: int, run_id: str) -> Iterator[Chunk]:
-    """Batches of at most ``size`` tasks of one design each (random and named scenarios in
-    separate batches), in plan order."""
-    groups: dict[tuple[int, bool], list[PlannedTask]] = {}
-    for task in todo:
-        groups.setdefault((task.design_order, task.named is not None), []).append(task)
-    for (_order, is_named), tasks in groups.items():
-        candidate = tasks[0].candidate
-        assert candidate.assignment is not None
-        design = DesignRecipe(candidate.spec.name, tuple(sorted(candidate.assignment.items())),
-                              candidate.spec.max_lots_per_bidder)
-        for start in range(0, len(tasks), size):
-            part = tasks[start:start + size]
-            yield Chunk(instance=recipe, design=design, scenarios=spec.scenarios,
-                        indices=tuple(t.scenario for t in part),
-                        keys=tuple(t.key for t in part), award=spec.award,
-                        solver=spec.solver, run_id=run_id,
-                        named=tuple(t.named for t in part if t.named is not None)
-                        if is_named else ())
-
-
-def table_rows(plan: Sequence[PlannedTask], results: dict[str, dict[str, Any]],
-               candidates: Sequence[Candidate] = (),
-               duplicates: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
-    """The scenario-table rows of the plan: stored records with their design added; a
-    duplicate design gets a copy of its original's rows (lot labels translated); tasks
-    without a result are left out."""
-    rows = []
-    by_name: dict[str, list[dict[str, Any]]] = {}
-    for task in plan:
-        candidate = task.candidate
-        if task.key not in results:
-            continue
-        head = {"design": candidate.spec.name, "kind": candidate.spec.kind,
-                "design_order": task.design_order}
-        row = {**results[task.key], **head}
-        if task.named is not None:
-            row.update(scenario=None, scenario_kind="named", scenario_name=task.named.name)
-        else:
-            row.update(scenario=task.scenario, scenario_kind="random", scenario_name="")
-        rows.append(row)
-        by_name.setdefault(candidate.spec.name, []).append(row)
-    names = {c.spec.name: (order, c) for order, c in enumerate(candidates)}
-    for name, original in (duplicates or {}).items():
-        order, candidate = names[name]
-        _, source = names[original]
-        labels = _lot_labels(source.assignment or {}, candidate.assignment or {})
-        for row in by_name.get(original, []):
-            winners = row.get("winners")
-            if isinstance(winners, Mapping):
-                winners = {labels.get(lot, lot): w for lot, w in winners.items()}
-            rows.append({**row, "design": name, "kind": candidate.spec.kind,
-                         "design_order": order, "winners": winners})
-    return rows
-
-
-def _lot_labels(source: Mapping[str, str], target: Mapping[str, str]) -> dict[str, str]:
-    """How the lots of ``source`` are called in ``target`` (the same partition)."""
-    return {lot: target[d] for d, lot in source.items() if d in target}
-
-
-def _candidate_info(candidate: Candidate) -> dict[str, Any]:
-    return {"design_status": candidate.status, "design_time_s": round(candidate.time_s, 3),
-            "design_gap": candidate.design_gap, "design_reused": candidate.reused,
-            "design_message": candidate.message, "design_error_type": candidate.error_type}
-
-
-# --------------------------------------------------------------------------- execution
-Submit = Callable[..., cf.Future]
-
-
-def drive(submit: Submit, chunks: Sequence[Chunk],
-          on_records: Callable[[list[dict[str, Any]]], None],
-          stop: threading.Event | None, in_flight: int) -> tuple[bool, str]:
-    """Submit ``run_chunk`` for each chunk, at most ``in_flight`` at a time, and hand each
-    finished batch to ``on_records`` as it completes. Returns (interrupted, message). On
-    ``stop`` or Ctrl-C nothing more is submitted and batches already running are awaited
-    (up to :data:`GRACE_S`) and kept."""
-    queue = iter(chunks)
-    pending: dict[cf.Future, Chunk] = {}
-    interrupted = False
-    message = ""
-
-    def fill() -> None:
-        while len(pending) < in_flight:
-            chunk = next(queue, None)
-            if chunk is None:
-                return
-            pending[submit(run_chunk, chunk)] = chunk
-
-    def collect(future: cf.Future) -> str:
-        chunk = pending.pop(future)
-        if future.cancelled():
-            return ""
-        error = future.exception()
-        if error is None:
-            on_records(future.result())
-            return ""
-        # The batch itself failed (a worker died, the cluster went away): its tasks are not
-        # stored, so the next run tries them again.
-        return f"a batch of design {chunk.design.name!r} failed: {type(error).__name__}: " \
-               f"{error}"
-
-    try:
-        fill()
-        while pending:
-            done, _ = cf.wait(list(pending), timeout=0.2, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                problem = collect(future)
-                if problem:
-                    message = problem
-                    if isinstance(future.exception(), cf.BrokenExecutor):
-                        raise _Broken(problem)
-            if stop is not None and stop.is_set():
-                interrupted = True
-                break
-            fill()
-    except KeyboardInterrupt:
-        interrupted = True
-    except _Broken as exc:
-        interrupted, message = True, str(exc)
-    if pending:
-        for future in list(pending):
-            future.cancel()
-        with contextlib.suppress(KeyboardInterrupt):
-            cf.wait(list(pending), timeout=GRACE_S)
-        for future in list(pending):
-            if future.done():
-                collect(future)
-    return interrupted, message
-
-
-class _Broken(Exception):
-    pass
-
-
-def _parallelism(workers: int | None, dask: str | None) -> int:
-    if dask is not None:
-        return workers or 2
-    return workers or os.cpu_count() or 1
-
-
-@contextlib.contextmanager
-def _executor(workers: int | None,
-              dask: str | None) -> Iterator[tuple[Submit, str, int]]:
-    """Yield (submit, description, batches in flight) for the chosen way of running."""
-    if dask is None:
-        n = workers or os.cpu_count() or 1
-        if n == 1:
-            yield _inline_submit, "in-process", 1
-            return
-        context = multiprocessing.get_context("spawn")  # no fork after solver threads ran
-        pool = cf.ProcessPoolExecutor(max_workers=n, mp_context=context,
-                                      initializer=ignore_interrupts)
-        try:
-            yield pool.submit, f"processes ({n})", 2 * n
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
-        return
-    from distributed import Client, LocalCluster
-
-    cluster = None
-    if dask == "local":
-        n = workers or 2
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None,
-                               silence_logs=logging.ERROR)
-        client = Client(cluster)
-        name = f"dask LocalCluster ({n} workers)"
-    else:
-        client = Client(dask, timeout=30)
-        n = max(1, sum(w.get("nthreads", 1)
-                       for w in client.scheduler_info().get("workers", {}).values()))
-        name = f"dask {dask} ({n} threads)"
-    executor = client.get_executor(pure=False)
-    try:
-        yield executor.submit, name, 2 * n
-    finally:
-        executor.shutdown(wait=False)
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def _inline_submit(fn: Callable[..., Any], *args: Any) -> cf.Future:
-    """Run ``fn`` now, in this process, and return a finished future (``workers=1``)."""
-    future: cf.Future = cf.Future()
-    try:
-        future.set_result(fn(*args))
-    except Exception as exc:  # noqa: BLE001 - reported like a pool's failed batch
-        future.set_exception(exc)
-    return future
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and of the libraries a result depends on."""
-    from importlib import metadata
-
-    out = {"python": platform.python_version()}
-    for name in ("allocatie", "numpy", "pandas", "highspy", "ortools", "dask", "distributed",
-                 "pyarrow", "networkx", "scipy"):
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            out[name] = metadata.version(name)
-    from allocatie import __version__
-
-    out["allocatie"] = __version__
-    return out

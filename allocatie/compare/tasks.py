@@ -118,7 +118,7 @@ def base_instance(recipe: InstanceRecipe) -> Instance:
     """The instance of ``recipe`` with its rule overrides, loaded once per process. Raises
     RuntimeError when the folder's content differs from the run's (a worker on another machine
     sees other files)."""
-    from allocatie.loading import load_instance
+    from allocatie.io.loading import load_instance
 
     instance = load_instance(Path(recipe.folder))
     found = instance_hash(instance)

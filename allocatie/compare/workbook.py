@@ -12,30 +12,27 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from allocatie.report.excel import EUR, FIXED_TIME, INT, PCT, freeze_and_filter, write_header
 
 if TYPE_CHECKING:
     from allocatie.compare.report import Cell, Comparison
 
 FORMATS = {
-    "eur": '"€ "#,##0',
-    "int": "#,##0",
-    "pct": "0.0%",
+    "eur": EUR,
+    "int": INT,
+    "pct": PCT,
     "delta_eur": '+"€ "#,##0;-"€ "#,##0;"€ "0',
     "delta_int": "+#,##0;-#,##0;0",
     "num": "#,##0.0",
 }
-HEADER_FONT = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDE5EE")
-HEADER_BORDER = Border(bottom=Side(style="medium", color="7F7F7F"))
-FIXED_TIME = datetime(2000, 1, 1)
 
 
 def workbook_bytes(view: Comparison, scenarios: pd.DataFrame) -> bytes:
@@ -97,10 +94,7 @@ def _table(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Cell]],
     """Header row (bold, shaded, frozen), typed cells with number formats, autofilter and
     column widths from the displayed text."""
     widths = [len(str(h)) for h in header]
-    for j, title in enumerate(header, start=1):
-        cell = ws.cell(row=1, column=j, value=title)
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    write_header(ws, header)
     for i, row in enumerate(rows, start=2):
         for j, (value, kind) in enumerate(row, start=1):
             cell = ws.cell(row=i, column=j, value=value)
@@ -114,9 +108,7 @@ def _table(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Cell]],
     for j, width in enumerate(widths, start=1):
         limit = 120 if wrap else 60
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 9), limit)
-    ws.freeze_panes = freeze
-    if autofilter and header:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 1)}"
+    freeze_and_filter(ws, header, len(rows), freeze, autofilter)
 
 
 def _width(value: Any, kind: str) -> int:

@@ -66,7 +66,7 @@ def build_session(instance_folder: Path, lots: Path | None = None,
     """Load the instance and the starting drawing: ``lots``, the design in ``from_results``
     (with its optimum), else the instance's fixed lots or today's areas, else nothing."""
     from allocatie.editor.geo import load_geography
-    from allocatie.loading import load_instance, load_lots_file
+    from allocatie.io.loading import load_instance, load_lots_file
 
     instance = load_instance(instance_folder)
     out = Path(out) if out is not None else Path.cwd() / f"{Path(instance_folder).name}-editor"
@@ -105,7 +105,7 @@ def numbered(instance: Instance, drawing: dict[str, str]) -> dict[str, str]:
 
 
 def _from_results(folder: Path, instance: Instance) -> tuple[dict[str, str], dict]:
-    from allocatie.results import read_results
+    from allocatie.io.results import read_results
 
     summary, assignment, _winners = read_results(folder)
     unknown = [d for d in assignment if d not in instance.district_by_id]

@@ -1,8 +1,8 @@
 """Score a drawing exactly as ``allocatie evaluate`` does: the optimal award of the drawn lots
 (the award model of ``allocatie award``), then the independent checker.
 
-:func:`award_drawing` and :func:`scored_solution` are the two steps of ``cmd_evaluate`` for a
-design without winners; :func:`figures` adds what the editor's panel shows (per lot: client
+Both steps are :mod:`allocatie.award.given`'s, the same as ``cmd_evaluate``'s for a design
+without winners; :func:`figures` adds what the editor's panel shows (per lot: client
 bounds, contiguity and its parts, compactness, winner, cost, switching clients; in total: the
 objective, the lots against K, the rules that bind, the checker's verdict and, when the lots
 cannot be awarded, the award's diagnosis).
@@ -18,6 +18,7 @@ from collections.abc import Mapping
 
 import networkx as nx
 
+from allocatie.award.given import award_design, scored_design
 from allocatie.checker import Evaluation, evaluate, objectives_match
 from allocatie.editor.geo import Geography
 from allocatie.editor.texts import problem_texts
@@ -28,32 +29,13 @@ from allocatie.status import Status
 from allocatie.text import natural_key
 
 
-def award_drawing(instance: Instance, assignment: Mapping[str, str],
-                  settings: SolverSettings, lang: str = "nl",
-                  stop: threading.Event | None = None) -> tuple[Instance, Solution]:
-    """The instance with the drawn lots fixed, and their optimal award (as ``evaluate``: lot
-    bids and combination bids belong to other lots and are dropped)."""
-    from allocatie.award import award
-
-    fixed = dataclasses.replace(instance, lots=dict(assignment), lot_bids=(),
-                                combination_bids=())
-    return fixed, award(fixed, rule="optimal", settings=settings, lang=lang, stop=stop)
-
-
 def scored_solution(fixed: Instance, assignment: Mapping[str, str],
                     awarded: Solution) -> tuple[Solution, Evaluation | None]:
     """The Solution ``evaluate`` writes for a drawing, with the checker's evaluation (None
     when the lots could not be awarded: the award's own solution is written then)."""
     if not awarded.status.has_solution:
         return awarded, None
-    winners = dict(awarded.winners)
-    result = evaluate(fixed, dict(assignment), winners)
-    solution = Solution(Status.FEASIBLE if result.feasible else Status.INFEASIBLE,
-                        assignment=dict(assignment), winners=winners,
-                        objective=result.objective, solver="evaluate (no optimisation)",
-                        message="" if result.feasible else
-                        "the design breaks rules: " + "; ".join(map(str, result.violations)))
-    return solution, result
+    return scored_design(fixed, assignment, awarded.winners)
 
 
 def figures(instance: Instance, geography: Geography, assignment: Mapping[str, str],
@@ -65,7 +47,7 @@ def figures(instance: Instance, geography: Geography, assignment: Mapping[str, s
     rules = instance.rules
     members = _members(instance, assignment)
     if members:
-        fixed, awarded = award_drawing(instance, assignment, settings, lang, stop)
+        fixed, awarded = award_design(instance, assignment, settings, lang, stop)
     else:
         fixed, awarded = instance, Solution(Status.NO_SOLUTION, message="no lot drawn yet")
     winners = dict(awarded.winners) if awarded.status.has_solution else {}
@@ -126,7 +108,7 @@ def binding_rules(instance: Instance, assignment: Mapping[str, str],
     """The award rules that bind for a drawing (empty when its lots cannot be awarded)."""
     if not assignment:
         return []
-    fixed, awarded = award_drawing(instance, assignment, settings, stop=stop)
+    fixed, awarded = award_design(instance, assignment, settings, stop=stop)
     if not awarded.status.has_solution:
         return []
     return _binding(fixed, awarded, settings, stop)

@@ -6,12 +6,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import shapely
-
 import gebieden
 from allocatie.instance import Instance
+from allocatie.io.geometry import COORDINATE_DECIMALS, rounded_geojson
 
-COORDINATE_DECIMALS = 5  # about 1 m
 BUURT_CODE = re.compile(r"^BU(\d{4})(\d{2})\d{2}$")
 
 
@@ -35,7 +33,7 @@ class Geography:
 
 def load_geography(instance: Instance) -> Geography:
     """Read the instance's districts file once (an instance built in code has none)."""
-    from allocatie.geometry import district_frame
+    from allocatie.io.geometry import district_frame
 
     frame = district_frame(instance)
     if frame is None:
@@ -55,22 +53,12 @@ def load_geography(instance: Instance) -> Geography:
     for d, geometry in zip(wgs.index, wgs.geometry, strict=True):
         if geometry is None or geometry.is_empty:
             continue
-        mapped = shapely.geometry.mapping(geometry)
         inside = geometry.representative_point()
         point = [round(inside.y, COORDINATE_DECIMALS), round(inside.x, COORDINATE_DECIMALS)]
         features.append({"type": "Feature", "id": str(d),
                          "properties": {"id": str(d), "point": point},
-                         "geometry": {"type": mapped["type"],
-                                      "coordinates": _round(mapped["coordinates"])}})
+                         "geometry": rounded_geojson(geometry)})
     area = {str(d): float(g.area) for d, g in zip(frame.index, frame.geometry, strict=True)}
     perimeter = {str(d): float(g.length) for d, g in zip(frame.index, frame.geometry,
                                                          strict=True)}
     return Geography(features, area, perimeter, wijk)
-
-
-def _round(value):
-    if isinstance(value, tuple | list):
-        if value and isinstance(value[0], float | int):
-            return [round(float(v), COORDINATE_DECIMALS) for v in value[:2]]
-        return [_round(v) for v in value]
-    return value

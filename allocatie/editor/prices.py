@@ -6,8 +6,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 
+from allocatie.award.given import award_design
 from allocatie.checker import evaluate
-from allocatie.editor.evaluation import award_drawing, lot_parts
+from allocatie.editor.evaluation import lot_parts
 from allocatie.instance import Instance
 from allocatie.settings import SolverSettings
 from allocatie.text import natural_key
@@ -54,7 +55,7 @@ def boundary_prices(instance: Instance, drawing: Mapping[str, str], locked: set[
 
 def _objective(instance: Instance, drawing: Mapping[str, str], settings: SolverSettings,
                stop: threading.Event | None) -> float | None:
-    fixed, awarded = award_drawing(instance, drawing, settings, stop=stop)
+    fixed, awarded = award_design(instance, drawing, settings, stop=stop)
     if not awarded.status.has_solution:
         return None
     return evaluate(fixed, dict(drawing), dict(awarded.winners)).objective

@@ -11,7 +11,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from allocatie.editor.evaluation import award_drawing, scored_solution
+from allocatie.award.given import award_design
+from allocatie.editor.evaluation import scored_solution
 from allocatie.editor.session import LOTS_CSV, RESULTS
 from allocatie.errors import UsageError
 from allocatie.instance import Instance
@@ -23,7 +24,7 @@ def save_drawing(out: Path, instance: Instance, drawing: Mapping[str, str],
     """Write ``out/lots.csv`` and ``out/results/`` (as ``allocatie evaluate --lots
     out/lots.csv --out out/results`` would) and return what was written. Raises
     :class:`UsageError` when a district has no lot (``lots.csv`` needs every district)."""
-    from allocatie.results import write_results
+    from allocatie.io.results import write_results
 
     missing = [d for d in instance.district_ids if d not in drawing]
     if missing:
@@ -31,7 +32,7 @@ def save_drawing(out: Path, instance: Instance, drawing: Mapping[str, str],
                          f"{missing[0]}); give every district a lot before saving")
     out.mkdir(parents=True, exist_ok=True)
     _write_lots_csv(out / LOTS_CSV, instance, drawing)
-    fixed, awarded = award_drawing(instance, drawing, settings, lang)
+    fixed, awarded = award_design(instance, drawing, settings, lang)
     solution, _ = scored_solution(fixed, drawing, awarded)
     written = write_results(out / RESULTS, fixed, solution, command="evaluate", report=report,
                             lang=lang)

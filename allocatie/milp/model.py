@@ -21,7 +21,7 @@ class Progress:
     incumbent: float | None
     bound: float | None
     backend: str
-    phase: str = ""  # what runs now, e.g. "heuristic", "root_cuts" (see allocatie.progress)
+    phase: str = ""  # what runs now, e.g. "heuristic", "root_cuts" (see allocatie.cli.progress)
 
     @property
     def gap(self) -> float | None:

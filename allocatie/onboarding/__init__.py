@@ -103,7 +103,7 @@ def init_instance(out: str | Path, geometry: str | Path, gemeenten: list[str],
         return _write_instance(staging, cbs, table, offer, sections, comments)
 
     def check(staging: Path) -> None:
-        from allocatie.loading import load_instance
+        from allocatie.io.loading import load_instance
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
@@ -171,7 +171,7 @@ def _say_clients(report: InitReport, table: Clients, frame) -> None:
 def _settings(cbs: CbsDistricts, table: Clients, offer: Bids | None, k: int,
               name: str | None, providers: list[str],
               tariff: float) -> tuple[dict, dict]:
-    from allocatie.loading import DEFAULT_COMPACTNESS_WEIGHT
+    from allocatie.io.instance_toml import DEFAULT_COMPACTNESS_WEIGHT
 
     total = sum(table.total(d) for d in cbs.frame.index)
     average = total / k

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from allocatie.errors import InstanceError, Problem
-from allocatie.tables import read_table
+from allocatie.io.tables import read_table
 
 BID_TEMPLATE = "biedingen-sjabloon.csv"
 EXAMPLE_TARIFF = 2500.0  # EUR per client per year, the level of the bundled instances

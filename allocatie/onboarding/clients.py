@@ -25,7 +25,7 @@ from pathlib import Path
 import geopandas as gpd
 
 from allocatie.errors import InstanceError, Problem
-from allocatie.tables import XLSX_SUFFIXES, Table, read_table
+from allocatie.io.tables import XLSX_SUFFIXES, Table, read_table
 
 TEMPLATE = "clienten-sjabloon.xlsx"
 TEMPLATE_SHEET = "Clienten"

@@ -38,7 +38,7 @@ def write_report(folder: Path, instance: Instance, solution: Solution,
     maps are skipped and the report says so. With no solution, ``kaart.png`` shows today's
     providers. Raises ValueError for an unknown language.
     """
-    from allocatie.geometry import district_frame
+    from allocatie.io.geometry import district_frame
     from allocatie.report import data as report_data
     from allocatie.report import excel, html, maps, webmap
 

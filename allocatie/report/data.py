@@ -8,14 +8,24 @@ import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from allocatie.checker import Evaluation, objectives_match
 from allocatie.instance import Instance
 from allocatie.lot_shares import combination_shares
+from allocatie.report.sentences import (
+    diagnosis_lines,
+    district_words,
+    message_text,
+    minimises_objective,
+    objective_label,
+    price_of_rule_text,
+    rule_label,
+    solver_text,
+    status_text,
+)
+from allocatie.report.sources import attribution
 from allocatie.report.texts import DEFAULT_ATTRIBUTION, texts
 from allocatie.solution import Solution
-from allocatie.status import Status
 from allocatie.text import fmt_eur, fmt_int, fmt_num, fmt_pct, natural_key
 
 # Paul Tol's "light" scheme: pale, colour-blind safe fills that keep black labels readable;
@@ -32,9 +42,6 @@ ORG_COLOURS = ("#88CCEE", "#CC6677", "#DDCC77", "#117733", "#332288", "#AA4499",
                "#EE7733", "#0077BB", "#33BBEE", "#EE3377", "#CC3311", "#009988")
 OTHER_COLOUR = "#BBBBBB"
 NO_PROVIDER_COLOUR = "#FFFFFF"
-ATTRIBUTION_FILES = ("ATTRIBUTION", "ATTRIBUTION.md", "ATTRIBUTION.txt", "attribution.txt",
-                     "attribution.md")
-README_FILES = ("README.md", "README.txt", "README", "readme.md")
 
 
 @dataclass(frozen=True)
@@ -214,91 +221,12 @@ def build(instance: Instance, solution: Solution, evaluation: Evaluation | None,
         org_colours=_org_colours(instance, districts, lots),
         attribution=attribution(instance, lang),
         alternatives=tuple(dict(a) for a in alternatives or ()),
-        diagnosis=_diagnosis(solution) if not has_solution else (),
+        diagnosis=diagnosis_lines(solution) if not has_solution else (),
         served_total=served, unserved_total=instance.total_clients - served,
     )
     check_ok, check_lines = _check(data)
     return replace(data, question=_question(data), answer=_answer(data),
                     short_text=_short(data), check_ok=check_ok, check_lines=check_lines)
-
-
-# --------------------------------------------------------------------------- words
-def district_words(instance: Instance, t: Mapping[str, str]) -> tuple[str, str]:
-    """("Wijk", "Wijken") for CBS wijk codes, ("Buurt", "Buurten") for buurt codes, else the
-    generic word."""
-    ids = instance.district_ids
-    if ids and all(i.upper().startswith("WK") for i in ids):
-        return t["district_wk"], t["districts_wk"]
-    if ids and all(i.upper().startswith("BU") for i in ids):
-        return t["district_bu"], t["districts_bu"]
-    return t["district"], t["districts"]
-
-
-def objective_label(t: Mapping[str, str], ev: Evaluation, minimised: bool) -> str:
-    """The objective's label, naming every part it sums (penalty, compactness when set)."""
-    extra = "".join(t[key] for key, value in (("a_plus_penalty", ev.client_penalty),
-                                               ("a_plus_compactness", ev.compactness_cost))
-                    if value)
-    return t["a_objective" if minimised else "a_objective_rule"].format(extra=extra)
-
-
-def minimises_objective(solution: Solution) -> bool:
-    """Whether the run minimised the objective (cost + transition cost): every design, and
-    an award under rule optimal on price. Other award rules (by lot, by preference, or the
-    highest price-quality score) do not, so a bound and gap do not describe them; their one
-    figure is the price of the rule (how much more they cost than the cheapest award)."""
-    details = solution.details
-    if "rule" not in details:
-        return True
-    return details.get("rule") == "optimal" and details.get("criterion", "price") == "price"
-
-
-def rule_label(details: Mapping[str, object], t: Mapping[str, str]) -> str:
-    """The award rule in the report's language ("per perceel, grootste perceel eerst")."""
-    rule = str(details.get("rule"))
-    if rule == "optimal" and details.get("criterion") == "price_quality":
-        return t["rule_optimal_quality"]
-    return t.get(f"rule_{rule}", rule)
-
-
-def price_of_rule_text(solution: Solution, t: Mapping[str, str], lang: str) -> str | None:
-    """How much more the rule's award costs than the cheapest award (cost + transition cost,
-    the audit log's figure: difference / cheapest), or None when unknown."""
-    price = solution.details.get("price_of_rule")
-    if not isinstance(price, Mapping):
-        return None
-    if abs(float(price["objective"])) < 0.005:
-        return t["rule_price_none"]
-    word = t["rule_price_more"] if price["objective"] >= 0 else t["rule_price_less"]
-    return word.format(amount=fmt_eur(abs(float(price["objective"])), lang),
-                       pct=fmt_pct(abs(float(price["objective_pct"])), lang, 2),
-                       optimal=fmt_eur(float(price["optimal_objective"]), lang))
-
-
-def status_text(solution: Solution, instance: Instance, t: Mapping[str, str], lang: str) -> str:
-    """The outcome in words: proven optimal, feasible with its gap, impossible, or none; for
-    an award rule that does not minimise the objective, the rule, its own proof and the
-    price of the rule (the same figure as the audit log)."""
-    status = solution.status
-    if status.has_solution and not minimises_objective(solution):
-        details = solution.details
-        proof = t["status_rule_proof"] if details.get("score_status") == "optimal" else ""
-        text = t["status_rule"].format(rule=rule_label(details, t), proof=proof)
-        price = price_of_rule_text(solution, t, lang)
-        return f"{text}; {price}" if price else text
-    if status is Status.OPTIMAL:
-        requested = instance.solver.mip_gap
-        if requested > 0 and solution.bound is not None and solution.objective is not None:
-            return t["status_optimal_gap"].format(gap=fmt_pct(requested, lang))
-        return t["status_optimal"]
-    if status is Status.FEASIBLE:
-        gap = solution.gap
-        if gap is None:
-            return t["status_feasible_nogap"]
-        return t["status_feasible"].format(gap=fmt_pct(gap, lang))
-    if status is Status.INFEASIBLE:
-        return t["status_infeasible"]
-    return t["status_no_solution"].format(limit=fmt_num(instance.solver.time_limit_s, lang, 0))
 
 
 # --------------------------------------------------------------------------- rows
@@ -550,16 +478,6 @@ def _answer(data: ReportData) -> tuple[tuple[str, str], ...]:
     return tuple(items)
 
 
-def solver_text(solution: Solution, t: Mapping[str, str]) -> str:
-    """The solver in the report's language: an award rule's "rule X; optimal by S" becomes
-    "regel <label>; goedkoopste gunning berekend met S"."""
-    match = re.fullmatch(r"rule (\S+); optimal by (.+)", solution.solver)
-    if match is None:
-        return solution.solver
-    return t["a_solver_rule"].format(rule=rule_label(solution.details, t),
-                                     solver=match.group(2))
-
-
 def figure_rows(data: ReportData) -> list[tuple[str, float | str]]:
     """Bound and gap of a run that minimised the objective, or the price of an award rule
     that does not (never a bound under a rule that does not minimise it). Shared by the
@@ -574,50 +492,6 @@ def figure_rows(data: ReportData) -> list[tuple[str, float | str]]:
     if solution.gap is not None:
         rows.append((t["a_gap"], solution.gap))
     return rows
-
-
-# English notes of the design pipeline, in Dutch (other notes are English-only details)
-_DUTCH_NOTES = (
-    (re.compile(r"lot-level rules \((.*)\) are relaxed in the territory bound"),
-     r"de ondergrens laat de regels per perceel (\1) buiten beschouwing"),
-    (re.compile(r"the territories of the territory model could not be cut into lots that "
-                r"meet the lot-level rules"),
-     "de gebieden van het gebiedsmodel konden niet worden verdeeld in percelen die aan de "
-     "regels per perceel voldoen"),
-)
-
-
-# The names of design/run.py's lot_level_rules, in Dutch
-_DUTCH_RULE_NAMES = {
-    "client bounds per lot": "cliëntgrenzen per perceel",
-    "compactness weight": "weging van compactheid",
-    "pinned districts": "vastgezette gebieden",
-    "cap on districts that change area": "maximum aantal gebieden dat van gebied wisselt",
-}
-
-
-def _dutch_note(pattern: re.Pattern[str], dutch: str, part: str) -> str:
-    text = pattern.sub(dutch, part)
-    for english, name in _DUTCH_RULE_NAMES.items():
-        text = text.replace(english, name)
-    return text
-
-
-def message_text(solution: Solution, lang: str) -> str | None:
-    """The solver's note in the report's language, or None. Award notes repeat the status
-    and the audit log, so they are left out; English design notes are translated when
-    known and left out of a Dutch report otherwise (they stay in summary.json)."""
-    if not solution.message or "rule" in solution.details:
-        return None
-    if lang == "en":
-        return solution.message
-    parts = []
-    for part in solution.message.split("; "):
-        for pattern, dutch in _DUTCH_NOTES:
-            if pattern.fullmatch(part):
-                parts.append(_dutch_note(pattern, dutch, part))
-                break
-    return "; ".join(parts) or None
 
 
 def _short(data: ReportData) -> str:
@@ -635,15 +509,6 @@ def _short(data: ReportData) -> str:
         share=data.pct(share))
     kind = data.instance.bids_kind
     return text + (" " + t[f"short_bids_{kind}"] if kind != "bid" else "")
-
-
-def _diagnosis(solution: Solution) -> tuple[str, ...]:
-    """The solver's message and the diagnosis lines of an award (``details['diagnosis']``)."""
-    lines = [solution.message] if solution.message else []
-    found = solution.details.get("diagnosis")
-    if isinstance(found, list | tuple):
-        lines += [str(line) for line in found if str(line) not in lines]
-    return tuple(lines)
 
 
 def _check(data: ReportData) -> tuple[bool | None, tuple[str, ...]]:
@@ -664,87 +529,3 @@ def _check(data: ReportData) -> tuple[bool | None, tuple[str, ...]]:
     return ok, tuple(lines)
 
 
-# --------------------------------------------------------------------------- sources
-def attribution(instance: Instance, lang: str) -> tuple[str, ...]:
-    """Attribution paragraphs in the report's language: ``ATTRIBUTION.<lang>.md`` of the
-    instance folder, else the paragraphs of its ATTRIBUTION file written in ``lang`` plus
-    the credit line ("Bron: ...", kept as the licensor words it), introduced by a sentence in
-    ``lang`` when paragraphs in the other language were left out; else the README paragraphs
-    that mention the licence or the source; else a default CBS/Kadaster line."""
-    folder = Path(instance.folder) if instance.folder is not None else None
-    if folder is not None:
-        for name in (f"ATTRIBUTION.{lang}.md", f"ATTRIBUTION.{lang}.txt"):
-            if (folder / name).is_file():
-                paragraphs = _paragraphs((folder / name).read_text(encoding="utf-8",
-                                                                   errors="replace"))
-                if paragraphs:
-                    return tuple(paragraphs[:12])
-        for name in ATTRIBUTION_FILES:
-            path = folder / name
-            if path.is_file():
-                paragraphs = _paragraphs(path.read_text(encoding="utf-8", errors="replace"))
-                kept = [_credit(p, lang) for p in paragraphs
-                        if _is_credit(p) or _language(p) in (lang, None)]
-                if kept and len(kept) < len(paragraphs):
-                    kept.insert(0, texts(lang)["attribution_intro"])
-                if kept:
-                    return tuple(kept[:12])
-        for name in README_FILES:
-            path = folder / name
-            if path.is_file():
-                text = path.read_text(encoding="utf-8", errors="replace")
-                found = [p for p in _paragraphs(text)
-                         if re.search(r"CC[ -]BY|licen[cst]e|attribution|bron:|source:", p,
-                                      re.IGNORECASE)]
-                if found:
-                    return tuple(found[:6])
-    return (DEFAULT_ATTRIBUTION[lang],)
-
-
-_WORDS = {
-    "nl": {"de", "het", "een", "en", "van", "zijn", "is", "door", "met", "op", "voor", "niet",
-           "uit", "wijk", "buurt", "gegevens", "naar"},
-    "en": {"the", "a", "an", "and", "of", "are", "is", "by", "with", "on", "for", "not",
-           "from", "data", "under", "see", "added", "derived"},
-}
-# English phrases of the usual CBS credit line, in Dutch
-_CREDIT_NL = (("geometry simplified by", "geometrie vereenvoudigd door"),)
-
-
-def _language(paragraph: str) -> str | None:
-    """"nl" or "en" by common words; None when it cannot tell (a URL, a name)."""
-    words = re.findall(r"[a-zà-ÿ]+", paragraph.lower())
-    hits = {lang: sum(w in vocabulary for w in words) for lang, vocabulary in _WORDS.items()}
-    if max(hits.values()) < 2 or hits["nl"] == hits["en"]:
-        return None
-    return max(hits, key=lambda lang: hits[lang])
-
-
-def _is_credit(paragraph: str) -> bool:
-    return bool(re.match(r"(Bron|Source)\s*:", paragraph)) and "CC" in paragraph
-
-
-def _credit(paragraph: str, lang: str) -> str:
-    """The credit line with its fixed words in ``lang`` (names and titles unchanged)."""
-    if not _is_credit(paragraph):
-        return paragraph
-    for english, dutch in _CREDIT_NL:
-        paragraph = paragraph.replace(english, dutch) if lang == "nl" else \
-            paragraph.replace(dutch, english)
-    return re.sub(r"^(Bron|Source)\s*:", "Bron:" if lang == "nl" else "Source:", paragraph)
-
-
-def _paragraphs(text: str) -> list[str]:
-    """Plain-text paragraphs of a Markdown or text file (headings and markup removed)."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in block.strip().splitlines()]
-        lines = [line for line in lines if line and not line.startswith("#")
-                 and not set(line) <= set("-|: ")]
-        if not lines:
-            continue
-        plain = " ".join(lines)
-        plain = re.sub(r"\*\*|__|`", "", plain)
-        plain = re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"\1 (\2)", plain)
-        paragraphs.append(plain)
-    return paragraphs

@@ -20,10 +20,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from allocatie.report.data import (
-    Figure,
-    ReportData,
-    figure_rows,
+from allocatie.report.data import Figure, ReportData, figure_rows
+from allocatie.report.sentences import (
     message_text,
     minimises_objective,
     objective_label,
@@ -232,10 +230,7 @@ def _table(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Cell]],
     """Header row (bold, shaded, frozen), typed cells with number formats, autofilter and
     column widths from the displayed text."""
     widths = [len(str(h)) for h in header]
-    for j, title in enumerate(header, start=1):
-        cell = ws.cell(row=1, column=j, value=title)
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
-        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    write_header(ws, header)
     for i, row in enumerate(rows, start=2):
         for j, (value, fmt) in enumerate(row, start=1):
             cell = ws.cell(row=i, column=j, value=_plain(value))
@@ -249,9 +244,24 @@ def _table(ws: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Cell]],
     for j, width in enumerate(widths, start=1):
         limit = 90 if wrap and j - 1 in wrap else 60
         ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 9), limit)
+    freeze_and_filter(ws, header, len(rows), freeze, autofilter)
+
+
+
+def write_header(ws: Worksheet, header: Sequence[str]) -> None:
+    """The header row of a sheet: bold, shaded, a line below, wrapped at the top."""
+    for j, title in enumerate(header, start=1):
+        cell = ws.cell(row=1, column=j, value=title)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, HEADER_BORDER
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+
+
+def freeze_and_filter(ws: Worksheet, header: Sequence[str], n_rows: int, freeze: str,
+                      autofilter: bool) -> None:
+    """Freeze the panes at ``freeze`` and put an autofilter over the header and rows."""
     ws.freeze_panes = freeze
     if autofilter and header:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(len(rows) + 1, 1)}"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{max(n_rows + 1, 1)}"
 
 
 def _plain(value: object) -> object:

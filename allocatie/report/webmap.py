@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import json
-from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,12 +18,12 @@ import jinja2
 import shapely
 
 import gebieden
+from allocatie.io.geometry import COORDINATE_DECIMALS, rounded_geojson
 from allocatie.report import maps
 from allocatie.report.data import OTHER_COLOUR, ReportData
 
 ASSETS = Path(__file__).parent / "assets"
 TEMPLATES = Path(__file__).parent / "templates"
-COORDINATE_DECIMALS = 5  # about 1 m
 
 
 def environment() -> jinja2.Environment:
@@ -72,7 +71,7 @@ def render(districts: gpd.GeoDataFrame, data: ReportData) -> str:
         features.append({"type": "Feature", "id": row.id,
                          "properties": {"id": row.id, "tip": _tooltip(row, data),
                                         "colours": colours},
-                         "geometry": _geometry(geometry)})
+                         "geometry": rounded_geojson(geometry)})
     layers = []
     lot_features: list[dict] = []
     labels: list[dict] = []
@@ -87,7 +86,7 @@ def render(districts: gpd.GeoDataFrame, data: ReportData) -> str:
                 continue
             lot_features.append({"type": "Feature", "id": str(lot),
                                  "properties": {"lot": str(lot)},
-                                 "geometry": _geometry(geometry)})
+                                 "geometry": rounded_geojson(geometry)})
             lon, lat = _to_wgs84_point(maps.label_point(projected), districts)
             labels.append({"lot": row.lot, "lat": lat, "lon": lon, "area": projected.area,
                            "html": _label_html(row.lot, row.winner, row.clients, data),
@@ -128,20 +127,6 @@ def _to_wgs84_point(point: shapely.Point, districts: gpd.GeoDataFrame) -> tuple[
     series = gpd.GeoSeries([point], crs=districts.crs).to_crs("EPSG:4326")
     p = series.iloc[0]
     return round(p.x, COORDINATE_DECIMALS), round(p.y, COORDINATE_DECIMALS)
-
-
-def _geometry(geometry) -> Mapping:
-    """GeoJSON geometry with coordinates rounded to about a metre."""
-    mapped = shapely.geometry.mapping(geometry)
-    return {"type": mapped["type"], "coordinates": _round(mapped["coordinates"])}
-
-
-def _round(value):
-    if isinstance(value, tuple | list):
-        if value and isinstance(value[0], float | int):
-            return [round(float(v), COORDINATE_DECIMALS) for v in value[:2]]
-        return [_round(v) for v in value]
-    return value
 
 
 def _tooltip(row, data: ReportData) -> str:
@@ -199,4 +184,3 @@ def _legend_orgs(data: ReportData, organisations: list[str | None], title: str) 
     if None in present:
         items.append(_swatch(data.org_colour(None), esc(t["no_provider"])))
     return f"<div class=legend-title>{esc(title)}</div>{''.join(items)}"
-

@@ -52,7 +52,7 @@ from allocatie.design.territory import (  # noqa: E402
     flow_demand,
 )
 from allocatie.instance import Instance  # noqa: E402
-from allocatie.loading import load_instance  # noqa: E402
+from allocatie.io.loading import load_instance  # noqa: E402
 from allocatie.milp import Model, solve  # noqa: E402
 from allocatie.milp.solve import _load_highs  # noqa: E402
 

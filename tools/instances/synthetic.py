@@ -22,7 +22,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from tools.instances import generator as gen
+from tools import instances as gen
 
 ORIGIN = (200_000.0, 500_000.0)
 CELL_M = 1000.0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from allocatie.checker import Evaluation
 from allocatie.instance import Instance
 from allocatie.solution import Solution
-from allocatie.text import console_eur, fmt_eur
+from allocatie.text import console_eur, fmt_eur, plain_int, plain_num
 
 WORDS = {
     "en": {"status": "status", "gap": "gap", "note": "note", "objective": "objective",
@@ -46,20 +46,10 @@ def money(value: float | None, lang: str = "en") -> str:
     return fmt_eur(value, "nl") if lang == "nl" else console_eur(value)
 
 
-def num(value: float, lang: str = "en") -> str:
-    """One decimal: ``1,234.5`` (en) or ``1.234,5`` (nl)."""
-    text = f"{value:,.1f}"
-    return text.translate(str.maketrans(",.", ".,")) if lang == "nl" else text
-
-
-def count(value: int, lang: str = "en") -> str:
-    return f"{value:,}".replace(",", ".") if lang == "nl" else f"{value:,}"
-
-
 def describe(instance: Instance, solution: Solution, evaluation: Evaluation | None,
              lang: str = "en", quiet: bool = False) -> str:
     """A printable summary of a result in ``lang`` (``en`` or ``nl``)."""
-    from allocatie.report.data import minimises_objective, status_text
+    from allocatie.report.sentences import minimises_objective, status_text
     from allocatie.report.texts import texts
 
     lang = "nl" if lang == "nl" else "en"
@@ -79,7 +69,7 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
         lines.append(f"{w['note']}: {message}")  # an award's note repeats the status
     relaxation = solution.details.get("relaxation")
     if isinstance(relaxation, dict) and "rule" in solution.details:  # named on every award
-        from allocatie.relaxation import describe as describe_relaxation
+        from allocatie.award.relaxation import describe as describe_relaxation
 
         lines.append(f"{w['note']}: {describe_relaxation(list(relaxation['broken']), lang)}")
     if instance.bids_kind in ("expected", "example"):
@@ -92,7 +82,7 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
             lines += [f"  {line}" for line in solution.log]
         return "\n".join(lines)
     lines.append(f"{w['objective']} {money(solution.objective, lang)} = {w['cost']} "
-                 f"{money(evaluation.cost, lang)} + {count(evaluation.transitions, lang)} "
+                 f"{money(evaluation.cost, lang)} + {plain_int(evaluation.transitions, lang)} "
                  f"{w['transitions']} x {money(instance.rules.transition_cost, lang)}"
                  + (f" + {w['penalty']} {money(evaluation.client_penalty, lang)}"
                     if evaluation.client_penalty else "")
@@ -103,12 +93,12 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     price = solution.details.get("compactness_price")
     if isinstance(price, dict):
         lines.append(w["compactness_price"].format(
-            extra=money(price["extra_money"], lang), km=num(price["saved_km"], lang),
+            extra=money(price["extra_money"], lang), km=plain_num(price["saved_km"], 1, lang),
             without=money(price["without"]["money"], lang),
-            without_km=num(price["without"]["cut_border_km"], lang),
+            without_km=plain_num(price["without"]["cut_border_km"], 1, lang),
             status=w["statuses"].get(price["without"]["status"], price["without"]["status"]),
             with_=money(price["with"]["money"], lang),
-            with_km=num(price["with"]["cut_border_km"], lang)))
+            with_km=plain_num(price["with"]["cut_border_km"], 1, lang)))
     if quiet:
         return "\n".join(lines)
     lines.append(f"{w['lot']:>7}  {w['winner']:<24} {w['districts']:>9} {w['clients']:>8} "
@@ -116,8 +106,8 @@ def describe(instance: Instance, solution: Solution, evaluation: Evaluation | No
     for f in evaluation.lots:
         cost, combination = f.cost, f.combination  # the share by allocatie.lot_shares
         lines.append(f"{f.lot:>7}  {(f.winner or '-'):<24} {len(f.districts):>9} "
-                     f"{count(f.clients, lang):>8} {money(cost, lang):>14} "
-                     f"{count(f.transitions, lang):>7}"
+                     f"{plain_int(f.clients, lang):>8} {money(cost, lang):>14} "
+                     f"{plain_int(f.transitions, lang):>7}"
                      + (f"  ({w['combination']} {combination})" if combination else ""))
     lines.append(transitions_table(evaluation, lang))
     return "\n".join(lines)
@@ -134,7 +124,7 @@ def transitions_table(evaluation: Evaluation, lang: str = "en") -> str:
     head = f"{w['corner']:<26}" + "".join(f"{t[:width]:>{width + 1}}" for t in targets)
     rows = [w["moves"], head]
     for s in sources:
-        cells = "".join(f"{count(evaluation.matrix.get((s, t), 0), lang):>{width + 1}}"
+        cells = "".join(f"{plain_int(evaluation.matrix.get((s, t), 0), lang):>{width + 1}}"
                         for t in targets)
         rows.append(f"{s[:25]:<26}{cells}")
     return "\n".join(rows)

@@ -3,16 +3,20 @@ results, maps and reports. Model code never imports this module."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import shapely
 
 import gebieden
 from allocatie.checker import Evaluation
 from allocatie.instance import Instance
 from allocatie.solution import Solution
+
+COORDINATE_DECIMALS = 5  # about 1 m in WGS84 degrees
 
 
 def district_frame(instance: Instance) -> gpd.GeoDataFrame | None:
@@ -20,7 +24,7 @@ def district_frame(instance: Instance) -> gpd.GeoDataFrame | None:
     instance was built in code without a districts file."""
     if instance.folder is None or "districts" not in instance.files:
         return None
-    from allocatie.loading import read_geometry_settings
+    from allocatie.io.instance_toml import read_geometry_settings
 
     settings = read_geometry_settings(instance.folder)
     path = (Path(instance.folder) / instance.files["districts"]).resolve()
@@ -69,3 +73,17 @@ def write_lots_geojson(path: Path, instance: Instance, solution: Solution,
     frame = lots_frame(instance, solution, evaluation)
     if frame is not None:
         gebieden.write_geojson_atomic(frame.reset_index(), path)
+
+
+def rounded_geojson(geometry) -> Mapping:
+    """GeoJSON geometry with coordinates rounded to about a metre."""
+    mapped = shapely.geometry.mapping(geometry)
+    return {"type": mapped["type"], "coordinates": _rounded(mapped["coordinates"])}
+
+
+def _rounded(value):
+    if isinstance(value, tuple | list):
+        if value and isinstance(value[0], float | int):
+            return [round(float(v), COORDINATE_DECIMALS) for v in value[:2]]
+        return [_rounded(v) for v in value]
+    return value

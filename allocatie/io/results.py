@@ -3,7 +3,7 @@
 A results folder holds ``summary.json``, ``assignment.csv``, ``transitions.csv``,
 ``transitions_per_lot.csv``, ``lots.geojson`` and (unless switched off) the human-readable
 report files, and the manifest of what allocatie wrote. It is written into a staging folder
-and moved into place (:mod:`allocatie.outfolder`), so an interrupted run never leaves a
+and moved into place (:mod:`allocatie.io.outfolder`), so an interrupted run never leaves a
 half-written folder behind and no file allocatie did not write is ever replaced.
 """
 
@@ -24,7 +24,7 @@ from allocatie import __version__
 from allocatie.checker import Evaluation, evaluate
 from allocatie.errors import UsageError
 from allocatie.instance import Instance
-from allocatie.outfolder import (
+from allocatie.io.outfolder import (
     STAGING_MARKER,
     check_out,
     free_sibling,
@@ -163,7 +163,7 @@ def checked_solution(solution: Solution, evaluation: Evaluation | None) -> Solut
 def write_results(out: str | Path, instance: Instance, solution: Solution, command: str,
                   report: bool = True, lang: str = "nl", force: bool = False,
                   interrupted: Sequence[str] = (), mip_gap: float | None = None) -> Written:
-    """Write the results folder ``out`` safely (see :mod:`allocatie.outfolder`).
+    """Write the results folder ``out`` safely (see :mod:`allocatie.io.outfolder`).
 
     With a solution, the design is re-evaluated by the independent checker and the summary
     carries both the solver's objective and the checker's verdict. ``report`` adds the map
@@ -226,7 +226,7 @@ def _write_spec_files(staging: Path, instance: Instance, solution: Solution,
     if evaluation is not None:
         _write_assignment(staging / ASSIGNMENT, instance, solution)
         _write_transitions(staging, evaluation)
-        from allocatie.geometry import write_lots_geojson
+        from allocatie.io.geometry import write_lots_geojson
 
         write_lots_geojson(staging / LOTS_GEOJSON, instance, solution, evaluation)
     if solution.log:

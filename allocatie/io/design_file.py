@@ -3,7 +3,7 @@
 (columns Code, Naam, ..., Perceel, Hoofdaannemer), or a table that names the districts by
 name instead of by code.
 
-:func:`design_table` returns a :class:`~allocatie.tables.Table` whose rows use the columns
+:func:`design_table` returns a :class:`~allocatie.io.tables.Table` whose rows use the columns
 ``district_id``, ``lot`` and ``winner``, so the caller checks the rows as usual.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from allocatie.errors import Problem
 from allocatie.instance import Instance
-from allocatie.tables import XLSX_SUFFIXES, Row, Table, read_table, split_sheet
+from allocatie.io.tables import XLSX_SUFFIXES, Row, Table, read_table, split_sheet
 
 # Accepted headers (lower case) for each column, the spec's name first.
 ALIASES = {
