@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -129,3 +130,13 @@ def make_grid():
 def write_grid():
     """:func:`write_grid_folder`, as a fixture (no import from conftest needed)."""
     return write_grid_folder
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where the browser tests put their screenshots: $ALLOCATIE_SCREENSHOTS, else a temp
+    folder (set it to look at them)."""
+    folder = os.environ.get("ALLOCATIE_SCREENSHOTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

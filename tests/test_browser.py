@@ -7,7 +7,6 @@ Needs the Debian package ``chromium`` (/usr/bin/chromium) and the Python package
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from urllib.parse import urlparse
@@ -39,14 +38,6 @@ def emmen_report(tmp_path_factory) -> tuple[Path, object, object]:
                      "transitions": evaluation.transitions + 900}]
     write_report(folder, instance, solution, evaluation, alternatives=alternatives)
     return folder, instance, solution
-
-
-@pytest.fixture(scope="module")
-def screenshots(tmp_path_factory) -> Path:
-    folder = os.environ.get("ALLOCATIE_SCREENSHOTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("screenshots")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture(scope="module")
