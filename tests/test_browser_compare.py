@@ -12,7 +12,6 @@ from test_browser import (  # noqa: F401 - fixtures
     _only_local,
     _open,
     browser_context,
-    screenshots,
 )
 
 from allocatie.compare import run_compare
