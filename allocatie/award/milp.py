@@ -52,7 +52,7 @@ from allocatie.award.formulation import Formulation
 from allocatie.award.heuristic import greedy_award
 from allocatie.award.lottery import Lottery
 from allocatie.budget import Budget
-from allocatie.milp import Progress, RawResult, solve
+from allocatie.milp import Progress, RawResult, Relaxation, solve
 from allocatie.milp.model import ProgressCallback
 from allocatie.settings import SolverSettings
 from allocatie.status import Status
@@ -63,6 +63,7 @@ LP_AND_FIX_MIN_S = 3.0  # ... when the time limit allows
 LP_SHORT_LIMIT_S = 0.5  # the LP of the warm start may take up to this, or a third of the limit
 FIX_SHARE = 0.3  # the sub-MIP of LP-and-fix gets this share of the time limit ...
 FIX_MAX_S = 3.0  # ... but at most this (at 500 x 100 and 5 s: 1.5 s, the best of 0.6-2.2 s)
+FIX_BIDS_PER_LOT = 6  # a free lot keeps this many bids, those of least LP reduced cost (0 = all)
 # Slack on "keep the earlier stage at its optimum" (HiGHS, CBC units): half a cent in kEUR,
 # half a tie step in score points, and below one rank step.
 _STAGE_TOLERANCE = {"price": 5e-6, "price_quality": 5e-5, "lottery": 1e-6}
@@ -237,16 +238,19 @@ def _lp_warm_start(form: Formulation, cost: list[float],
     # neither a bound nor an LP-guided start (500 x 100 needs ~0.15 s for it)
     budget = max(settings.time_limit_s / 8, min(settings.time_limit_s / 3, LP_SHORT_LIMIT_S))
     # the LP always on HiGHS: CP-SAT has no LP, it would solve the 0-1 problem itself
-    lp = solve(relaxed, settings.with_(time_limit_s=budget, backend="highs"), None, stop)
-    if lp.values is None:
+    relaxation = Relaxation(relaxed)
+    lp = relaxation.solve(budget)
+    if lp is None:
         return None, None
-    lp_bound = lp.objective if lp.status is Status.OPTIMAL else None
-    best = _better_hint(form, cost, _lp_rounding(form, lp.values, value))
+    lp_bound, lp_values = lp
+    reduced = np.array(relaxation.h.getSolution().col_dual)
+    best = _better_hint(form, cost, _lp_rounding(form, lp_values, value))
     if best is not None:
         model.hint = best
     if settings.time_limit_s >= LP_AND_FIX_MIN_S:
         fix_s = max(budget, min(FIX_SHARE * settings.time_limit_s, FIX_MAX_S))
-        fixed = _lp_and_fix(form, cost, lp.values, settings.with_(time_limit_s=fix_s), stop)
+        fixed = _lp_and_fix(form, cost, lp_values, reduced,
+                            settings.with_(time_limit_s=fix_s), stop)
         best = fixed if fixed is not None else best
     return best, lp_bound
 
@@ -277,7 +281,7 @@ def _better_hint(form: Formulation, cost: list[float], winners: Mapping[str, str
 
 
 def _lp_and_fix(form: Formulation, cost: list[float], lp_values: np.ndarray,
-                settings: SolverSettings, stop: threading.Event | None
+                reduced: np.ndarray, settings: SolverSettings, stop: threading.Event | None
                 ) -> dict[int, float] | None:
     """Keep the lots on which the LP and the model's hint agree (the LP awards the lot whole
     to the hint's winner) and solve the other lots as a small MIP started from the hint (RINS:
@@ -293,8 +297,11 @@ def _lp_and_fix(form: Formulation, cost: list[float], lp_values: np.ndarray,
              or (hint and abs(lp_values[var] - hint[var]) > 1e-6)}
     sub = copy.copy(model)
     sub.lb, sub.ub = list(model.lb), list(model.ub)
+    core = _core_bids(form, split, lp_values, reduced)
     for (lot, _), var in form.x.items():
         if lot in split:
+            if var not in core:
+                sub.ub[var] = 0.0
             continue
         if lp_values[var] >= 1 - 1e-6:
             sub.lb[var] = 1.0
@@ -313,6 +320,25 @@ def _lp_and_fix(form: Formulation, cost: list[float], lp_values: np.ndarray,
         if float(np.dot(cost, values)) >= float(np.dot(cost, start)):
             return None
     return {i: float(v) for i, v in enumerate(values)}
+
+
+def _core_bids(form: Formulation, lots: set[str], lp_values: np.ndarray,
+               reduced: np.ndarray) -> set[int]:
+    """The variables a free lot of :func:`_lp_and_fix` keeps: its :data:`FIX_BIDS_PER_LOT`
+    bids of least LP reduced cost (ties by variable order), the bids the LP uses and the
+    hint's bid. All its bids when :data:`FIX_BIDS_PER_LOT` is 0."""
+    hint = form.model.hint
+    ranked: dict[str, list[tuple[float, int]]] = {}
+    kept: set[int] = set()
+    for (lot, _), var in form.x.items():
+        if lot not in lots:
+            continue
+        ranked.setdefault(lot, []).append((float(reduced[var]), var))
+        if lp_values[var] > 1e-6 or (hint and hint[var] > 0.5) or not FIX_BIDS_PER_LOT:
+            kept.add(var)
+    for bids in ranked.values():
+        kept.update(var for _, var in sorted(bids)[:FIX_BIDS_PER_LOT])
+    return kept
 
 
 def _tie_lots(form: Formulation, key: Mapping[tuple[str, str], float]) -> tuple[str, ...]:
