@@ -63,7 +63,11 @@ LP_AND_FIX_MIN_S = 3.0  # ... when the time limit allows
 LP_SHORT_LIMIT_S = 0.5  # the LP of the warm start may take up to this, or a third of the limit
 FIX_SHARE = 0.3  # the sub-MIP of LP-and-fix gets this share of the time limit ...
 FIX_MAX_S = 3.0  # ... but at most this (at 500 x 100 and 5 s: 1.5 s, the best of 0.6-2.2 s)
+FIX_ROUND_S = 1.5  # each round of LP-and-fix (from the best award so far) gets at most this
+FIX_ROUND_MIN_S = 0.3
 FIX_BIDS_PER_LOT = 6  # a free lot keeps this many bids, those of least LP reduced cost (0 = all)
+POST_RESERVE_S = 0.3  # a large model's last solve leaves this (at most this share of its
+POST_RESERVE_SHARE = 0.06  # limit) for the work after it: ~0.3 s at 500 x 100 under load
 # Slack on "keep the earlier stage at its optimum" (HiGHS, CBC units): half a cent in kEUR,
 # half a tie step in score points, and below one rank step.
 _STAGE_TOLERANCE = {"price": 5e-6, "price_quality": 5e-5, "lottery": 1e-6}
@@ -159,10 +163,13 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
             records.append({"stage": name, "skipped": "time limit"})
             break
         form.model.cost = cost
-        raw = solve(form.model, settings.with_(time_limit_s=budget.solver_limit()),
+        limit = budget.solver_limit()
+        if lp_start:  # what follows the solve (decoding, the checker) takes time at this size
+            limit = max(MIN_STAGE_S, limit - min(POST_RESERVE_S, POST_RESERVE_SHARE * limit))
+        raw = solve(form.model, settings.with_(time_limit_s=limit),
                     wrapped if index == 0 else None, stop)
         records.append({"stage": name, "status": raw.status.value, "native": raw.native_status,
-                        "time_s": round(raw.time_s, 4)})
+                        "time_s": round(raw.time_s, 4), "limit_s": round(limit, 4)})
         found = None if raw.values is None else np.round(raw.values)
         if index == 0:
             first, status = raw, raw.status
@@ -249,9 +256,19 @@ def _lp_warm_start(form: Formulation, cost: list[float],
         model.hint = best
     if settings.time_limit_s >= LP_AND_FIX_MIN_S:
         fix_s = max(budget, min(FIX_SHARE * settings.time_limit_s, FIX_MAX_S))
-        fixed = _lp_and_fix(form, cost, lp_values, reduced,
-                            settings.with_(time_limit_s=fix_s), stop)
-        best = fixed if fixed is not None else best
+        until = time.perf_counter() + fix_s
+        while not (stop is not None and stop.is_set()):
+            left = until - time.perf_counter()
+            if left < FIX_ROUND_MIN_S:
+                break
+            if best is not None:
+                model.hint = best
+            round_s = min(left, FIX_ROUND_S) if left >= FIX_ROUND_S + FIX_ROUND_MIN_S else left
+            fixed = _lp_and_fix(form, cost, lp_values, reduced,
+                                settings.with_(time_limit_s=round_s), stop)
+            if fixed is None:
+                break  # the next round would search the same neighbourhood
+            best = fixed
     return best, lp_bound
 
 
