@@ -139,6 +139,8 @@ class Context:
                 return False
             self.unit_label[u] = t
         self.unit_clients = [sum(self.clients[d] for d in m) for m in self.unit_members]
+        # a bidder's clients below this, no move or pair of moves reaches its capacity
+        self.tight_from = [c - 2 * max(self.unit_clients, default=0) for c in self.cap]
         cf = np.array(self.cf)
         miss = np.array(self.miss)
         self.ucf = [cf[list(m)].sum(axis=0).tolist() for m in self.unit_members]

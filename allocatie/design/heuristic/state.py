@@ -21,6 +21,7 @@ class State:
         self.lot_of = list(lot_of)
         self.winner = list(winner)
         self.k = len(self.winner)
+        self.clock = 0
         self.refresh()
 
     def copy(self) -> State:
@@ -55,6 +56,51 @@ class State:
                 if ctx.current[d] >= 0:
                     self.overlap[lot, ctx.current[d]] += 1
             self.changed = ctx.changed_of(self.overlap)
+        self.clock += 1
+        self.lot_stamp = [self.clock] * k
+        self.load_stamp = [self.clock] * ctx.nb
+        self.tight_stamp = [self.clock] * ctx.nb
+        self.quiet_moves = Quiet()
+        self.quiet_chains = Quiet()
+
+    # -------------------------------------------------------------- change stamps
+    # A move stamps its two lots with the clock, and their winners when their clients
+    # change: ``load_stamp`` always, ``tight_stamp`` only when the clients come within two
+    # units of the capacity (below that no move or pair of moves reads the exact figure).
+    def changed_since(self, lots: Sequence[int], clock: int, exact_load: bool) -> bool:
+        """Whether any of ``lots`` or its winner's clients changed after ``clock``."""
+        lot_stamp, winner = self.lot_stamp, self.winner
+        bidder_stamp = self.load_stamp if exact_load else self.tight_stamp
+        return any(lot_stamp[lot] > clock or bidder_stamp[winner[lot]] > clock
+                   for lot in lots)
+
+    def stamps(self, a: int, b: int) -> tuple[int, ...]:
+        """The change stamps of lots a and b and their winners (see :meth:`restore`)."""
+        wa, wb = self.winner[a], self.winner[b]
+        return (self.lot_stamp[a], self.lot_stamp[b], self.load_stamp[wa],
+                self.load_stamp[wb], self.tight_stamp[wa], self.tight_stamp[wb])
+
+    def restore(self, a: int, b: int, stamps: tuple[int, ...]) -> None:
+        """Give lots a and b and their winners back the ``stamps`` they had before moves
+        between a and b that have all been undone (the figures are what they were)."""
+        wa, wb = self.winner[a], self.winner[b]
+        self.lot_stamp[a], self.lot_stamp[b] = stamps[0], stamps[1]
+        self.load_stamp[wb], self.load_stamp[wa] = stamps[3], stamps[2]
+        self.tight_stamp[wb], self.tight_stamp[wa] = stamps[5], stamps[4]
+
+    def _stamp_move(self, a: int, b: int, s: int) -> None:
+        """Stamp lots a and b after ``s`` clients moved from a to b."""
+        self.clock += 1
+        self.lot_stamp[a] = self.lot_stamp[b] = self.clock
+        wa, wb = self.winner[a], self.winner[b]
+        if wa == wb:
+            return
+        self.load_stamp[wa] = self.load_stamp[wb] = self.clock
+        tight = self.ctx.tight_from
+        if self.bidder_clients[wa] + s > tight[wa]:
+            self.tight_stamp[wa] = self.clock
+        if self.bidder_clients[wb] > tight[wb]:
+            self.tight_stamp[wb] = self.clock
 
     # -------------------------------------------------------------- figures
     def objective(self) -> float:
@@ -198,10 +244,34 @@ class State:
             self.lot_label[b] = t
         if ctx.track_changed:
             self.changed = ctx.changed_of(self.overlap)
+        self._stamp_move(a, b, s)
 
     def set_winners(self, winners: Sequence[int]) -> None:
         self.winner = list(winners)
         self.refresh()
+
+
+class Quiet:
+    """Units for which a search found nothing to do, each with the state's clock then and
+    the lots that outcome read (the unit's own lot, the lots around it, the lots of the
+    moves it tried). While none of those lots nor their winners' clients change, the same
+    search finds nothing again and may skip the unit: same result, less work.
+
+    Not used when the cap on changed districts is tracked: that count reads every lot."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, tuple[int, tuple[int, ...], bool]] = {}
+
+    def holds(self, des: State, u: int) -> bool:
+        """Whether unit ``u`` was marked and nothing it read has changed since."""
+        entry = self.seen.get(u)
+        return entry is not None and not des.changed_since(entry[1], entry[0], entry[2])
+
+    def mark(self, des: State, u: int, lots: Sequence[int], exact_load: bool = False) -> None:
+        """Mark unit ``u`` quiet; ``exact_load`` when the outcome read the winners' exact
+        clients (moves of more than two units)."""
+        if not des.ctx.track_changed:
+            self.seen[u] = (des.clock, tuple(lots), exact_load)
 
 
 def better(key: tuple[float, float], other: tuple[float, float], tol: float) -> bool:
