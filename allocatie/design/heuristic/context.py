@@ -9,9 +9,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, shortest_path
+from scipy.sparse.csgraph import connected_components
 
 from allocatie.design.common import DesignData, reachable
+from allocatie.design.heuristic.hops import HopDistances
 
 
 # =========================================================================== static context
@@ -57,9 +58,7 @@ class Context:
         cols = [j for i in range(n) for j in graph_nbrs[i]]
         matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
         self.growth_nbrs = graph_nbrs
-        dist = shortest_path(matrix, method="D", unweighted=True, directed=False)
-        dist[~np.isfinite(dist)] = 4 * n + 4
-        self.dist = dist
+        self.hops = HopDistances(matrix)
         self.n_components, comp = connected_components(matrix, directed=False)
         self.component = [int(c) for c in comp]
         if not self.contiguous:

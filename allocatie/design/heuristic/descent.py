@@ -62,8 +62,11 @@ class Descent:
         around = self._around(des, u)
         best: tuple[float, float, int] | None = None
         for b in self._targets(des, u, around):
-            dv, do = des.delta(u, a, b)
-            if dv < -1e-9 or (dv <= 1e-9 and do < -tol):
+            dv = des.violation_delta(u, a, b)
+            if dv > 1e-9:
+                continue
+            do = des.objective_delta(u, a, b)
+            if dv < -1e-9 or do < -tol:
                 cand = (dv, do, b)
                 if best is None or cand < best:
                     best = cand
@@ -152,8 +155,11 @@ class Descent:
             return False
         read = self._around(des, u)
         for b in self._targets(des, u, read):
-            dv1, do1 = des.delta(u, a, b)
-            if not (dv1 > 1e-9 and do1 < -tol) or not des.removable(a, members):
+            dv1 = des.violation_delta(u, a, b)
+            if dv1 <= 1e-9:
+                continue
+            do1 = des.objective_delta(u, a, b)
+            if not do1 < -tol or not des.removable(a, members):
                 continue
             stamps = des.stamps(a, b)
             des.move(u, a, b)
@@ -168,8 +174,10 @@ class Descent:
                 for c in self._targets(des, v, around):
                     if lv == a and c == b or lv == b and c == a and v == u:
                         continue
-                    dv2, do2 = des.delta(v, lv, c)
-                    key = (dv1 + dv2, do1 + do2)
+                    dv2 = des.violation_delta(v, lv, c)
+                    if dv1 + dv2 > 1e-9:  # the pair cannot lower the violation
+                        continue
+                    key = (dv1 + dv2, do1 + des.objective_delta(v, lv, c))
                     better = key[0] < -1e-9 or (key[0] <= 1e-9 and key[1] < -tol)
                     if better and (best is None or key < best[:2]):
                         best = (key[0], key[1], v, lv, c)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 from allocatie.budget import MIN_SOLVE_S, Budget
 from allocatie.design.flow import fixed_root_flow, tree_flow
 from allocatie.design.heuristic.state import State
@@ -262,7 +260,7 @@ class Regions:
         others = [d for other in region if other != lot for d in des.members[other]]
         if not others:
             return members[0]
-        depth = ctx.dist[np.ix_(members, others)].min(axis=1)
+        depth = ctx.hops.nearest(others)[members]
         w = des.winner[lot]
         served = [i for i, d in enumerate(members) if ctx.can[d][w]]
         best = max(served, key=lambda i: (depth[i], ctx.clients[members[i]], -members[i]))

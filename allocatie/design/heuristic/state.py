@@ -132,25 +132,41 @@ class State:
     # -------------------------------------------------------------- moves
     def delta(self, u: int, a: int, b: int) -> tuple[float, float]:
         """(violation change, objective change) of moving unit ``u`` from lot a to lot b."""
+        return self.violation_delta(u, a, b), self.objective_delta(u, a, b)
+
+    def violation_delta(self, u: int, a: int, b: int) -> float:
+        """The violation change of moving unit ``u`` from lot a to lot b (the cheap half of
+        :meth:`delta`: a move that adds violation is often rejected on it alone)."""
         ctx = self.ctx
         wa, wb = self.winner[a], self.winner[b]
         s = ctx.unit_clients[u]
-        la, lb = self.lot_clients[a], self.lot_clients[b]
-        dobj = ctx.ucf[u][wb] - ctx.ucf[u][wa]
         dviol = ctx.missing_weight * (ctx.umiss[u][wb] - ctx.umiss[u][wa])
-        if ctx.soft:
-            dobj += ctx.pen(la - s) + ctx.pen(lb + s) - ctx.pen(la) - ctx.pen(lb)
-        elif ctx.lo is not None or ctx.hi is not None:
+        if not ctx.soft and (ctx.lo is not None or ctx.hi is not None):
+            la, lb = self.lot_clients[a], self.lot_clients[b]
             dviol += ctx.hard(la - s) + ctx.hard(lb + s) - ctx.hard(la) - ctx.hard(lb)
         if wa != wb:
             ca, cb = self.bidder_clients[wa], self.bidder_clients[wb]
             dviol += (ctx.over_cap(wa, ca - s) + ctx.over_cap(wb, cb + s)
                       - ctx.over_cap(wa, ca) - ctx.over_cap(wb, cb))
+        if ctx.track_changed:
+            before = max(0, self.changed - ctx.data.max_changed)
+            after = max(0, self._changed_after(u, a, b) - ctx.data.max_changed)
+            dviol += ctx.changed_weight * (after - before)
+        return dviol
+
+    def objective_delta(self, u: int, a: int, b: int) -> float:
+        """The objective change of moving unit ``u`` from lot a to lot b."""
+        ctx = self.ctx
+        wa, wb = self.winner[a], self.winner[b]
+        dobj = ctx.ucf[u][wb] - ctx.ucf[u][wa]
+        if ctx.soft:
+            s = ctx.unit_clients[u]
+            la, lb = self.lot_clients[a], self.lot_clients[b]
+            dobj += ctx.pen(la - s) + ctx.pen(lb + s) - ctx.pen(la) - ctx.pen(lb)
         if ctx.cw_m:
-            members = ctx.unit_members[u]
             dcut = 0.0
             lot_of = self.lot_of
-            for d in members:
+            for d in ctx.unit_members[u]:
                 for e, w in ctx.border[d]:
                     le = lot_of[e]
                     if le == a:
@@ -159,11 +175,7 @@ class State:
                     elif le == b:
                         dcut -= w
             dobj += ctx.cw_m * dcut
-        if ctx.track_changed:
-            before = max(0, self.changed - ctx.data.max_changed)
-            after = max(0, self._changed_after(u, a, b) - ctx.data.max_changed)
-            dviol += ctx.changed_weight * (after - before)
-        return dviol, dobj
+        return dobj
 
     def _changed_after(self, u: int, a: int, b: int) -> int:
         ctx = self.ctx
