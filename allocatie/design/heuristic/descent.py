@@ -163,31 +163,49 @@ class Descent:
                 continue
             stamps = des.stamps(a, b)
             des.move(u, a, b)
-            best: tuple[float, float, int, int, int] | None = None
-            for v, lv in self._chain_candidates(des, a, b, u):
-                vm = ctx.unit_members[v]
-                if len(des.members[lv]) <= len(vm):
-                    read.add(lv)
-                    continue
-                around = self._around(des, v)
-                read |= around
-                for c in self._targets(des, v, around):
-                    if lv == a and c == b or lv == b and c == a and v == u:
-                        continue
-                    dv2 = des.violation_delta(v, lv, c)
-                    if dv1 + dv2 > 1e-9:  # the pair cannot lower the violation
-                        continue
-                    key = (dv1 + dv2, do1 + des.objective_delta(v, lv, c))
-                    better = key[0] < -1e-9 or (key[0] <= 1e-9 and key[1] < -tol)
-                    if better and (best is None or key < best[:2]):
-                        best = (key[0], key[1], v, lv, c)
-            if best is not None and des.removable(best[3], ctx.unit_members[best[2]]):
-                des.move(best[2], best[3], best[4])
+            best = self._mending_move(des, a, b, u, (dv1, do1), read)
+            if best is not None and des.removable(best[1], ctx.unit_members[best[0]]):
+                des.move(*best)
                 return True
             des.move(u, b, a)
             des.restore(a, b, stamps)
         des.quiet_chains.mark(des, u, sorted(read))
         return False
+
+    def _mending_move(self, des: State, a: int, b: int, u: int,
+                      first: tuple[float, float], read: set[int],
+                      ) -> tuple[int, int, int] | None:
+        """The best second move (unit, from, to) after unit ``u`` moved from a to b with
+        change ``first`` (violation, objective), if the pair lowers (violation, objective);
+        adds the lots it read to ``read``. A second move must lower the violation by at
+        least the first one's rise, so only moves out of a lot that can give (over its
+        maximum or its winner's capacity, or a missing bid) or into a lot under its minimum
+        are evaluated."""
+        ctx = self.ctx
+        tol = ctx.tolerance
+        dv1, do1 = first
+        short = des.short_lots()
+        best: tuple[float, float, int, int, int] | None = None
+        for v, lv in self._chain_candidates(des, a, b, u):
+            if len(des.members[lv]) <= len(ctx.unit_members[v]):
+                read.add(lv)
+                continue
+            around = self._around(des, v)
+            read |= around
+            gives = des.eases_out(v, lv)
+            for c in self._targets(des, v, around):
+                if lv == a and c == b or lv == b and c == a and v == u:
+                    continue
+                if not gives and c not in short:
+                    continue  # the move cannot lower the violation
+                dv2 = des.violation_delta(v, lv, c)
+                if dv1 + dv2 > 1e-9:  # the pair cannot lower the violation
+                    continue
+                key = (dv1 + dv2, do1 + des.objective_delta(v, lv, c))
+                better = key[0] < -1e-9 or (key[0] <= 1e-9 and key[1] < -tol)
+                if better and (best is None or key < best[:2]):
+                    best = (key[0], key[1], v, lv, c)
+        return None if best is None else best[2:]
 
     def _chain_candidates(self, des: State, a: int, b: int, u: int) -> list[tuple[int, int]]:
         """(unit, its lot) that may mend a move of ``u`` from a to b: units of b on its

@@ -177,6 +177,27 @@ class State:
             dobj += ctx.cw_m * dcut
         return dobj
 
+    def short_lots(self) -> set[int] | range:
+        """Lots a move into can lower the violation: under the client minimum (hard
+        bounds), every lot when the changed districts are capped."""
+        ctx = self.ctx
+        if ctx.track_changed:
+            return range(self.k)
+        if ctx.soft or ctx.lo is None:
+            return set()
+        lo = ctx.lo
+        return {lot for lot, c in enumerate(self.lot_clients) if c < lo}
+
+    def eases_out(self, u: int, a: int) -> bool:
+        """Whether moving unit ``u`` out of lot a can lower the violation: the lot is over
+        its client maximum (hard bounds), its winner over capacity, or the winner lacks a
+        bid for ``u`` (or the changed districts are capped)."""
+        ctx = self.ctx
+        w = self.winner[a]
+        return (ctx.track_changed or ctx.umiss[u][w] > 0
+                or self.bidder_clients[w] > ctx.cap[w]
+                or (not ctx.soft and ctx.hi is not None and self.lot_clients[a] > ctx.hi))
+
     def _changed_after(self, u: int, a: int, b: int) -> int:
         ctx = self.ctx
         cur = [ctx.current[d] for d in ctx.unit_members[u] if ctx.current[d] >= 0]
