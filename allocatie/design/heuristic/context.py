@@ -195,12 +195,12 @@ class Context:
     def pen(self, clients: float) -> float:
         if not self.soft:
             return 0.0
-        return self.penalty * self._excess(clients)
+        return self.penalty * self.excess(clients)
 
     def hard(self, clients: float) -> float:
-        return 0.0 if self.soft else self._excess(clients)
+        return 0.0 if self.soft else self.excess(clients)
 
-    def _excess(self, clients: float) -> float:
+    def excess(self, clients: float) -> float:
         out = 0.0
         if self.lo is not None and clients < self.lo:
             out += self.lo - clients

@@ -242,7 +242,7 @@ class Regions:
                 var = x[i][s]
                 if var is not None and raw.is_one(var):
                     lot_of[union[i]] = region[s]
-        trial = State(ctx, lot_of, des.winner)
+        trial = State(ctx, lot_of, des.winner, parent=des)
         if any(not self.data.is_connected(sorted(trial.members[lot])) for lot in region):
             return None
         if not trial.feasible() or not trial.better_than(des):

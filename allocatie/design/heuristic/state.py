@@ -3,6 +3,7 @@ incremental evaluation of one move."""
 
 from __future__ import annotations
 
+import copy
 from collections import deque
 from collections.abc import Sequence
 
@@ -16,16 +17,21 @@ from allocatie.design.heuristic.context import Context
 class State:
     """A partition (``lot_of``) with winners and incrementally kept figures."""
 
-    def __init__(self, ctx: Context, lot_of: Sequence[int], winner: Sequence[int]) -> None:
+    def __init__(self, ctx: Context, lot_of: Sequence[int], winner: Sequence[int],
+                 parent: State | None = None) -> None:
+        """``parent``: the design this one was derived from (a perturbation of it, a
+        copy); its quiet marks carry over to the lots that did not change."""
         self.ctx = ctx
         self.lot_of = list(lot_of)
         self.winner = list(winner)
         self.k = len(self.winner)
         self.clock = 0
         self.refresh()
+        if parent is not None:
+            self._inherit(parent)
 
     def copy(self) -> State:
-        return State(self.ctx, self.lot_of, self.winner)
+        return State(self.ctx, self.lot_of, self.winner, parent=self)
 
     def refresh(self) -> None:
         """Recompute every kept figure from ``lot_of`` and ``winner``."""
@@ -67,6 +73,25 @@ class State:
     # A move stamps its two lots with the clock, and their winners when their clients
     # change: ``load_stamp`` always, ``tight_stamp`` only when the clients come within two
     # units of the capacity (below that no move or pair of moves reads the exact figure).
+    def _inherit(self, parent: State) -> None:
+        """Take over ``parent``'s stamps and quiet marks: a lot with the same districts and
+        winner keeps its stamp, a winner with the same clients (or clients below
+        ``tight_from`` in both) its tight stamp; all others are stamped now."""
+        if parent.k != self.k or parent.ctx is not self.ctx:
+            return
+        self.clock = clock = parent.clock + 1
+        self.lot_stamp = [
+            parent.lot_stamp[lot] if self.winner[lot] == parent.winner[lot]
+            and self.members[lot] == parent.members[lot] else clock for lot in range(self.k)]
+        tight = self.ctx.tight_from
+        for w, (now, then) in enumerate(zip(self.bidder_clients, parent.bidder_clients,
+                                            strict=True)):
+            self.load_stamp[w] = parent.load_stamp[w] if now == then else clock
+            near = now != then and max(now, then) > tight[w]
+            self.tight_stamp[w] = clock if near else parent.tight_stamp[w]
+        self.quiet_moves = parent.quiet_moves.copy()
+        self.quiet_chains = parent.quiet_chains.copy()
+
     def changed_since(self, lots: Sequence[int], clock: int, exact_load: bool) -> bool:
         """Whether any of ``lots`` or its winner's clients changed after ``clock``."""
         lot_stamp, winner = self.lot_stamp, self.winner
@@ -140,14 +165,17 @@ class State:
         ctx = self.ctx
         wa, wb = self.winner[a], self.winner[b]
         s = ctx.unit_clients[u]
-        dviol = ctx.missing_weight * (ctx.umiss[u][wb] - ctx.umiss[u][wa])
+        umiss = ctx.umiss[u]
+        dviol = ctx.missing_weight * (umiss[wb] - umiss[wa])
         if not ctx.soft and (ctx.lo is not None or ctx.hi is not None):
+            excess = ctx.excess
             la, lb = self.lot_clients[a], self.lot_clients[b]
-            dviol += ctx.hard(la - s) + ctx.hard(lb + s) - ctx.hard(la) - ctx.hard(lb)
-        if wa != wb:
+            dviol += excess(la - s) + excess(lb + s) - excess(la) - excess(lb)
+        if wa != wb:  # ctx.over_cap written out: this is the innermost loop
             ca, cb = self.bidder_clients[wa], self.bidder_clients[wb]
-            dviol += (ctx.over_cap(wa, ca - s) + ctx.over_cap(wb, cb + s)
-                      - ctx.over_cap(wa, ca) - ctx.over_cap(wb, cb))
+            pa, pb = ctx.cap[wa], ctx.cap[wb]
+            dviol += ((ca - s - pa if ca - s > pa else 0.0) + (cb + s - pb if cb + s > pb else 0.0)
+                      - (ca - pa if ca > pa else 0.0) - (cb - pb if cb > pb else 0.0))
         if ctx.track_changed:
             before = max(0, self.changed - ctx.data.max_changed)
             after = max(0, self._changed_after(u, a, b) - ctx.data.max_changed)
@@ -280,8 +308,10 @@ class State:
         self._stamp_move(a, b, s)
 
     def set_winners(self, winners: Sequence[int]) -> None:
+        before = copy.copy(self)  # the old figures: refresh builds new lists
         self.winner = list(winners)
         self.refresh()
+        self._inherit(before)
 
 
 class Quiet:
@@ -299,6 +329,11 @@ class Quiet:
         """Whether unit ``u`` was marked and nothing it read has changed since."""
         entry = self.seen.get(u)
         return entry is not None and not des.changed_since(entry[1], entry[0], entry[2])
+
+    def copy(self) -> Quiet:
+        twin = Quiet()
+        twin.seen = dict(self.seen)
+        return twin
 
     def mark(self, des: State, u: int, lots: Sequence[int], exact_load: bool = False) -> None:
         """Mark unit ``u`` quiet; ``exact_load`` when the outcome read the winners' exact
