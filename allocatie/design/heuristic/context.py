@@ -138,8 +138,7 @@ class Context:
                 return False
             self.unit_label[u] = t
         self.unit_clients = [sum(self.clients[d] for d in m) for m in self.unit_members]
-        # a bidder's clients below this, no move or pair of moves reaches its capacity
-        self.tight_from = [c - 2 * max(self.unit_clients, default=0) for c in self.cap]
+        self.tight_from = self.tight_thresholds()
         cf = np.array(self.cf)
         miss = np.array(self.miss)
         self.ucf = [cf[list(m)].sum(axis=0).tolist() for m in self.unit_members]
@@ -207,6 +206,12 @@ class Context:
         if self.hi is not None and clients > self.hi:
             out += clients - self.hi
         return out
+
+    def tight_thresholds(self) -> list[float]:
+        """Per bidder: with fewer clients than this, no move or pair of moves reaches its
+        capacity (two units below it)."""
+        largest = max(self.unit_clients, default=0)
+        return [c - 2 * largest for c in self.cap]
 
     def over_cap(self, bidder: int, clients: float) -> float:
         return max(0.0, clients - self.cap[bidder])
