@@ -51,6 +51,7 @@ class Context:
         self.n_current_labels = len(data.current_labels)
         self.n_in_current = sum(1 for c in self.current if c >= 0)
         self.tolerance = 1e-9 * (float(np.abs(finite).sum()) + 1.0) + 1e-6
+        self.evaluations = 0  # moves evaluated (State.violation_delta calls)
         # Hop distances on the growth graph (contiguity neighbours, or all edges when any set
         # is a lot) and its components.
         graph_nbrs = self.nbrs if self.contiguous else [[e for e, _ in b] for b in self.border]

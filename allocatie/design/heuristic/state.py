@@ -163,6 +163,7 @@ class State:
         """The violation change of moving unit ``u`` from lot a to lot b (the cheap half of
         :meth:`delta`: a move that adds violation is often rejected on it alone)."""
         ctx = self.ctx
+        ctx.evaluations += 1
         wa, wb = self.winner[a], self.winner[b]
         s = ctx.unit_clients[u]
         umiss = ctx.umiss[u]
