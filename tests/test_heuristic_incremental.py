@@ -85,6 +85,9 @@ def _assert_figures_match(des: State) -> None:
     if des.ctx.track_changed:
         assert des.changed == fresh.changed
     assert des.key() == pytest.approx(fresh.key(), rel=1e-12, abs=1e-6)
+    if des.ctx.contiguous:  # the kept edges of each lot (read before, so maybe stale)
+        assert [des.edge_of(lot) for lot in range(des.k)] == \
+            [fresh.edge_of(lot) for lot in range(des.k)]
 
 
 # --------------------------------------------------------------------------- figures
@@ -96,6 +99,8 @@ def test_move_deltas_and_kept_figures_equal_a_recomputation(features: frozenset[
         search = _search(instance, seed)
         des = _start(search, seed)
         ctx = search.ctx
+        for lot in range(des.k):
+            des.edge_of(lot)
         for step in range(60):
             u = rng.randrange(ctx.n_units)
             a = des.lot_of[ctx.unit_members[u][0]]

@@ -162,8 +162,9 @@ class Descent:
             if not do1 < -tol or not des.removable(a, members):
                 continue
             stamps = des.stamps(a, b)
+            edges = (des.edge_of(b)[0], des.edge_of(a)[1]) if ctx.contiguous else None
             des.move(u, a, b)
-            best = self._mending_move(des, a, b, u, (dv1, do1), read)
+            best = self._mending_move(des, (a, b, u), (dv1, do1), read, edges)
             if best is not None and des.removable(best[1], ctx.unit_members[best[0]]):
                 des.move(*best)
                 return True
@@ -172,21 +173,24 @@ class Descent:
         des.quiet_chains.mark(des, u, sorted(read))
         return False
 
-    def _mending_move(self, des: State, a: int, b: int, u: int,
+    def _mending_move(self, des: State, moved: tuple[int, int, int],
                       first: tuple[float, float], read: set[int],
+                      edges: tuple[list[int], list[int]] | None,
                       ) -> tuple[int, int, int] | None:
-        """The best second move (unit, from, to) after unit ``u`` moved from a to b with
-        change ``first`` (violation, objective), if the pair lowers (violation, objective);
-        adds the lots it read to ``read``. A second move must lower the violation by at
+        """The best second move (unit, from, to) after unit ``u`` moved from a to b
+        (``moved`` = a, b, u) with change ``first`` (violation, objective), if the pair
+        lowers (violation, objective); adds the lots it read to ``read``; ``edges`` as in
+        :meth:`_chain_candidates`. A second move must lower the violation by at
         least the first one's rise, so only moves out of a lot that can give (over its
         maximum or its winner's capacity, or a missing bid) or into a lot under its minimum
         are evaluated."""
         ctx = self.ctx
         tol = ctx.tolerance
+        a, b, u = moved
         dv1, do1 = first
         short = des.short_lots()
         best: tuple[float, float, int, int, int] | None = None
-        for v, lv in self._chain_candidates(des, a, b, u):
+        for v, lv in self._chain_candidates(des, a, b, u, edges):
             if len(des.members[lv]) <= len(ctx.unit_members[v]):
                 read.add(lv)
                 continue
@@ -207,23 +211,34 @@ class Descent:
                     best = (key[0], key[1], v, lv, c)
         return None if best is None else best[2:]
 
-    def _chain_candidates(self, des: State, a: int, b: int, u: int) -> list[tuple[int, int]]:
+    def _chain_candidates(self, des: State, a: int, b: int, u: int,
+                          edges: tuple[list[int], list[int]] | None,
+                          ) -> list[tuple[int, int]]:
         """(unit, its lot) that may mend a move of ``u`` from a to b: units of b on its
-        border, and units of other lots bordering a."""
+        border, and units of other lots bordering a. ``edges``: b's border districts and
+        a's outside neighbours before the move (:meth:`State.edge_of`), a superset of both
+        after it; None without contiguity (every unit of b, neighbours by border)."""
         ctx = self.ctx
+        lot_of, nbrs, unit_of = des.lot_of, ctx.nbrs, ctx.unit_of
         found: dict[int, int] = {}
-        for d in des.members[b]:
-            v = ctx.unit_of[d]
-            if v == u or v in found:
-                continue
-            if not ctx.contiguous or any(des.lot_of[e] != b for e in ctx.nbrs[d]):
+        if edges is None:
+            for d in des.members[b]:
+                if unit_of[d] != u:
+                    found.setdefault(unit_of[d], b)
+            for d in des.members[a]:
+                for e in nbrs[d]:
+                    if lot_of[e] != a and unit_of[e] != u:
+                        found.setdefault(unit_of[e], lot_of[e])
+            return sorted(found.items())
+        inner_b, outer_a = edges
+        for d in inner_b:
+            v = unit_of[d]
+            if v != u and v not in found and any(lot_of[e] != b for e in nbrs[d]):
                 found[v] = b
-        for d in des.members[a]:
-            for e in ctx.nbrs[d]:
-                le = des.lot_of[e]
-                v = ctx.unit_of[e]
-                if le != a and v != u and v not in found:
-                    found[v] = le
+        for e in outer_a:
+            v = unit_of[e]
+            if v != u and v not in found and any(lot_of[x] == a for x in nbrs[e]):
+                found[v] = lot_of[e]
         return sorted(found.items())
 
     def reaward(self, des: State) -> bool:

@@ -68,6 +68,24 @@ class State:
         self.tight_stamp = [self.clock] * ctx.nb
         self.quiet_moves = Quiet()
         self.quiet_chains = Quiet()
+        self._edges: dict[int, tuple[int, list[int], list[int]]] = {}
+
+    def edge_of(self, lot: int) -> tuple[list[int], list[int]]:
+        """(districts of ``lot`` next to another lot, districts of other lots next to it)
+        by contiguity, kept until a district enters or leaves the lot (its stamp)."""
+        kept = self._edges.get(lot)
+        if kept is not None and kept[0] == self.lot_stamp[lot]:
+            return kept[1], kept[2]
+        nbrs, lot_of = self.ctx.nbrs, self.lot_of
+        inner: list[int] = []
+        outer: set[int] = set()
+        for d in sorted(self.members[lot]):
+            out = [e for e in nbrs[d] if lot_of[e] != lot]
+            if out:
+                inner.append(d)
+                outer.update(out)
+        self._edges[lot] = (self.lot_stamp[lot], inner, sorted(outer))
+        return inner, sorted(outer)
 
     # -------------------------------------------------------------- change stamps
     # A move stamps its two lots with the clock, and their winners when their clients
