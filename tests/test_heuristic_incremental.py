@@ -226,7 +226,7 @@ def _unskipped(monkeypatch: pytest.MonkeyPatch) -> None:
     """The search without quiet marks and without the mending-move filter."""
     monkeypatch.setattr(Quiet, "holds", lambda self, des, u: False)
     monkeypatch.setattr(State, "eases_out", lambda self, u, a: True)
-    monkeypatch.setattr(State, "short_lots", lambda self: range(self.k))
+    monkeypatch.setattr(State, "short_lots", lambda self: set(range(self.k)))
 
 
 def _runs(instance: Instance, seeds: range, iterations: int) -> list[tuple]:

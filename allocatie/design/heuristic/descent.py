@@ -197,6 +197,8 @@ class Descent:
             around = self._around(des, v)
             read |= around
             gives = des.eases_out(v, lv)
+            if not gives and short.isdisjoint(around):
+                continue  # no move of v can lower the violation
             for c in self._targets(des, v, around):
                 if lv == a and c == b or lv == b and c == a and v == u:
                     continue

@@ -224,12 +224,12 @@ class State:
             dobj += ctx.cw_m * dcut
         return dobj
 
-    def short_lots(self) -> set[int] | range:
+    def short_lots(self) -> set[int]:
         """Lots a move into can lower the violation: under the client minimum (hard
         bounds), every lot when the changed districts are capped."""
         ctx = self.ctx
         if ctx.track_changed:
-            return range(self.k)
+            return set(range(self.k))
         if ctx.soft or ctx.lo is None:
             return set()
         lo = ctx.lo
