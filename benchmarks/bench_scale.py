@@ -55,6 +55,8 @@ VORONOI = {"voronoi-500": (500, 12, 10), "voronoi-1000": (1000, 20, 15),
            "voronoi-2000": (2000, 30, 20)}
 BUNDLED = ("groningen-buurten",)
 ALL = (*VORONOI, *BUNDLED)
+#: ``--first-design`` only (the heuristic's growth): too large for every stage here
+FIRST_DESIGN_ONLY = {"voronoi-4000": (4000, 45, 30)}
 SEED = 1
 
 
@@ -112,12 +114,40 @@ def instance_folder(name: str, workdir: Path) -> Path:
         return ROOT / "instances" / name
     from tools.instances.synthetic import write_synthetic_instance
 
-    n, lots, bidders = VORONOI[name]
+    n, lots, bidders = {**VORONOI, **FIRST_DESIGN_ONLY}[name]
     folder = workdir / f"{name}-s{SEED}"
     if not (folder / "instance.toml").is_file():
         write_synthetic_instance(folder, n, lots, bidders, SEED, layout="voronoi",
                                  regime="hard", fixed_lots=False)
     return folder
+
+
+def measure_first_design(name: str, workdir: Path) -> dict:
+    """``--first-design``: load, then the heuristic's first design alone (its context, the
+    first start and its descent: ``max_iterations=1``), with CPU seconds and the number
+    of moves evaluated."""
+    from allocatie.checker import evaluate, objectives_match
+    from allocatie.design.heuristic import heuristic_design
+    from allocatie.io.loading import load_instance
+
+    warnings.simplefilter("ignore")
+    rows: list[dict] = []
+    with stage(rows, "load") as row:
+        instance = load_instance(instance_folder(name, workdir))
+    with stage(rows, "first design") as row:
+        cpu = time.process_time()
+        found = heuristic_design(instance, time_limit_s=600.0, seed=0, max_iterations=1,
+                                 region_milps=False)
+        cpu = time.process_time() - cpu
+        if found is None:
+            row["result"] = "no design"
+        else:
+            checked = evaluate(instance, dict(found.assignment), dict(found.winners))
+            if not checked.feasible or not objectives_match(found.objective, checked.objective):
+                raise SystemExit(f"{name}: the checker rejects the first design")
+            row["result"] = (f"{_money(found.objective)}; {found.evaluations:,} moves "
+                             f"evaluated; {cpu:.2f} s CPU")
+    return {"instance": name, "districts": len(instance.districts), "rows": rows}
 
 
 def measure(name: str, checkpoints: list[int], separate: bool, workdir: Path) -> dict:
@@ -238,6 +268,8 @@ def print_rows(res: dict) -> None:
         print(f"| {res['instance']} | {row['stage']} | {row['seconds']:.1f} | {peak} | "
               f"{row['result']} |")
     fixed = sum(r["seconds"] for r in res["rows"] if r["stage"] in ("load", "report"))
+    if not any(r["stage"] == "report" for r in res["rows"]):
+        return  # --first-design
     print(f"| {res['instance']} | load + validate + adjacency + report | {fixed:.1f} | | |",
           flush=True)
 
@@ -252,15 +284,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="one design run per checkpoint instead of one traced run")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) /
                         "allocatie-bench-scale", help="where Voronoi instances are written")
+    parser.add_argument("--first-design", action="store_true",
+                        help="only load and the heuristic's first design (also voronoi-4000)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     checkpoints = sorted({int(c) for c in args.checkpoints.split(",") if c})
     args.workdir.mkdir(parents=True, exist_ok=True)
     if args.child:
-        print(json.dumps(measure(args.child, checkpoints, args.separate, args.workdir)))
+        print(json.dumps(measure_first_design(args.child, args.workdir) if args.first_design
+                         else measure(args.child, checkpoints, args.separate, args.workdir)))
         return 0
     names = [n for n in args.only.split(",") if n]
-    unknown = sorted(set(names) - set(ALL))
+    unknown = sorted(set(names) - set(ALL) - set(FIRST_DESIGN_ONLY if args.first_design
+                                                  else ()))
     if unknown:
         parser.error(f"unknown instance(s) {', '.join(unknown)}; choose from {', '.join(ALL)}")
     print(f"# bench_scale {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {machine()}, "
@@ -272,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
                    ",".join(map(str, checkpoints)), "--workdir", str(args.workdir)]
         if args.separate:
             command.append("--separate")
+        if args.first_design:
+            command.append("--first-design")
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         if done.returncode != 0:

@@ -55,7 +55,8 @@ class HeuristicResult:
     the checker's objective (EUR), ``time_s`` the wall time of the whole run, ``iterations``
     the number of starts, region MILPs and perturbations tried, ``first_feasible_s`` when the
     first feasible design was found, ``history`` every improvement as (seconds, objective)
-    and ``gains`` the EUR gained by each kind of move after the first feasible design.
+    and ``gains`` the EUR gained by each kind of move after the first feasible design;
+    ``evaluations`` counts the moves evaluated (a measure of the search's work).
     """
 
     assignment: Mapping[str, str]
@@ -66,6 +67,7 @@ class HeuristicResult:
     first_feasible_s: float = 0.0
     history: tuple[tuple[float, float], ...] = field(default_factory=tuple)
     gains: Mapping[str, float] = field(default_factory=dict)
+    evaluations: int = 0
 
     def __post_init__(self) -> None:
         for name in ("assignment", "winners", "gains"):
@@ -105,4 +107,5 @@ def heuristic_design(instance: Instance, time_limit_s: float = 5.0, seed: int = 
         first_feasible_s=search.first_feasible_s or 0.0,
         history=tuple(search.history),
         gains=search.gains,
+        evaluations=search.ctx.evaluations,
     )

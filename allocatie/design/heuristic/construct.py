@@ -113,8 +113,8 @@ class Construction:
             return None
         labelled = [u for u in units if ctx.unit_label[u] >= 0]
         first = labelled[0] if labelled else self.rng.choice(units)
-        far = max(units, key=lambda u: (ctx.dist[self._rep(first), self._rep(u)],
-                                        self.rng.random()))
+        hops = ctx.hops.row(self._rep(first))
+        far = max(units, key=lambda u: (hops[self._rep(u)], self.rng.random()))
         return first, far
 
     def _rep(self, u: int) -> int:
@@ -139,7 +139,7 @@ class Construction:
         if not seeds:
             seeds.append(self.rng.randrange(ctx.n_units))
         reps = np.array([self._rep(u) for u in range(ctx.n_units)])
-        mind = ctx.dist[np.ix_([self._rep(u) for u in seeds], reps)].min(axis=0)
+        mind = ctx.hops.rows([self._rep(u) for u in seeds])[:, reps].min(axis=0)
         while len(seeds) < k:
             far = float(mind.max())
             cands = [int(u) for u in np.flatnonzero(mind >= far - 1e-9) if u not in seeds]
@@ -147,7 +147,7 @@ class Construction:
                 cands = [u for u in range(ctx.n_units) if u not in seeds]
             u = self.rng.choice(cands)
             seeds.append(u)
-            mind = np.minimum(mind, ctx.dist[self._rep(u), reps])
+            mind = np.minimum(mind, ctx.hops.row(self._rep(u))[reps])
         return seeds
 
     def _with_labels(self, seeds: list[int], k: int) -> list[int] | None:
@@ -161,7 +161,8 @@ class Construction:
             if len(seeds) < k:
                 seeds.append(u)
             elif free:
-                i = min(free, key=lambda i: ctx.dist[self._rep(seeds[i]), self._rep(u)])
+                hops = ctx.hops.row(self._rep(u))
+                i = min(free, key=lambda i: hops[self._rep(seeds[i])])
                 seeds[i] = u
             else:
                 return None
@@ -207,7 +208,7 @@ class Construction:
         seeds = []
         for c in order[:k]:
             members = areas[c]
-            sub = ctx.dist[np.ix_(members, members)]
+            sub = ctx.hops.block(members, members)
             centre = members[int(np.argmin(sub.max(axis=1)))]
             seeds.append(ctx.unit_of[centre])
         return self._spread_seeds(k, list(dict.fromkeys(seeds)))
@@ -250,7 +251,7 @@ class Construction:
             if max_w is not None and count[b] == 0 and sum(1 for c in count if c) >= max_w:
                 continue
             reps = [self._rep(u) for u in comp]
-            sub = ctx.dist[np.ix_(reps, reps)]
+            sub = ctx.hops.block(reps, reps)
             centre = comp[int(np.argmin(sub.max(axis=1)))]
             fixed[len(seeds)] = b
             seeds.append(centre)
@@ -288,7 +289,7 @@ class Construction:
         missing bids priced high and capacities ignored; ``fixed`` pins some lots' winners."""
         ctx = self.ctx
         reps = [self._rep(u) for u in seeds]
-        owner = np.argmin(ctx.dist[reps], axis=0)
+        owner = np.argmin(ctx.hops.rows(reps), axis=0)
         for k, u in enumerate(seeds):
             for d in ctx.unit_members[u]:
                 owner[d] = k
@@ -322,7 +323,7 @@ class Construction:
         lot_of = [-1] * ctx.n
         unit_lot = [-1] * ctx.n_units
         lot_clients = [0] * k
-        reps = [self._rep(u) for u in seeds]
+        hops = ctx.hops.rows([self._rep(u) for u in seeds])
         tiebreak = [self.rng.random() for _ in range(ctx.n_units)]
         fronts: list[list[tuple[float, float, int]]] = [[] for _ in range(k)]
         left = ctx.n_units
@@ -333,7 +334,7 @@ class Construction:
             left -= 1
             for v in self._adjacent_units(u):
                 if unit_lot[v] < 0 and ctx.unit_label[v] < 0:
-                    heapq.heappush(fronts[lot], (ctx.dist[reps[lot], self._rep(v)],
+                    heapq.heappush(fronts[lot], (hops[lot][self._rep(v)],
                                                  tiebreak[v], v))
 
         for lot, u in enumerate(seeds):
@@ -389,7 +390,8 @@ class Construction:
         ucost = ctx.ucost_or_big[:, [winners[lot] for lot in growing]]
         best = ucost.min(axis=1)
         column = {lot: c for c, lot in enumerate(growing)}
-        reps = {lot: self._rep(u) for lot, u in seeds.items()}
+        hops = dict(zip(seeds, ctx.hops.rows([self._rep(u) for u in seeds.values()]),
+                        strict=True))
         tiebreak = [self.rng.random() for _ in range(ctx.n_units)]
         heap: list[tuple[float, float, float, int, int]] = []
         left = sum(1 for v in unit_lot if v < 0)
@@ -406,7 +408,7 @@ class Construction:
         def push(v: int, lot: int) -> None:
             if unit_lot[v] < 0 and ctx.unit_label[v] < 0:
                 heapq.heappush(heap, (float(ucost[v, column[lot]] - best[v]),
-                                      float(ctx.dist[reps[lot], self._rep(v)]),
+                                      float(hops[lot][self._rep(v)]),
                                       tiebreak[v], v, lot))
 
         for lot, u in seeds.items():

@@ -9,9 +9,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import connected_components, shortest_path
+from scipy.sparse.csgraph import connected_components
 
 from allocatie.design.common import DesignData, reachable
+from allocatie.design.heuristic.hops import HopDistances
 
 
 # =========================================================================== static context
@@ -50,6 +51,7 @@ class Context:
         self.n_current_labels = len(data.current_labels)
         self.n_in_current = sum(1 for c in self.current if c >= 0)
         self.tolerance = 1e-9 * (float(np.abs(finite).sum()) + 1.0) + 1e-6
+        self.evaluations = 0  # moves evaluated (State.violation_delta calls)
         # Hop distances on the growth graph (contiguity neighbours, or all edges when any set
         # is a lot) and its components.
         graph_nbrs = self.nbrs if self.contiguous else [[e for e, _ in b] for b in self.border]
@@ -57,9 +59,7 @@ class Context:
         cols = [j for i in range(n) for j in graph_nbrs[i]]
         matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
         self.growth_nbrs = graph_nbrs
-        dist = shortest_path(matrix, method="D", unweighted=True, directed=False)
-        dist[~np.isfinite(dist)] = 4 * n + 4
-        self.dist = dist
+        self.hops = HopDistances(matrix)
         self.n_components, comp = connected_components(matrix, directed=False)
         self.component = [int(c) for c in comp]
         if not self.contiguous:
@@ -139,6 +139,7 @@ class Context:
                 return False
             self.unit_label[u] = t
         self.unit_clients = [sum(self.clients[d] for d in m) for m in self.unit_members]
+        self.tight_from = self.tight_thresholds()
         cf = np.array(self.cf)
         miss = np.array(self.miss)
         self.ucf = [cf[list(m)].sum(axis=0).tolist() for m in self.unit_members]
@@ -194,18 +195,24 @@ class Context:
     def pen(self, clients: float) -> float:
         if not self.soft:
             return 0.0
-        return self.penalty * self._excess(clients)
+        return self.penalty * self.excess(clients)
 
     def hard(self, clients: float) -> float:
-        return 0.0 if self.soft else self._excess(clients)
+        return 0.0 if self.soft else self.excess(clients)
 
-    def _excess(self, clients: float) -> float:
+    def excess(self, clients: float) -> float:
         out = 0.0
         if self.lo is not None and clients < self.lo:
             out += self.lo - clients
         if self.hi is not None and clients > self.hi:
             out += clients - self.hi
         return out
+
+    def tight_thresholds(self) -> list[float]:
+        """Per bidder: with fewer clients than this, no move or pair of moves reaches its
+        capacity (two units below it)."""
+        largest = max(self.unit_clients, default=0)
+        return [c - 2 * largest for c in self.cap]
 
     def over_cap(self, bidder: int, clients: float) -> float:
         return max(0.0, clients - self.cap[bidder])

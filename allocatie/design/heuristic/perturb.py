@@ -91,7 +91,7 @@ class Perturbation:
                 return None
             lot_of = grown
         awarded = self._penalised_award(lot_of, len(winners))
-        return State(ctx, lot_of, awarded) if awarded is not None else None
+        return State(ctx, lot_of, awarded, parent=des) if awarded is not None else None
 
     def _winner_kick(self, des: State) -> State | None:
         """Give a random lot to another bidder with a lot to spare (one of the three
@@ -115,7 +115,7 @@ class Perturbation:
         if not cands:
             return None
         winners[lot] = self.rng.choice(cands)
-        return State(ctx, des.lot_of, winners)
+        return State(ctx, des.lot_of, winners, parent=des)
 
     def _winners_ok(self, winners: Sequence[int]) -> bool:
         """Whether winners obey max lots per bidder and min/max distinct winners."""
@@ -164,7 +164,7 @@ class Perturbation:
         if lot_of is None:
             return None
         awarded = self._penalised_award(lot_of, des.k)
-        return State(ctx, lot_of, awarded) if awarded is not None else None
+        return State(ctx, lot_of, awarded, parent=des) if awarded is not None else None
 
     def _merge_split(self, des: State) -> State | None:
         """Merge two adjacent lots a and b into a, and cut another lot c into c and b,
@@ -198,4 +198,4 @@ class Perturbation:
         if lot_of is None:
             return None
         awarded = self._penalised_award(lot_of, des.k)
-        return State(ctx, lot_of, awarded) if awarded is not None else None
+        return State(ctx, lot_of, awarded, parent=des) if awarded is not None else None

@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 from allocatie.budget import MIN_SOLVE_S, Budget
 from allocatie.design.flow import fixed_root_flow, tree_flow
 from allocatie.design.heuristic.state import State
@@ -244,7 +242,7 @@ class Regions:
                 var = x[i][s]
                 if var is not None and raw.is_one(var):
                     lot_of[union[i]] = region[s]
-        trial = State(ctx, lot_of, des.winner)
+        trial = State(ctx, lot_of, des.winner, parent=des)
         if any(not self.data.is_connected(sorted(trial.members[lot])) for lot in region):
             return None
         if not trial.feasible() or not trial.better_than(des):
@@ -262,7 +260,7 @@ class Regions:
         others = [d for other in region if other != lot for d in des.members[other]]
         if not others:
             return members[0]
-        depth = ctx.dist[np.ix_(members, others)].min(axis=1)
+        depth = ctx.hops.nearest(others)[members]
         w = des.winner[lot]
         served = [i for i, d in enumerate(members) if ctx.can[d][w]]
         best = max(served, key=lambda i: (depth[i], ctx.clients[members[i]], -members[i]))
