@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 from allocatie.budget import Budget  # noqa: E402
 from allocatie.design.colgen import colgen_bound  # noqa: E402
 from allocatie.design.heuristic import heuristic_design  # noqa: E402
+from allocatie.design.value import Design  # noqa: E402
 from allocatie.io.loading import load_instance  # noqa: E402
 
 
@@ -37,8 +38,8 @@ def main(argv: list[str]) -> None:
     found = heuristic_design(instance, time_limit_s=args.heuristic_s, seed=0)
     print(f"heuristic: EUR {found.objective:,.0f} in {time.perf_counter() - started:.1f} s")
     best = args.best if args.best is not None else found.objective
-    result = colgen_bound(instance, Budget.starting_now(args.seconds),
-                          [(dict(found.assignment), dict(found.winners))])
+    start = Design(found.assignment, found.winners, found.objective, "heuristic")
+    result = colgen_bound(instance, Budget.starting_now(args.seconds), start)
     print(f"{'s':>7} {'master LP':>14} {'Lagrangian':>14} {'gap':>8} {'columns':>8}")
     for p in result.trace:
         bound = "" if p.bound is None else f"{p.bound:,.0f}"

@@ -32,17 +32,21 @@ bound: towards the previous smoothed duals, as Neame).
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from allocatie.budget import Budget
 from allocatie.costs import district_costs
 from allocatie.design.flow import rooted_flow
+from allocatie.design.value import Design
 from allocatie.instance import Instance
 from allocatie.milp import Model
+
+if TYPE_CHECKING:
+    from allocatie.design.run import _Run
 
 SCALE = 1000.0  # master and pricing costs in thousands of euros: better-conditioned LPs
 ALPHA = 0.5  # Wentges smoothing weight on the stability centre
@@ -65,27 +69,28 @@ class TracePoint:
 
 
 @dataclass(frozen=True)
-class ColgenResult:
-    """The best valid lower bound found (EUR; None when none was computed), the last master
-    LP value, whether the master LP was solved to optimality over all columns (then ``bound``
-    equals it), and the trace of every iteration."""
-
-    bound: float | None
-    master: float | None
-    converged: bool
-    iterations: int
-    exact_rounds: int
-    columns: int
-    trace: tuple[TracePoint, ...]
-
-
-@dataclass(frozen=True)
 class Lot:
     """A column: bidder, districts (positions in ``instance.districts``), cost in EUR."""
 
     bidder: str
     districts: frozenset[int]
     cost: float
+
+
+@dataclass(frozen=True)
+class ColgenResult:
+    """The best valid lower bound found (EUR; None when none was computed), the last master
+    LP value, whether the master LP was solved to optimality over all columns (then ``bound``
+    equals it up to the pricing tolerance), the columns of the master and the trace of every
+    iteration."""
+
+    bound: float | None
+    master: float | None
+    converged: bool
+    iterations: int
+    exact_rounds: int
+    lots: tuple[Lot, ...]
+    trace: tuple[TracePoint, ...]
 
 
 def not_applicable(instance: Instance) -> str | None:
@@ -370,18 +375,18 @@ def weights(data: _Pricing, master: _Master, duals: np.ndarray, bidder: str) -> 
     return data.cost[bidder] - (duals[:n] + rho * data.clients) * SCALE
 
 
-def colgen_bound(instance: Instance, budget: Budget,
-                 start: Sequence[tuple[dict[str, str], dict[str, str]]] = (),
+def colgen_bound(instance: Instance, budget: Budget, best: Design | None = None,
                  stop: threading.Event | None = None) -> ColgenResult:
     """Column generation on the set-partitioning master of ``instance`` within ``budget``,
-    seeded with the lots of the designs in ``start`` ((assignment, winners) pairs). Returns
-    the best valid lower bound found and the trace."""
+    its first columns the lots of ``best`` (the best design so far). Returns the best valid
+    lower bound found and the trace; stops early when the bound meets the master LP (then
+    the LP is solved) or ``stop`` is set."""
     data = _Pricing(instance)
     master = _Master(data)
     index = {d: i for i, d in enumerate(data.ids)}
-    for assignment, winners in start:
-        for lot, bidder in winners.items():
-            districts = frozenset(index[d] for d, lot_of in assignment.items() if lot_of == lot)
+    if best is not None:
+        for lot, bidder in best.winners.items():
+            districts = frozenset(index[d] for d, of in best.assignment.items() if of == lot)
             if bidder in master.lots_row and data.feasible(bidder, districts):
                 master.add(bidder, districts)
     exact = {b: _ExactPricing(data, b) for b in data.bidders}
@@ -431,7 +436,7 @@ def colgen_bound(instance: Instance, budget: Budget,
         if converged or best_bound >= value - 1e-6 * max(1.0, abs(value)):
             break
     bound = None if not np.isfinite(best_bound) else float(best_bound)
-    return ColgenResult(bound, value, converged, iterations, exact_rounds, len(master.lots),
+    return ColgenResult(bound, value, converged, iterations, exact_rounds, tuple(master.lots),
                         tuple(trace))
 
 
@@ -459,3 +464,41 @@ def _add_heuristic(data: _Pricing, master: _Master, point: np.ndarray, duals: np
             break
         added += master.add(bidder, lot)
     return added
+
+
+#: The pipeline runs column generation on instances of at most this many districts (the exact
+#: pricing MILP has one binary per district and bid), when the territory phase stopped
+#: without a proof and at least MIN_PHASE_S are left; it gets PHASE_SHARE of what is left.
+MAX_DISTRICTS = 300
+MIN_PHASE_S = 10.0
+PHASE_SHARE = 0.5
+
+
+def wanted(run: _Run) -> bool:
+    """Whether the design pipeline should try the set-partitioning bound now."""
+    instance = run.instance
+    return (not run.proven() and run.best is not None and not_applicable(instance) is None
+            and len(instance.districts) <= MAX_DISTRICTS
+            and bool(instance.rules.lot_clients_min or instance.rules.lot_clients_max)
+            and run.budget.left() >= MIN_PHASE_S
+            and not (run.stop is not None and run.stop.is_set()))
+
+
+def colgen_phase(run: _Run) -> None:
+    """Column generation with part of the time left; keeps its bound when it is stronger
+    than the territory bound and says which bound the run reports
+    (``details["bound_from"]``)."""
+    before = run.bound
+    run.report(None, None, "column generation", phase="colgen")
+    result = colgen_bound(run.instance, run.budget.share(PHASE_SHARE), run.best, run.stop)
+    run.details["colgen"] = {
+        "bound": None if result.bound is None else round(result.bound, 2),
+        "master_lp": None if result.master is None else round(result.master, 2),
+        "converged": result.converged, "iterations": result.iterations,
+        "exact_pricing_rounds": result.exact_rounds, "columns": len(result.lots),
+        "time_s": round(result.trace[-1].seconds, 3) if result.trace else 0.0}
+    if result.bound is not None and (before is None or result.bound > before):
+        run.raise_bound(result.bound, False, "column generation")
+        run.details["bound_from"] = "column generation"
+    elif before is not None:
+        run.details.setdefault("bound_from", "territory model")
