@@ -434,6 +434,7 @@ def colgen_bound(instance: Instance, budget: Budget, best: Design | None = None,
                                 float(best_bound) if np.isfinite(best_bound) else None,
                                 len(master.lots)))
         if converged or best_bound >= value - 1e-6 * max(1.0, abs(value)):
+            converged = True  # the bound meets the master: its LP is solved
             break
     bound = None if not np.isfinite(best_bound) else float(best_bound)
     return ColgenResult(bound, value, converged, iterations, exact_rounds, tuple(master.lots),
