@@ -22,9 +22,10 @@ from allocatie.settings import SolverSettings
 from tests.conftest import grid_edges, grid_id
 
 
-def tiny_instance(seed: int) -> Instance:
-    """A 2 x 5 grid, 3 bidders with noisy prices, mixed incumbents, a capacity, client bounds
-    and a lot fee: small enough for brute force, with contiguity and bounds that bind."""
+def tiny_instance(seed: int, compactness: float = 0.0) -> Instance:
+    """A 2 x 5 grid, 3 bidders with noisy prices, mixed incumbents, a capacity, client bounds,
+    a lot fee and a compactness weight (EUR per km of cut border; grid borders are 100 m):
+    small enough for brute force, with contiguity and bounds that bind."""
     rng = np.random.default_rng(seed)
     ids = [grid_id(r, c, 5) for r in range(2) for c in range(5)]
     bidders = ("A", "B", "C")
@@ -39,20 +40,30 @@ def tiny_instance(seed: int) -> Instance:
                     edges=grid_edges(2, 5),
                     rules=Rules(lots_min=3, lots_max=3, max_lots_per_bidder=2,
                                 lot_clients_min=60, lot_clients_max=200,
-                                transition_cost=40.0))
+                                transition_cost=40.0, compactness_weight=compactness))
 
 
 def checker_lot_cost(instance: Instance, bidder: str, lot: set[str]) -> float:
-    """What the checker charges for ``lot`` won by ``bidder`` (fee, prices, transitions)."""
+    """What the checker charges for ``lot`` won by ``bidder`` (fee, prices, transitions) and
+    half the compactness cost of its outer border (the other lots pay the other half)."""
     assignment = {d: "1" if d in lot else "2" for d in instance.district_ids}
-    figures = evaluate(instance, assignment, {"1": bidder, "2": bidder}).lot("1")
-    return figures.cost + instance.rules.transition_cost * figures.transitions
+    check = evaluate(instance, assignment, {"1": bidder, "2": bidder})
+    figures = check.lot("1")
+    return (figures.cost + instance.rules.transition_cost * figures.transitions
+            + check.compactness_cost / 2)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_bound_between_no_contiguity_bound_and_brute_force_optimum(seed: int) -> None:
-    instance = tiny_instance(seed)
-    optimum, _, _ = brute_force_design(instance)
+@pytest.mark.parametrize(("seed", "compactness"), [(1, 0.0), (2, 0.0), (3, 2000.0)])
+def test_bound_between_no_contiguity_bound_and_brute_force_optimum(
+        seed: int, compactness: float) -> None:
+    instance = tiny_instance(seed, compactness)
+    optimum, assignment, winners = brute_force_design(instance)
+    data = colgen._Pricing(instance)
+    index = {d: i for i, d in enumerate(data.ids)}
+    lots = [(b, frozenset(index[d] for d in assignment if assignment[d] == lot))
+            for lot, b in winners.items()]
+    assert sum(data.lot_cost(b, lot) for b, lot in lots) == pytest.approx(
+        evaluate(instance, assignment, winners).objective), "columns add up to the checker"
     result = colgen.colgen_bound(instance, Budget.starting_now(60.0))
     assert result.converged, "the master LP of 10 districts is solved within 60 s"
     assert result.bound is not None and result.bound <= optimum + 1e-6
@@ -62,8 +73,10 @@ def test_bound_between_no_contiguity_bound_and_brute_force_optimum(seed: int) ->
     assert trace == sorted(trace), "the trace keeps the best bound so far"
 
 
-def test_columns_are_connected_lots_within_bounds_at_the_checkers_cost() -> None:
-    instance = tiny_instance(4)
+@pytest.mark.parametrize("compactness", [0.0, 3000.0])
+def test_columns_are_connected_lots_within_bounds_at_the_checkers_cost(
+        compactness: float) -> None:
+    instance = tiny_instance(4, compactness)
     result = colgen.colgen_bound(instance, Budget.starting_now(30.0))
     graph = nx.Graph((e.a, e.b) for e in instance.edges)
     ids = instance.district_ids
@@ -77,29 +90,34 @@ def test_columns_are_connected_lots_within_bounds_at_the_checkers_cost() -> None
         assert lot.cost == pytest.approx(checker_lot_cost(instance, lot.bidder, members))
 
 
-def test_grow_lots_returns_connected_sets_within_bounds_with_their_weight() -> None:
-    instance = tiny_instance(5)
+@pytest.mark.parametrize("compactness", [0.0, 4000.0])
+def test_grow_lots_returns_connected_sets_within_bounds_with_their_weight(
+        compactness: float) -> None:
+    instance = tiny_instance(5, compactness)
     data = colgen._Pricing(instance)
     rng = np.random.default_rng(0)
     weight = rng.normal(0, 1000, len(data.ids))
     weight[3] = np.inf  # no bid there
-    found = colgen.grow_lots(weight, data.clients, data.neighbours, data.low, data.high)
+    found = colgen.grow_lots(weight, data.clients, data.neighbours, data.low, data.high,
+                             data.border, data.per_metre)
     assert found
     for lot, total in found.items():
         assert 3 not in lot
-        assert total == pytest.approx(sum(weight[i] for i in lot))
+        assert total == pytest.approx(sum(weight[i] for i in lot)
+                                      + data.per_metre * data.outer_border_m(lot))
         assert data.low <= data.clients[list(lot)].sum() <= data.high
         assert colgen._connected(lot, data.neighbours)
 
 
-def test_exact_pricing_finds_the_least_weight_lot_of_brute_force() -> None:
-    instance = tiny_instance(6)
+@pytest.mark.parametrize("compactness", [0.0, 5000.0])
+def test_exact_pricing_finds_the_least_weight_lot_of_brute_force(compactness: float) -> None:
+    instance = tiny_instance(6, compactness)
     data = colgen._Pricing(instance)
     rng = np.random.default_rng(1)
     weight = rng.normal(0, 1000, len(data.ids))
     n = len(data.ids)
     best = min(
-        (float(sum(weight[i] for i in lot)), lot)
+        (float(sum(weight[i] for i in lot)) + data.per_metre * data.outer_border_m(lot), lot)
         for mask in range(1, 2 ** n)
         if data.feasible("A", lot := frozenset(i for i in range(n) if mask >> i & 1)))
     lot, value, lower = colgen._ExactPricing(data, "A").solve(weight, 10.0)

@@ -129,9 +129,26 @@ class _Pricing:
         self.fee = {b: float(instance.bidder_by_id[b].lot_fee) for b in self.bidders}
         self.most = {b: instance.max_lots(b) or rules.lots_max for b in self.bidders}
         self.capacity = {b: instance.bidder_by_id[b].capacity for b in self.bidders}
+        # Compactness: the cut border is half the sum over lots of the border each lot shares
+        # with the others, so a lot carries weight/2 per km of its own outer border.
+        self.per_metre = float(rules.compactness_weight) / 2000.0
+        self.border: list[list[tuple[int, float]]] = [[] for _ in self.ids]
+        for e in instance.edges:
+            if e.a in index and e.b in index and e.border_m > 0:
+                self.border[index[e.a]].append((index[e.b], float(e.border_m)))
+                self.border[index[e.b]].append((index[e.a], float(e.border_m)))
+
+    def outer_border_m(self, districts: frozenset[int] | set[int]) -> float:
+        """Border (m) the districts share with districts outside them."""
+        return sum(m for i in districts for j, m in self.border[i] if j not in districts)
 
     def lot_cost(self, bidder: str, districts: frozenset[int]) -> float:
-        return self.fee[bidder] + float(sum(self.cost[bidder][i] for i in districts))
+        """The checker's cost of the lot for the bidder (fee, prices, transitions) plus its
+        share of the compactness term."""
+        cost = self.fee[bidder] + float(sum(self.cost[bidder][i] for i in districts))
+        if self.per_metre:
+            cost += self.per_metre * self.outer_border_m(districts)
+        return cost
 
     def feasible(self, bidder: str, districts: frozenset[int]) -> bool:
         """Connected, within the client bounds, and the bidder bid on every district."""
@@ -155,34 +172,53 @@ def _connected(districts: frozenset[int] | set[int], neighbours: Sequence[Sequen
 
 
 def grow_lots(weight: np.ndarray, clients: np.ndarray, neighbours: Sequence[Sequence[int]],
-              low: float, high: float) -> dict[frozenset[int], float]:
+              low: float, high: float, border: Sequence[Sequence[tuple[int, float]]] = (),
+              per_metre: float = 0.0) -> dict[frozenset[int], float]:
     """Heuristic pricing: from every seed district with a finite weight, grow a connected lot
-    by adding the frontier district of least weight (below ``low`` clients: least weight per
+    by adding the frontier district of least added weight (below ``low`` clients: per
     client) while it fits under ``high``; keep the best set within the bounds met on the way,
-    then drop districts of positive weight whose removal keeps it connected and within the
-    bounds. Returns lot -> weight sum."""
+    then drop districts whose removal lowers the weight and keeps the set connected and
+    within the bounds. The weight of a set is the sum of ``weight`` plus ``per_metre`` times
+    its outer border (``border``: per district its (neighbour, metres)). Returns lot ->
+    weight."""
     found: dict[frozenset[int], float] = {}
+    total_border = [sum(m for _, m in row) for row in border] if per_metre else []
+
+    def added(e: int, inside: dict[int, float]) -> float:
+        if not per_metre:
+            return float(weight[e])
+        return float(weight[e]) + per_metre * (total_border[e] - 2 * inside.get(e, 0.0))
+
     for seed in np.flatnonzero(np.isfinite(weight)):
         seed = int(seed)
-        members, load, total = {seed}, clients[seed], weight[seed]
+        members, load = {seed}, clients[seed]
+        inside: dict[int, float] = {}  # district -> border it shares with the members
+        total = added(seed, inside)
+        if per_metre:
+            for j, m in border[seed]:
+                inside[j] = inside.get(j, 0.0) + m
         best: tuple[float, frozenset[int]] | None = None
         if low <= load <= high:
             best = (total, frozenset(members))
         frontier = {e for e in neighbours[seed] if np.isfinite(weight[e])}
         while frontier:
             short = load < low
-            choice, key = None, np.inf
+            choice, key, step = None, np.inf, 0.0
             for e in frontier:
                 if load + clients[e] > high:
                     continue
-                k = weight[e] / max(clients[e], 1.0) if short else weight[e]
+                delta = added(e, inside)
+                k = delta / max(clients[e], 1.0) if short else delta
                 if k < key:
-                    choice, key = e, k
-            if choice is None or (not short and weight[choice] >= 0 and best is not None):
+                    choice, key, step = e, k, delta
+            if choice is None or (not short and step >= 0 and best is not None):
                 break
             members.add(choice)
             load += clients[choice]
-            total += weight[choice]
+            total += step
+            if per_metre:
+                for j, m in border[choice]:
+                    inside[j] = inside.get(j, 0.0) + m
             frontier.discard(choice)
             frontier.update(e for e in neighbours[choice]
                             if e not in members and np.isfinite(weight[e]))
@@ -190,22 +226,33 @@ def grow_lots(weight: np.ndarray, clients: np.ndarray, neighbours: Sequence[Sequ
                 best = (total, frozenset(members))
         if best is None:
             continue
-        lot, total = _drop_positive(set(best[1]), best[0], weight, clients, neighbours, low)
-        found[lot] = min(total, found.get(lot, np.inf))
+        lot = _drop_costly(set(best[1]), weight, clients, neighbours, low, border, per_metre)
+        value = float(sum(weight[i] for i in lot))
+        if per_metre:
+            value += per_metre * sum(m for i in lot for j, m in border[i] if j not in lot)
+        found[lot] = min(value, found.get(lot, np.inf))
     return found
 
 
-def _drop_positive(members: set[int], total: float, weight: np.ndarray, clients: np.ndarray,
-                   neighbours: Sequence[Sequence[int]], low: float,
-                   ) -> tuple[frozenset[int], float]:
+def _drop_costly(members: set[int], weight: np.ndarray, clients: np.ndarray,
+                 neighbours: Sequence[Sequence[int]], low: float,
+                 border: Sequence[Sequence[tuple[int, float]]], per_metre: float,
+                 ) -> frozenset[int]:
     load = sum(clients[i] for i in members)
     for i in sorted(members, key=lambda i: -weight[i]):
-        if weight[i] <= 0 or len(members) == 1 or load - clients[i] < low:
+        if len(members) == 1 or load - clients[i] < low:
+            continue
+        gain = float(weight[i])  # what removing i saves
+        if per_metre:
+            shared = sum(m for j, m in border[i] if j in members)
+            outside = sum(m for j, m in border[i] if j not in members)
+            gain += per_metre * (outside - shared)
+        if gain <= 0:
             continue
         rest = members - {i}
         if _connected(rest, neighbours):
-            members, load, total = rest, load - clients[i], total - weight[i]
-    return frozenset(members), total
+            members, load = rest, load - clients[i]
+    return frozenset(members)
 
 
 class _ExactPricing:
@@ -240,6 +287,20 @@ class _ExactPricing:
         load = [(x[ids[i]], data.clients[i]) for i in members]
         m.add_ge(load, data.low)
         m.add_le(load, data.high)
+        # Compactness: y >= |x_a - x_b| per border inside the bid districts; a border with a
+        # district the bidder cannot take is always outer (a fixed extra cost of x_a).
+        inside = set(members)
+        self.per_metre, self.outer_border_m = data.per_metre, data.outer_border_m
+        self.outer = np.zeros(len(data.ids))
+        if data.per_metre:
+            for i in members:
+                for j, metres in data.border[i]:
+                    if j not in inside:
+                        self.outer[i] += data.per_metre * metres
+                    elif i < j:
+                        y = m.add_var(0.0, 1.0, data.per_metre * metres / SCALE)
+                        m.add_ge([(y, 1), (x[ids[i]], -1), (x[ids[j]], 1)], 0)
+                        m.add_ge([(y, 1), (x[ids[j]], -1), (x[ids[i]], 1)], 0)
         self.members = members
         self.x = [x[ids[i]] for i in members]
         self.h = highspy.Highs()
@@ -252,7 +313,7 @@ class _ExactPricing:
     def solve(self, weight: np.ndarray, limit_s: float,
               ) -> tuple[frozenset[int] | None, float | None, float]:
         """(best lot found or None, its weight, a lower bound of the least weight)."""
-        w = np.array([weight[i] for i in self.members])
+        w = np.array([weight[i] + self.outer[i] for i in self.members])
         self.h.changeColsCost(len(self.columns), self.columns, w / SCALE)
         self.h.setOptionValue("time_limit", self.h.getRunTime() + max(0.1, limit_s))
         self.h.run()
@@ -267,6 +328,7 @@ class _ExactPricing:
         values = np.array(self.h.getSolution().col_value)[self.columns]
         lot = frozenset(i for i, v in zip(self.members, values, strict=True) if v > 0.5)
         value = float(sum(weight[i] for i in lot))
+        value += self.per_metre * self.outer_border_m(lot)
         return lot, value, min(bound, value)
 
 
@@ -456,7 +518,8 @@ def _add_heuristic(data: _Pricing, master: _Master, point: np.ndarray, duals: np
     """Heuristic pricing for ``bidder`` at ``point``; adds up to COLUMNS_PER_BIDDER lots of
     negative reduced cost at the master's ``duals``. Returns how many were added."""
     w = weights(data, master, point, bidder)
-    found = grow_lots(w, data.clients, data.neighbours, data.low, data.high)
+    found = grow_lots(w, data.clients, data.neighbours, data.low, data.high, data.border,
+                      data.per_metre)
     scored = sorted((_reduced_cost(data, master, duals, bidder, lot), sorted(lot), lot)
                     for lot in found)
     added = 0
@@ -468,10 +531,12 @@ def _add_heuristic(data: _Pricing, master: _Master, point: np.ndarray, duals: np
 
 
 #: The pipeline runs column generation on instances of at most this many districts (the exact
-#: pricing MILP has one binary per district and bid), when the territory phase stopped
-#: without a proof and at least MIN_PHASE_S are left; it gets PHASE_SHARE of what is left.
+#: pricing MILP has one binary per district and bid) when the territory phase stopped without
+#: a proof; it gets PHASE_SHARE of the time left, and only when that is at least MIN_PHASE_S
+#: (on Emmen buurten the first bound comes after 20-25 s, and it passes the territory bound
+#: only after more than 300 s, see docs/ENGINEERING.md).
 MAX_DISTRICTS = 300
-MIN_PHASE_S = 10.0
+MIN_PHASE_S = 30.0
 PHASE_SHARE = 0.5
 
 
@@ -481,7 +546,7 @@ def wanted(run: _Run) -> bool:
     return (not run.proven() and run.best is not None and not_applicable(instance) is None
             and len(instance.districts) <= MAX_DISTRICTS
             and bool(instance.rules.lot_clients_min or instance.rules.lot_clients_max)
-            and run.budget.left() >= MIN_PHASE_S
+            and PHASE_SHARE * run.budget.left() >= MIN_PHASE_S
             and not (run.stop is not None and run.stop.is_set()))
 
 
