@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import networkx as nx
@@ -142,7 +143,7 @@ def test_bound_never_above_a_design_the_checker_accepts_on_emmen_buurten(
 def test_the_pipeline_keeps_the_stronger_bound_and_says_where_it_came_from() -> None:
     instance = tiny_instance(7)
     optimum, assignment, winners = brute_force_design(instance)
-    run = _Run(instance, SolverSettings(time_limit_s=60), None, None, time.perf_counter())
+    run = _Run(instance, SolverSettings(time_limit_s=120), None, None, time.perf_counter())
     run.offer(Design(assignment, winners, optimum, "brute force"))
     run.raise_bound(optimum - 5000.0, False, "territory")  # a weak bound from before
     assert colgen.wanted(run)
@@ -153,3 +154,14 @@ def test_the_pipeline_keeps_the_stronger_bound_and_says_where_it_came_from() -> 
     assert solution.bound == pytest.approx(min(run.bound, optimum))
     assert solution.details["colgen"]["converged"] is True
 
+
+
+def test_no_colgen_without_time_or_with_soft_client_bounds() -> None:
+    instance = tiny_instance(8)
+    optimum, assignment, winners = brute_force_design(instance)
+    short = _Run(instance, SolverSettings(time_limit_s=20), None, None, time.perf_counter())
+    short.offer(Design(assignment, winners, optimum, "brute force"))
+    assert not colgen.wanted(short), "half of 20 s is below the phase's minimum"
+    soft = dataclasses.replace(instance, rules=dataclasses.replace(
+        instance.rules, lot_clients_penalty=10.0))
+    assert "soft client bounds" in colgen.not_applicable(soft)

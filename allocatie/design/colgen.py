@@ -55,6 +55,7 @@ EXACT_EVERY_S = 15.0  # exact pricing at least this often (it gives the bound)
 PRICING_LIMIT_S = 10.0  # time limit of one exact pricing MILP
 BOX = 2.0  # artificial column cost of a district: this times its dearest cost + fee
 NEGATIVE = -1e-7  # a reduced cost below this (in thousands of euros) is negative
+NEIGHBOUR_LOTS = int(__import__("os").environ.get("CG_NEIGHBOURS", "1"))
 
 
 @dataclass(frozen=True)
@@ -485,6 +486,8 @@ def colgen_bound(instance: Instance, budget: Budget, best: Design | None = None,
                 least[b] = lower + data.fee[b]
                 if lot is not None and _reduced_cost(data, master, duals, b, lot) < NEGATIVE:
                     negative += master.add(b, lot)
+                if lot is not None and NEIGHBOUR_LOTS:
+                    negative += _add_neighbours(data, master, duals, b, lot)
             last_exact = budget.elapsed()
             bound = lagrangian(data, point, master, least)
             if bound > best_bound:
@@ -568,3 +571,24 @@ def colgen_phase(run: _Run) -> None:
         run.details["bound_from"] = "column generation"
     elif before is not None:
         run.details.setdefault("bound_from", "territory model")
+
+
+def _add_neighbours(data: _Pricing, master: _Master, duals: np.ndarray, bidder: str,
+                    lot: frozenset[int]) -> int:
+    """Add the lots one district away from ``lot`` (one more frontier district, or one less
+    while connected) that have a negative reduced cost at ``duals``; returns how many."""
+    load = float(sum(data.clients[i] for i in lot))
+    bid = np.isfinite(data.cost[bidder])
+    around = {e for i in lot for e in data.neighbours[i] if e not in lot and bid[e]}
+    candidates = [lot | {e} for e in around if load + data.clients[e] <= data.high]
+    candidates += [lot - {i} for i in lot if len(lot) > 1
+                   and load - data.clients[i] >= data.low and _connected(lot - {i},
+                                                                          data.neighbours)]
+    scored = sorted((_reduced_cost(data, master, duals, bidder, c), sorted(c), c)
+                    for c in candidates)
+    added = 0
+    for rc, _, c in scored:
+        if rc >= NEGATIVE or added >= COLUMNS_PER_BIDDER:
+            break
+        added += master.add(bidder, c)
+    return added
