@@ -457,7 +457,7 @@ def colgen_bound(instance: Instance, budget: Budget, best: Design | None = None,
     best_bound, centre, previous = -np.inf, None, None
     last_exact = budget.elapsed()
     iterations = exact_rounds = 0
-    converged = plain = False
+    converged = plain = stuck = False
     value = None
     while not budget.expired() and not (stop is not None and stop.is_set()):
         solved = master.solve(budget.solver_limit())
@@ -493,13 +493,16 @@ def colgen_bound(instance: Instance, budget: Budget, best: Design | None = None,
             if bound > best_bound:
                 best_bound, centre = bound, point.copy()
             if not added and not negative:
-                converged = anchor is None  # nothing negative at the master's own duals
-                plain = True  # a mispricing at the smoothed duals: price at the master's
+                # Nothing negative at the master's own duals: no column is left (unless a
+                # pricing MILP stopped early; then the bound says so). At smoothed duals: a
+                # mispricing, so price at the master's duals next.
+                stuck = anchor is None
+                plain = True
         trace.append(TracePoint(budget.elapsed(), value,
                                 float(best_bound) if np.isfinite(best_bound) else None,
                                 len(master.lots)))
-        if converged or best_bound >= value - 1e-6 * max(1.0, abs(value)):
-            converged = True  # the bound meets the master: its LP is solved
+        converged = best_bound >= value - 1e-6 * max(1.0, abs(value))
+        if converged or stuck:  # converged: the bound meets the master, its LP is solved
             break
     bound = None if not np.isfinite(best_bound) else float(best_bound)
     return ColgenResult(bound, value, converged, iterations, exact_rounds, tuple(master.lots),
