@@ -542,8 +542,8 @@ def _add_heuristic(data: _Pricing, master: _Master, point: np.ndarray, duals: np
 #: The pipeline runs column generation on instances of at most this many districts (the exact
 #: pricing MILP has one binary per district and bid) when the territory phase stopped without
 #: a proof; it gets PHASE_SHARE of the time left, and only when that is at least MIN_PHASE_S
-#: (on Emmen buurten the first bound comes after 20-25 s, and it passes the territory bound
-#: only after more than 300 s, see docs/ENGINEERING.md).
+#: (on Emmen buurten the first bound comes after 17-25 s; there the set-partitioning LP is
+#: weaker than the territory bound, see docs/ENGINEERING.md).
 MAX_DISTRICTS = 300
 MIN_PHASE_S = 30.0
 PHASE_SHARE = 0.5
