@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from allocatie.budget import Budget
 from allocatie.checker import changed_districts
+from allocatie.design.colgen import colgen_phase
+from allocatie.design.colgen import wanted as colgen_wanted
 from allocatie.design.common import DesignData
 from allocatie.design.cuts import (
     client_bound_cuts,
@@ -157,6 +159,8 @@ def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
     if outcome is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the territory model, a "
                               "relaxation of every rule)")
+    if colgen_wanted(run):  # the set-partitioning bound over connected lots (colgen.py)
+        colgen_phase(run)
     if relaxed and not run.proven() and run.budget.left() > 1.0 and not (
             stop is not None and stop.is_set()) and _slot_phase(run) is Status.INFEASIBLE:
         return run.infeasible("no design meets the rules (proven by the winner-slot model)")
