@@ -125,12 +125,14 @@ def test_groningen_buurten_gets_a_checked_design_and_a_bound(instances_dir) -> N
 
 
 def test_stalled_cut_rounds_stop_the_loop() -> None:
-    """The cut loop stops when the last rounds raised the bound by less than the stall gain."""
-    flat = [100.0, 100.0 * (1 + scale.STALL_GAIN / 10)] + [100.0 * (1 + scale.STALL_GAIN / 5)] * 3
-    assert scale.stalled(flat)
-    rising = [100.0 * (1 + i * scale.STALL_GAIN) for i in range(6)]
-    assert not scale.stalled(rising)
-    assert not scale.stalled([100.0] * scale.STALL_ROUNDS)  # too few rounds to judge
+    """The cut loop stops when the last rounds raised the bound by less than the stall gain
+    per second they took: the same gain is enough from fast rounds, not from slow ones."""
+    gain = scale.STALL_GAIN_PER_S * 100.0  # per second on a bound of 100
+    fast = [(float(t), 100.0 + 2 * gain * t) for t in range(5)]  # 1 s per round
+    assert not scale.stalled(fast)
+    slow = [(10.0 * t, 100.0 + 2 * gain * t) for t in range(5)]  # same gains, 10 s per round
+    assert scale.stalled(slow)
+    assert not scale.stalled(slow[:scale.STALL_ROUNDS])  # too few rounds to judge
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -59,12 +59,13 @@ MAX_TERRITORY_COLUMNS = 30_000
 #: Share of the time left after the first design that the relaxed bound may take, and a cap.
 BOUND_SHARE = 0.5
 BOUND_CAP_S = 300.0
-MAX_CUT_ROUNDS = 30
-#: The cut rounds stop once the last STALL_ROUNDS of them together raised the bound by less
-#: than STALL_GAIN (relative): at 1,000 districts the bound creeps up by 0.005-0.01% per
-#: round after ~16 rounds (95 s alone, twice that under load), time the heuristic uses better.
+MAX_CUT_ROUNDS = 60
+#: The cut rounds stop once the last STALL_ROUNDS of them raised the bound by less than
+#: STALL_GAIN_PER_S (relative) per second they took: on the Groningen buurten a round takes
+#: ~1 s and still gains 0.005-0.01% at round 30; at 1,000 districts a round takes 8-10 s
+#: (alone) and gains under 0.005% after ~16 rounds, time the continued heuristic uses better.
 STALL_ROUNDS = 3
-STALL_GAIN = 2e-4
+STALL_GAIN_PER_S = 1e-5
 CONTINUE_MARGIN_S = 1.5  # the continued heuristic stops this long before the time limit
 CHUNK_S = 60.0  # the continued heuristic restarts from the best design (new seed) this often
 
@@ -127,7 +128,7 @@ def relaxed_bound(instance: Instance, settings: SolverSettings, time_limit_s: fl
     tm = relaxed_model(instance)
     whole = Budget.starting_now(time_limit_s)
     lp_budget = whole.share(0.5 if milp else 1.0)  # with milp the MILP gets the other half
-    bound, rounds, history = None, 0, []
+    bound, rounds, history = None, 0, []  # history: (seconds, bound) after each round
     relaxation = Relaxation(tm.model)
     while rounds < MAX_CUT_ROUNDS and not (stop is not None and stop.is_set()):
         lp = relaxation.solve(lp_budget.solver_limit(at_least=MIN_LP_ROUND_S))
@@ -135,7 +136,7 @@ def relaxed_bound(instance: Instance, settings: SolverSettings, time_limit_s: fl
             break
         rounds += 1
         bound = lp[0] * tm.scale
-        history.append(bound)
+        history.append((whole.elapsed(), bound))
         if on_bound is not None:
             on_bound(bound)
         rows = separate_small_set_cuts(tm, instance, lp[1])
@@ -155,13 +156,13 @@ def relaxed_bound(instance: Instance, settings: SolverSettings, time_limit_s: fl
     return bound, Status.FEASIBLE if raw.status is Status.OPTIMAL else raw.status
 
 
-def stalled(history: list[float]) -> bool:
-    """Whether the last :data:`STALL_ROUNDS` cut rounds raised the bound (the LP values in
-    ``history``) by less than :data:`STALL_GAIN` relative."""
+def stalled(history: list[tuple[float, float]]) -> bool:
+    """Whether the last :data:`STALL_ROUNDS` cut rounds (``history``: seconds and bound after
+    each round) raised the bound by less than :data:`STALL_GAIN_PER_S` relative per second."""
     if len(history) <= STALL_ROUNDS:
         return False
-    before, now = history[-1 - STALL_ROUNDS], history[-1]
-    return now - before < STALL_GAIN * max(abs(now), 1.0)
+    (then, before), (now, after) = history[-1 - STALL_ROUNDS], history[-1]
+    return after - before < STALL_GAIN_PER_S * max(now - then, 0.0) * max(abs(after), 1.0)
 
 
 def solver_name(settings: SolverSettings) -> str:
