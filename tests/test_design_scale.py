@@ -122,3 +122,46 @@ def test_groningen_buurten_gets_a_checked_design_and_a_bound(instances_dir) -> N
     assert check.feasible, check.violations
     assert objectives_match(solution.objective, check.objective)
     assert solution.bound is not None and 0 < solution.bound <= solution.objective
+
+
+def test_stalled_cut_rounds_stop_the_loop() -> None:
+    """The cut loop stops when the last rounds raised the bound by less than the stall gain
+    per second they took: the same gain is enough from fast rounds, not from slow ones."""
+    gain = scale.STALL_GAIN_PER_S * 100.0  # per second on a bound of 100
+    fast = [(float(t), 100.0 + 2 * gain * t) for t in range(5)]  # 1 s per round
+    assert not scale.stalled(fast)
+    slow = [(10.0 * t, 100.0 + 2 * gain * t) for t in range(5)]  # same gains, 10 s per round
+    assert scale.stalled(slow)
+    assert not scale.stalled(slow[:scale.STALL_ROUNDS])  # too few rounds to judge
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_early_relaxed_bound_keeps_the_design_run_valid(seed: int, monkeypatch) -> None:
+    """With the early bound switched on for small instances, the territory path reports the
+    relaxed bound (or a better one), never above the brute-force optimum, and a checked
+    design."""
+    instance = random_instance(seed, 3, 3, 3, frozenset({"bounds", "capacity"}))
+    assert instance.rules.lot_clients_min
+    monkeypatch.setattr(scale, "EARLY_BOUND_MIN_DISTRICTS", 0)
+    assert scale.early_bound_wanted(instance)
+    truth = brute_force_design(instance)
+    solution = design(instance, SolverSettings(backend="highs", time_limit_s=10),
+                      heuristic_time_s=0.5)
+    if truth is None:
+        assert not solution.status.has_solution
+        return
+    assert solution.status.has_solution, solution.message
+    relaxed = solution.details["relaxed_bound"]
+    assert relaxed is not None and relaxed <= truth[0] + 0.01
+    assert solution.bound is not None and relaxed - 0.01 <= solution.bound <= truth[0] + 0.01
+    check = evaluate(instance, solution.assignment, solution.winners)
+    assert check.feasible, check.violations
+    assert objectives_match(solution.objective, check.objective)
+
+
+def test_early_bound_only_where_its_cuts_apply() -> None:
+    """No early bound without a hard lot minimum or below the district threshold."""
+    instance = random_instance(1, 3, 3, 3, frozenset({"bounds"}))
+    assert not scale.early_bound_wanted(instance)  # 9 districts: below the threshold
+    soft = replace(instance, rules=replace(instance.rules, lot_clients_min=None))
+    assert not scale.early_bound_wanted(soft)

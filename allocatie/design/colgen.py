@@ -574,9 +574,6 @@ def colgen_phase(run: _Run) -> None:
         "time_s": round(result.trace[-1].seconds, 3) if result.trace else 0.0}
     if result.bound is not None and (before is None or result.bound > before):
         run.raise_bound(result.bound, False, "column generation")
-        run.details["bound_from"] = "column generation"
-    elif before is not None:
-        run.details.setdefault("bound_from", "territory model")
 
 
 def _add_neighbours(data: _Pricing, master: _Master, duals: np.ndarray, bidder: str,

@@ -19,7 +19,7 @@ from allocatie.design.cuts import (
     unsplittable_part_cuts,
 )
 from allocatie.design.partition import split_territory
-from allocatie.design.scale import scale_phase, territory_too_big
+from allocatie.design.scale import early_bound, early_bound_wanted, scale_phase, territory_too_big
 from allocatie.design.second_search import SecondSearch
 from allocatie.design.second_search import wanted as second_search_wanted
 from allocatie.design.slots import build_slot_model
@@ -151,6 +151,8 @@ def _phases(run: _Run, heuristic_time_s: float | None) -> Solution | None:
         if scale_phase(run) is Status.INFEASIBLE:
             return run.infeasible("no design meets the rules (proven by the relaxed bound)")
         return None
+    if early_bound_wanted(instance):  # a quick valid bound first (see scale.py)
+        early_bound(run)
     relaxed = lot_level_rules(instance)
     # The territory model carries the client bounds per connected part (client flow), so it
     # gets most of the time; the winner-slot model is the fallback for what it relaxes.
@@ -210,6 +212,7 @@ class _Run:
     def raise_bound(self, bound: float | None, proven: bool, by: str) -> None:
         if bound is not None and (self.bound is None or bound > self.bound):
             self.bound = bound
+            self.details["bound_from"] = by  # which relaxation gave the reported bound
         if proven:
             self.proven_by = by
 
