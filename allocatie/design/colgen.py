@@ -32,7 +32,7 @@ bound: towards the previous smoothed duals, as Neame).
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -522,6 +522,20 @@ def _reduced_cost(data: _Pricing, master: _Master, duals: np.ndarray, bidder: st
     return rc
 
 
+def _add_cheapest(data: _Pricing, master: _Master, duals: np.ndarray, bidder: str,
+                  lots: Iterable[frozenset[int]]) -> int:
+    """Add to the master the lots of negative reduced cost at ``duals``, cheapest first (ties
+    by their sorted districts), at most :data:`COLUMNS_PER_BIDDER`; returns how many."""
+    scored = sorted((_reduced_cost(data, master, duals, bidder, lot), sorted(lot), lot)
+                    for lot in lots)
+    added = 0
+    for rc, _, lot in scored:
+        if rc >= NEGATIVE or added >= COLUMNS_PER_BIDDER:
+            break
+        added += master.add(bidder, lot)
+    return added
+
+
 def _add_heuristic(data: _Pricing, master: _Master, point: np.ndarray, duals: np.ndarray,
                    bidder: str) -> int:
     """Heuristic pricing for ``bidder`` at ``point``; adds up to COLUMNS_PER_BIDDER lots of
@@ -529,14 +543,7 @@ def _add_heuristic(data: _Pricing, master: _Master, point: np.ndarray, duals: np
     w = weights(data, master, point, bidder)
     found = grow_lots(w, data.clients, data.neighbours, data.low, data.high, data.border,
                       data.per_metre)
-    scored = sorted((_reduced_cost(data, master, duals, bidder, lot), sorted(lot), lot)
-                    for lot in found)
-    added = 0
-    for rc, _, lot in scored:
-        if rc >= NEGATIVE or added >= COLUMNS_PER_BIDDER:
-            break
-        added += master.add(bidder, lot)
-    return added
+    return _add_cheapest(data, master, duals, bidder, found)
 
 
 #: The pipeline runs column generation on instances of at most this many districts (the exact
@@ -595,11 +602,4 @@ def _add_neighbours(data: _Pricing, master: _Master, duals: np.ndarray, bidder: 
                 if data.low <= swapped <= data.high and _connected(
                         (lot - {i}) | {e}, data.neighbours):
                     candidates.append((lot - {i}) | {e})
-    scored = sorted((_reduced_cost(data, master, duals, bidder, c), sorted(c), c)
-                    for c in candidates)
-    added = 0
-    for rc, _, c in scored:
-        if rc >= NEGATIVE or added >= COLUMNS_PER_BIDDER:
-            break
-        added += master.add(bidder, c)
-    return added
+    return _add_cheapest(data, master, duals, bidder, candidates)
