@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -137,7 +138,13 @@ def test_ctrl_c_while_writing_the_report_keeps_the_results(emmen_wijken: Path, t
 
     def interrupted_report(folder: Path, *args: object, **kwargs: object) -> None:
         (folder / "rapport.html").write_text("<html>half", encoding="utf-8")
-        os.kill(os.getpid(), signal.SIGINT)  # a real Ctrl-C, as the terminal sends it
+        # A real SIGINT, as the terminal sends it, to the main thread (os.kill may hand it to
+        # a solver's thread, and the main thread would then see it only after the report
+        # had returned: a race that failed under load). The interpreter raises it at its
+        # next check, which the short sleeps give it while the report is still running.
+        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        for _ in range(500):
+            time.sleep(0.01)
 
     monkeypatch.setattr(allocatie.report, "write_report", interrupted_report)
     out = tmp_path / "out"
