@@ -22,9 +22,10 @@ on the 2-core reference machine, so HiGHS reports no bound but the trivial 0 (a 
    with a new seed every :data:`CHUNK_S` (a second search runs on the spare core meanwhile,
    as on smaller instances).
 
-The result states that bound and its gap; the gap is honest but not small (0.71% on the 635
-Groningen buurten and 1.70% at 1,000 Voronoi districts after 600 s, 2.87% at 2,000 after
-300 s), because much of it is the price of contiguity that this bound does not see.
+The result states that bound and its gap; the gap is honest but not small (0.69% on the 635
+Groningen buurten and 1.7-1.9% at 1,000 Voronoi districts after 600 s, 2.6% at 2,000 after
+300 s; README, "At province scale"), because much of it is the price of contiguity that
+this bound does not see.
 
 Below the threshold, from :data:`EARLY_BOUND_MIN_DISTRICTS` districts, the same bound is
 taken first for a short time (:func:`early_bound`): it is cheap there and often above what
