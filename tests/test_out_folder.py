@@ -148,7 +148,14 @@ def test_ctrl_c_while_writing_the_report_keeps_the_results(emmen_wijken: Path, t
 
     monkeypatch.setattr(allocatie.report, "write_report", interrupted_report)
     out = tmp_path / "out"
-    assert main(["award", str(emmen_wijken), "--out", str(out), "--quiet"]) == 0
+    # Python started from a terminal turns SIGINT into KeyboardInterrupt; started in the
+    # background (`cmd &` in a script, as some CI runners do) it inherits SIGINT ignored,
+    # and this test failed that way. So the test sets the terminal's disposition itself.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        assert main(["award", str(emmen_wijken), "--out", str(out), "--quiet"]) == 0
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert "while writing the report" in capsys.readouterr().err
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["interrupted"] == ["report"]
